@@ -479,15 +479,15 @@ fn search_key<'w>(k: &SearchKey, w: &'w mut Writer) -> &'w mut Writer {
     }
 }
 
-/// A macro, one attribute plain, or a parenthesised list. `PREVIEW (LAZY)` alone is still put in
-/// parentheses so that its modifier cannot be mistaken for FETCH modifiers.
+/// A macro, one attribute plain, or a parenthesised list. A lone `PREVIEW` is still put in
+/// parentheses: in `FETCH 1 PREVIEW (…)` the list could be its modifiers or the FETCH modifiers.
 fn fetch_items<'w>(items: &FetchItems, w: &'w mut Writer) -> &'w mut Writer {
     match items {
         FetchItems::All => w.raw(b"ALL"),
         FetchItems::Fast => w.raw(b"FAST"),
         FetchItems::Full => w.raw(b"FULL"),
         FetchItems::Attrs(attrs) => match attrs.as_slice() {
-            [one] if !matches!(one, FetchAttr::Preview { lazy: true }) => fetch_attr(one, w),
+            [one] if !matches!(one, FetchAttr::Preview { .. }) => fetch_attr(one, w),
             many => {
                 w.raw(b"(");
                 for (i, a) in many.iter().enumerate() {
@@ -818,9 +818,13 @@ mod tests {
         check(
             CommandBody::Select {
                 mailbox: Mailbox::inbox(),
-                params: SelectParams { condstore: true, qresync: Some(q) },
+                params: SelectParams {
+                    condstore: true,
+                    qresync: Some(q),
+                },
             },
-            b"a1 SELECT INBOX (CONDSTORE QRESYNC (67890007 90060115194045000 41:211 (1:2 41:43)))\r\n",
+            b"a1 SELECT INBOX (CONDSTORE QRESYNC \
+              (67890007 90060115194045000 41:211 (1:2 41:43)))\r\n",
         );
         let q = QResync {
             uid_validity: 1,
@@ -1197,6 +1201,19 @@ mod tests {
         check(
             fetch(FetchItems::Attrs(vec![FetchAttr::Preview { lazy: true }])),
             b"a1 FETCH 1 (PREVIEW (LAZY))\r\n",
+        );
+        // Plain, the modifier list would read as PREVIEW's own (RFC 8970) list.
+        check(
+            CommandBody::Fetch {
+                uid: false,
+                set: SequenceSet::single(1),
+                items: FetchItems::Attrs(vec![FetchAttr::Preview { lazy: false }]),
+                modifiers: FetchModifiers {
+                    changed_since: Some(7),
+                    vanished: false,
+                },
+            },
+            b"a1 FETCH 1 (PREVIEW) (CHANGEDSINCE 7)\r\n",
         );
     }
 

@@ -61,7 +61,10 @@ pub fn parse_command_with(input: &[u8], limits: Limits) -> Result<Command, Recei
             }
             Step::Continue { .. } => continue,
             Step::NeedMore => {
-                return Err(ReceiveError::new(receiver.partial_tag(), ErrorKind::Incomplete));
+                return Err(ReceiveError::new(
+                    receiver.partial_tag(),
+                    ErrorKind::Incomplete,
+                ));
             }
         }
     }

@@ -83,7 +83,10 @@ pub fn decode(wire: &str) -> Result<String, Mutf7Error> {
             i += 1;
             continue;
         }
-        let end = b[i + 1..].iter().position(|&x| x == b'-').ok_or(Mutf7Error::Unterminated)?;
+        let end = b[i + 1..]
+            .iter()
+            .position(|&x| x == b'-')
+            .ok_or(Mutf7Error::Unterminated)?;
         let run = &b[i + 1..i + 1 + end];
         if run.is_empty() {
             out.push('&');
@@ -93,11 +96,13 @@ pub fn decode(wire: &str) -> Result<String, Mutf7Error> {
                 return Err(Mutf7Error::NotCanonical);
             }
             let bytes = ENGINE.decode(run).map_err(|_| Mutf7Error::BadBase64)?;
-            if bytes.len() % 2 != 0 {
+            if !bytes.len().is_multiple_of(2) {
                 return Err(Mutf7Error::BadUtf16);
             }
-            let units: Vec<u16> =
-                bytes.chunks_exact(2).map(|p| u16::from_be_bytes([p[0], p[1]])).collect();
+            let units: Vec<u16> = bytes
+                .chunks_exact(2)
+                .map(|p| u16::from_be_bytes([p[0], p[1]]))
+                .collect();
             for ch in char::decode_utf16(units) {
                 let ch = ch.map_err(|_| Mutf7Error::BadUtf16)?;
                 if (' '..='~').contains(&ch) {
@@ -128,7 +133,14 @@ mod tests {
     fn ampersand_and_round_trips() {
         assert_eq!(encode("Tom & Jerry"), "Tom &- Jerry");
         assert_eq!(decode("Tom &- Jerry").unwrap(), "Tom & Jerry");
-        for s in ["Entwürfe", "Отправленные", "送信済み", "😀 emoji", "a&b\u{e9}&", ""] {
+        for s in [
+            "Entwürfe",
+            "Отправленные",
+            "送信済み",
+            "😀 emoji",
+            "a&b\u{e9}&",
+            "",
+        ] {
             assert_eq!(decode(&encode(s)).unwrap(), s, "{s}");
         }
     }
@@ -137,11 +149,23 @@ mod tests {
     fn hostile_forms_are_rejected() {
         assert_eq!(decode("&Jjo"), Err(Mutf7Error::Unterminated));
         assert_eq!(decode("a\u{e9}"), Err(Mutf7Error::NotPrintable(0xc3)));
-        assert_eq!(decode("&AGE-"), Err(Mutf7Error::NotCanonical), "encodes plain 'a'");
-        assert_eq!(decode("&AOk-&AOk-"), Err(Mutf7Error::NotCanonical), "split run");
+        assert_eq!(
+            decode("&AGE-"),
+            Err(Mutf7Error::NotCanonical),
+            "encodes plain 'a'"
+        );
+        assert_eq!(
+            decode("&AOk-&AOk-"),
+            Err(Mutf7Error::NotCanonical),
+            "split run"
+        );
         assert_eq!(decode("&2D0-"), Err(Mutf7Error::BadUtf16), "lone surrogate");
         assert_eq!(decode("&A-"), Err(Mutf7Error::BadBase64));
-        assert_eq!(decode("&AOl-"), Err(Mutf7Error::BadBase64), "non-zero padding bits");
+        assert_eq!(
+            decode("&AOl-"),
+            Err(Mutf7Error::BadBase64),
+            "non-zero padding bits"
+        );
         assert!(decode("&AOk-").is_ok());
     }
 }

@@ -188,7 +188,9 @@ impl Receiver {
                             self.learn_head(&buf[..]);
                             let tail = tail_of(&[], buf);
                             buf.clear();
-                            let kind = ErrorKind::LineTooLong { max: self.limits.max_line };
+                            let kind = ErrorKind::LineTooLong {
+                                max: self.limits.max_line,
+                            };
                             return Err(self.fail(kind, State::DiscardLine { tail }));
                         }
                         *scanned = buf.len();
@@ -248,7 +250,9 @@ impl Receiver {
             if buf.len() > self.limits.max_line + 1 {
                 let tail = tail_of(&[], buf);
                 buf.clear();
-                let kind = ErrorKind::LineTooLong { max: self.limits.max_line };
+                let kind = ErrorKind::LineTooLong {
+                    max: self.limits.max_line,
+                };
                 return Err(self.fail(kind, State::DiscardLine { tail }));
             }
             return Ok(None);
@@ -259,7 +263,9 @@ impl Receiver {
         if line.len() > self.limits.max_line {
             return Err(ReceiveError::new(
                 None,
-                ErrorKind::LineTooLong { max: self.limits.max_line },
+                ErrorKind::LineTooLong {
+                    max: self.limits.max_line,
+                },
             ));
         }
         Ok(Some(line.freeze()))
@@ -270,7 +276,9 @@ impl Receiver {
         if self.head.is_some() || !self.text.is_empty() {
             return;
         }
-        let end = first_line.iter().position(|&b| b == b' ' || b == b'\r' || b == b'\n');
+        let end = first_line
+            .iter()
+            .position(|&b| b == b' ' || b == b'\r' || b == b'\n');
         let tag_bytes = &first_line[..end.unwrap_or(first_line.len())];
         let Some(tag) = std::str::from_utf8(tag_bytes).ok().and_then(Tag::new) else {
             return;
@@ -279,12 +287,21 @@ impl Receiver {
             Some(e) if first_line[e] == b' ' => &first_line[e + 1..],
             _ => &[][..],
         };
-        let name_len = rest.iter().position(|b| !b.is_ascii_alphanumeric()).unwrap_or(rest.len());
+        let name_len = rest
+            .iter()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .unwrap_or(rest.len());
         let mut name = String::from_utf8_lossy(&rest[..name_len]).to_ascii_uppercase();
         if name == "UID" && rest.get(name_len) == Some(&b' ') {
             let r2 = &rest[name_len + 1..];
-            let l2 = r2.iter().position(|b| !b.is_ascii_alphanumeric()).unwrap_or(r2.len());
-            name = format!("UID {}", String::from_utf8_lossy(&r2[..l2]).to_ascii_uppercase());
+            let l2 = r2
+                .iter()
+                .position(|b| !b.is_ascii_alphanumeric())
+                .unwrap_or(r2.len());
+            name = format!(
+                "UID {}",
+                String::from_utf8_lossy(&r2[..l2]).to_ascii_uppercase()
+            );
         }
         self.head = Some((tag, name));
     }
@@ -304,7 +321,12 @@ impl Receiver {
             _ => State::Line { scanned: 0 },
         };
         if line.len() > self.limits.max_line {
-            return Err(self.fail(ErrorKind::LineTooLong { max: self.limits.max_line }, skip));
+            return Err(self.fail(
+                ErrorKind::LineTooLong {
+                    max: self.limits.max_line,
+                },
+                skip,
+            ));
         }
         if first {
             if line.is_empty() {
@@ -316,7 +338,11 @@ impl Receiver {
                 } else {
                     ErrorKind::BadTag
                 };
-                let kind = if line.contains(&0) { ErrorKind::Nul } else { kind };
+                let kind = if line.contains(&0) {
+                    ErrorKind::Nul
+                } else {
+                    kind
+                };
                 return Err(self.fail(kind, skip));
             }
         }
@@ -325,7 +351,12 @@ impl Receiver {
         }
         self.total += raw.len() as u64;
         if self.total > self.limits.max_command {
-            return Err(self.fail(ErrorKind::CommandTooLarge { max: self.limits.max_command }, skip));
+            return Err(self.fail(
+                ErrorKind::CommandTooLarge {
+                    max: self.limits.max_command,
+                },
+                skip,
+            ));
         }
         self.text.extend_from_slice(line);
         let Some(h) = header else {
@@ -344,23 +375,43 @@ impl Receiver {
         if let (true, Some(max)) = (h.non_sync, self.limits.max_non_sync_literal)
             && h.size > max
         {
-            return Err(self.fail(ErrorKind::NonSyncLiteralTooLarge { size: h.size, max }, skip));
+            return Err(self.fail(
+                ErrorKind::NonSyncLiteralTooLarge { size: h.size, max },
+                skip,
+            ));
         }
         if self.literals.len() >= self.limits.max_literals {
-            let kind = ErrorKind::TooManyLiterals { max: self.limits.max_literals };
+            let kind = ErrorKind::TooManyLiterals {
+                max: self.limits.max_literals,
+            };
             return Err(self.fail(kind, skip));
         }
         self.total += h.size;
         if self.total > self.limits.max_command {
-            return Err(self.fail(ErrorKind::CommandTooLarge { max: self.limits.max_command }, skip));
+            return Err(self.fail(
+                ErrorKind::CommandTooLarge {
+                    max: self.limits.max_command,
+                },
+                skip,
+            ));
         }
         self.text.extend_from_slice(b"\r\n");
-        self.state = State::Literal { size: h.size, binary: h.binary };
+        self.state = State::Literal {
+            size: h.size,
+            binary: h.binary,
+        };
         if h.non_sync {
             return Ok(None);
         }
-        let (tag, command) = self.head.clone().expect("head is known on a command's first line");
-        Ok(Some(Step::Continue { tag, command, size: h.size }))
+        let (tag, command) = self
+            .head
+            .clone()
+            .expect("head is known on a command's first line");
+        Ok(Some(Step::Continue {
+            tag,
+            command,
+            size: h.size,
+        }))
     }
 
     /// The command's last line is in: parse it.
@@ -414,7 +465,11 @@ fn literal_header(line: &[u8]) -> Option<LiteralHeader> {
         .filter(|&n| n <= i64::MAX as u64)
         .unwrap_or(u64::MAX);
     let binary = open > 0 && body[open - 1] == b'~';
-    Some(LiteralHeader { size, non_sync, binary })
+    Some(LiteralHeader {
+        size,
+        non_sync,
+        binary,
+    })
 }
 
 #[cfg(test)]

@@ -18,7 +18,11 @@ fn needs_more_until_crlf_then_yields_the_command() {
         s => panic!("{s:?}"),
     }
     assert_eq!(r.step(&mut buf).unwrap(), Step::NeedMore);
-    assert_eq!(&buf[..], b"b2 CAPA", "the next command's bytes are left in the buffer");
+    assert_eq!(
+        &buf[..],
+        b"b2 CAPA",
+        "the next command's bytes are left in the buffer"
+    );
 }
 
 #[test]
@@ -27,19 +31,29 @@ fn synchronizing_literal_asks_for_continuation_and_is_not_copied() {
     let mut buf = BytesMut::from(&b"A003 APPEND saved-messages {10}\r\n"[..]);
     match r.step(&mut buf).unwrap() {
         Step::Continue { tag, command, size } => {
-            assert_eq!((tag.as_str(), command.as_str(), size), ("A003", "APPEND", 10));
+            assert_eq!(
+                (tag.as_str(), command.as_str(), size),
+                ("A003", "APPEND", 10)
+            );
         }
         s => panic!("{s:?}"),
     }
     assert_eq!(r.step(&mut buf).unwrap(), Step::NeedMore);
-    assert!(buf.capacity() >= 10, "room for the literal is reserved in the caller's buffer");
+    assert!(
+        buf.capacity() >= 10,
+        "room for the literal is reserved in the caller's buffer"
+    );
     buf.extend_from_slice(b"0123456789\r\n");
     let base = buf.as_ptr();
     match r.step(&mut buf).unwrap() {
         Step::Command(c) => match c.body {
             CommandBody::Append { messages, .. } => {
                 assert_eq!(&messages[0].data[..], b"0123456789");
-                assert_eq!(messages[0].data.as_ptr(), base, "literal points into the read buffer");
+                assert_eq!(
+                    messages[0].data.as_ptr(),
+                    base,
+                    "literal points into the read buffer"
+                );
             }
             b => panic!("{b:?}"),
         },
@@ -54,7 +68,10 @@ fn non_sync_literal_flows_without_continuation() {
     match r.step(&mut buf).unwrap() {
         Step::Command(c) => assert_eq!(
             c.body,
-            CommandBody::Login { username: "fred".into(), password: "abc".into() }
+            CommandBody::Login {
+                username: "fred".into(),
+                password: "abc".into()
+            }
         ),
         s => panic!("{s:?}"),
     }
@@ -62,19 +79,31 @@ fn non_sync_literal_flows_without_continuation() {
 
 #[test]
 fn oversized_sync_literal_is_refused_and_receiver_stays_in_step() {
-    let limits = Limits { max_append_literal: 100, ..Limits::default() };
+    let limits = Limits {
+        max_append_literal: 100,
+        ..Limits::default()
+    };
     let mut r = recv(limits);
     let mut buf = BytesMut::from(&b"a APPEND INBOX {1000000000}\r\nb NOOP\r\n"[..]);
     let e = r.step(&mut buf).unwrap_err();
     assert_eq!(e.tag.unwrap().as_str(), "a");
-    assert_eq!(e.kind, ErrorKind::LiteralTooLarge { size: 1_000_000_000, max: 100 });
+    assert_eq!(
+        e.kind,
+        ErrorKind::LiteralTooLarge {
+            size: 1_000_000_000,
+            max: 100
+        }
+    );
     assert!(e.kind.is_refusal());
     assert!(matches!(r.step(&mut buf).unwrap(), Step::Command(c) if c.body == CommandBody::Noop));
 }
 
 #[test]
 fn oversized_non_sync_literal_is_skipped_without_storing_it() {
-    let limits = Limits { max_other_literal: 10, ..Limits::default() };
+    let limits = Limits {
+        max_other_literal: 10,
+        ..Limits::default()
+    };
     let mut r = recv(limits);
     let mut buf = BytesMut::from(&b"a LOGIN {20+}\r\n"[..]);
     let e = r.step(&mut buf).unwrap_err();
@@ -85,12 +114,18 @@ fn oversized_non_sync_literal_is_skipped_without_storing_it() {
     // last literal octet, then the rest of the bad command (with another literal), then a good one
     buf.extend_from_slice(b"9 {3+}\r\nxyz\r\nb NOOP\r\n");
     let got = r.step(&mut buf);
-    assert!(matches!(got, Ok(Step::Command(ref c)) if c.tag.as_str() == "b"), "{got:?}");
+    assert!(
+        matches!(got, Ok(Step::Command(ref c)) if c.tag.as_str() == "b"),
+        "{got:?}"
+    );
 }
 
 #[test]
 fn over_long_line_is_an_error_then_skipped() {
-    let limits = Limits { max_line: 50, ..Limits::default() };
+    let limits = Limits {
+        max_line: 50,
+        ..Limits::default()
+    };
     let mut r = recv(limits);
     let mut buf = BytesMut::from(&b"t1 SEARCH "[..]);
     buf.extend_from_slice(&[b'X'; 100]);
@@ -136,9 +171,30 @@ fn raw_lines_for_sasl_and_idle() {
 #[test]
 fn literal_headers() {
     let h = |s: &[u8]| literal_header(s);
-    assert_eq!(h(b"a {5}"), Some(LiteralHeader { size: 5, non_sync: false, binary: false }));
-    assert_eq!(h(b"a {5+}"), Some(LiteralHeader { size: 5, non_sync: true, binary: false }));
-    assert_eq!(h(b"a ~{5}"), Some(LiteralHeader { size: 5, non_sync: false, binary: true }));
+    assert_eq!(
+        h(b"a {5}"),
+        Some(LiteralHeader {
+            size: 5,
+            non_sync: false,
+            binary: false
+        })
+    );
+    assert_eq!(
+        h(b"a {5+}"),
+        Some(LiteralHeader {
+            size: 5,
+            non_sync: true,
+            binary: false
+        })
+    );
+    assert_eq!(
+        h(b"a ~{5}"),
+        Some(LiteralHeader {
+            size: 5,
+            non_sync: false,
+            binary: true
+        })
+    );
     assert_eq!(h(b"a {}"), None);
     assert_eq!(h(b"a {x}"), None);
     assert_eq!(h(b"a {99999999999999999999999}").unwrap().size, u64::MAX);

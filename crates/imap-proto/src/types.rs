@@ -84,12 +84,18 @@ pub struct SeqRange {
 impl SeqRange {
     /// A range covering just `n`.
     pub fn single(n: u32) -> SeqRange {
-        SeqRange { start: SeqNum::Value(n), end: SeqNum::Value(n) }
+        SeqRange {
+            start: SeqNum::Value(n),
+            end: SeqNum::Value(n),
+        }
     }
 
     /// The range `a:b`.
     pub fn new(a: u32, b: u32) -> SeqRange {
-        SeqRange { start: SeqNum::Value(a), end: SeqNum::Value(b) }
+        SeqRange {
+            start: SeqNum::Value(a),
+            end: SeqNum::Value(b),
+        }
     }
 
     /// Resolves `*` to `largest` and returns `(low, high)` with `low <= high`.
@@ -131,7 +137,10 @@ impl SequenceSet {
         v.dedup();
         let mut ranges: Vec<SeqRange> = Vec::new();
         for n in v {
-            if let Some(SeqRange { end: SeqNum::Value(e), .. }) = ranges.last_mut()
+            if let Some(SeqRange {
+                end: SeqNum::Value(e),
+                ..
+            }) = ranges.last_mut()
                 && e.checked_add(1) == Some(n)
             {
                 *e = n;
@@ -139,7 +148,11 @@ impl SequenceSet {
             }
             ranges.push(SeqRange::single(n));
         }
-        if ranges.is_empty() { None } else { Some(SequenceSet::Ranges(ranges)) }
+        if ranges.is_empty() {
+            None
+        } else {
+            Some(SequenceSet::Ranges(ranges))
+        }
     }
 
     /// True if `n` is in the set once `*` means `largest`. Always false for [`SequenceSet::Saved`],
@@ -238,7 +251,11 @@ impl Mailbox {
     /// Builds a mailbox name, normalising any case of `INBOX`.
     pub fn new(s: impl Into<String>) -> Mailbox {
         let s = s.into();
-        if s.eq_ignore_ascii_case("INBOX") { Mailbox("INBOX".to_string()) } else { Mailbox(s) }
+        if s.eq_ignore_ascii_case("INBOX") {
+            Mailbox("INBOX".to_string())
+        } else {
+            Mailbox(s)
+        }
     }
 
     /// `INBOX`.
@@ -291,13 +308,20 @@ impl Date {
 }
 
 /// Month abbreviations in IMAP date syntax.
-pub const MONTHS: [&str; 12] =
-    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+pub const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 impl fmt::Display for Date {
     /// `date-text`: `1-Feb-2024`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}-{}-{:04}", self.day, MONTHS[self.month as usize - 1], self.year)
+        write!(
+            f,
+            "{}-{}-{:04}",
+            self.day,
+            MONTHS[self.month as usize - 1],
+            self.year
+        )
     }
 }
 
@@ -322,7 +346,13 @@ impl DateTime {
         if hour > 23 || minute > 59 || second > 60 || zone_minutes.abs() > 99 * 60 + 59 {
             return None;
         }
-        Some(DateTime { date, hour, minute, second, zone_minutes })
+        Some(DateTime {
+            date,
+            hour,
+            minute,
+            second,
+            zone_minutes,
+        })
     }
 
     /// Seconds since the Unix epoch (UTC).
@@ -373,7 +403,7 @@ impl fmt::Display for DateTime {
 }
 
 fn is_leap(y: u16) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+    (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400)
 }
 
 fn days_in_month(y: u16, m: u8) -> u8 {
@@ -469,7 +499,9 @@ impl StatusItem {
 
     /// Looks an item up by name, case-insensitively.
     pub fn from_name(s: &str) -> Option<StatusItem> {
-        StatusItem::ALL.into_iter().find(|i| i.name().eq_ignore_ascii_case(s))
+        StatusItem::ALL
+            .into_iter()
+            .find(|i| i.name().eq_ignore_ascii_case(s))
     }
 }
 
@@ -500,7 +532,10 @@ mod tests {
     #[test]
     fn flags_normalise_system_names() {
         assert_eq!(Flag::parse("\\SEEN"), Some(Flag::Seen));
-        assert_eq!(Flag::parse("$Forwarded"), Some(Flag::Keyword("$Forwarded".into())));
+        assert_eq!(
+            Flag::parse("$Forwarded"),
+            Some(Flag::Keyword("$Forwarded".into()))
+        );
         assert_eq!(Flag::parse("\\Foo"), Some(Flag::Extension("Foo".into())));
         assert_eq!(Flag::parse("\\"), None);
         assert_eq!(Flag::parse("a b"), None);
@@ -511,7 +546,11 @@ mod tests {
         let s = SequenceSet::from_values([5, 1, 2, 3, 9, 10, 3]).unwrap();
         assert_eq!(
             s,
-            SequenceSet::Ranges(vec![SeqRange::new(1, 3), SeqRange::single(5), SeqRange::new(9, 10)])
+            SequenceSet::Ranges(vec![
+                SeqRange::new(1, 3),
+                SeqRange::single(5),
+                SeqRange::new(9, 10)
+            ])
         );
         assert!(SequenceSet::from_values([]).is_none());
         assert!(s.contains(2, 10) && !s.contains(4, 10));

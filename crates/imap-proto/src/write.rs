@@ -29,9 +29,15 @@ pub struct WriteOptions {
 
 impl WriteOptions {
     /// Server to an IMAP4rev1 client: 7-bit quoted strings, synchronizing-form literals.
-    pub const SERVER_REV1: WriteOptions = WriteOptions { utf8: false, non_sync_literals: false };
+    pub const SERVER_REV1: WriteOptions = WriteOptions {
+        utf8: false,
+        non_sync_literals: false,
+    };
     /// Server to a client that enabled IMAP4rev2 or UTF8=ACCEPT.
-    pub const SERVER_UTF8: WriteOptions = WriteOptions { utf8: true, non_sync_literals: false };
+    pub const SERVER_UTF8: WriteOptions = WriteOptions {
+        utf8: true,
+        non_sync_literals: false,
+    };
 }
 
 impl Default for WriteOptions {
@@ -57,7 +63,11 @@ pub struct Writer {
 impl Writer {
     /// An empty writer with the given rules.
     pub fn new(opts: WriteOptions) -> Writer {
-        Writer { buf: Vec::new(), opts, continuations: Vec::new() }
+        Writer {
+            buf: Vec::new(),
+            opts,
+            continuations: Vec::new(),
+        }
     }
 
     /// Appends raw bytes, unchecked. Only for grammar tokens.
@@ -106,7 +116,11 @@ impl Writer {
 
     /// `string`: quoted when it can carry the value, else a literal.
     pub fn string(&mut self, v: &[u8]) -> &mut Self {
-        if self.quotable(v) { self.quoted(v) } else { self.literal(v) }
+        if self.quotable(v) {
+            self.quoted(v)
+        } else {
+            self.literal(v)
+        }
     }
 
     /// `nstring`: `NIL` for `None`.
@@ -145,7 +159,9 @@ impl Writer {
         if v.len() > MAX_QUOTED {
             return false;
         }
-        let seven_bit = v.iter().all(|&b| (0x01..=0x7f).contains(&b) && b != b'\r' && b != b'\n');
+        let seven_bit = v
+            .iter()
+            .all(|&b| (0x01..=0x7f).contains(&b) && b != b'\r' && b != b'\n');
         if seven_bit {
             return true;
         }
@@ -172,7 +188,9 @@ impl Writer {
     pub fn literal(&mut self, v: &[u8]) -> &mut Self {
         if v.contains(&0) {
             let cleaned: Vec<u8> = v.iter().copied().filter(|&b| b != 0).collect();
-            return self.literal_header(cleaned.len() as u64, false).raw(&cleaned);
+            return self
+                .literal_header(cleaned.len() as u64, false)
+                .raw(&cleaned);
         }
         self.literal_header(v.len() as u64, false).raw(v)
     }
@@ -209,7 +227,8 @@ impl Writer {
                 c if c.is_ascii() => self.buf.push(c as u8),
                 c if self.opts.utf8 => {
                     let mut tmp = [0u8; 4];
-                    self.buf.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
+                    self.buf
+                        .extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
                 }
                 _ => self.buf.push(b'?'),
             }
@@ -250,16 +269,44 @@ impl Writer {
         }
     }
 
-    /// `(flag flag …)`
+    /// `(flag flag …)`, each flag as by [`flag`](Self::flag).
     pub fn flag_list(&mut self, flags: &[Flag]) -> &mut Self {
         self.buf.push(b'(');
         for (i, f) in flags.iter().enumerate() {
             if i > 0 {
                 self.buf.push(b' ');
             }
-            self.raw(f.as_wire().as_bytes());
+            self.flag(f);
         }
         self.buf.push(b')');
+        self
+    }
+
+    /// One flag (`\Seen`, `$Junk`). `Flag`'s variants are public, so keyword and extension text
+    /// is repaired like an atom rather than trusted: it can never break the framing.
+    pub fn flag(&mut self, f: &Flag) -> &mut Self {
+        match f {
+            Flag::Extension(s) => self.raw(b"\\").atom(s),
+            Flag::Keyword(s) => self.atom(s),
+            system => self.raw(system.as_wire().as_bytes()),
+        }
+    }
+
+    /// Text the grammar wants as an atom (a capability, a keyword, a code name): every octet
+    /// that is not an ATOM-CHAR is written as `_`, and an empty value as `_`.
+    pub fn atom(&mut self, s: &str) -> &mut Self {
+        self.repaired(s, crate::types::is_atom_char)
+    }
+
+    /// Writes `s` with every octet that `allowed` rejects replaced by `_` (and `_` for an empty
+    /// value), for tokens whose alphabet is fixed by the grammar.
+    pub fn repaired(&mut self, s: &str, allowed: impl Fn(u8) -> bool) -> &mut Self {
+        if s.is_empty() {
+            self.buf.push(b'_');
+        } else {
+            self.buf
+                .extend(s.bytes().map(|b| if allowed(b) { b } else { b'_' }));
+        }
         self
     }
 
@@ -293,26 +340,86 @@ mod tests {
 
     #[test]
     fn astring_picks_the_cheapest_form() {
-        assert_eq!(w(REV1, |w| drop(w.astring(b"INBOX"))), "INBOX");
-        assert_eq!(w(REV1, |w| drop(w.astring(b"a]b"))), "a]b");
-        assert_eq!(w(REV1, |w| drop(w.astring(b""))), "\"\"");
-        assert_eq!(w(REV1, |w| drop(w.astring(b"a b"))), "\"a b\"");
-        assert_eq!(w(REV1, |w| drop(w.astring(b"say \"hi\\"))), "\"say \\\"hi\\\\\"");
-        assert_eq!(w(REV1, |w| drop(w.astring(b"a\r\nb"))), "{4}\r\na\r\nb");
-        assert_eq!(w(REV1, |w| drop(w.astring("Grüße".as_bytes()))), "{7}\r\nGrüße");
-        assert_eq!(w(UTF8, |w| drop(w.astring("Grüße".as_bytes()))), "\"Grüße\"");
-        assert_eq!(w(UTF8, |w| drop(w.astring(b"\xff\xfe"))), "{2}\r\n\u{fffd}\u{fffd}");
+        assert_eq!(
+            w(REV1, |w| {
+                w.astring(b"INBOX");
+            }),
+            "INBOX"
+        );
+        assert_eq!(
+            w(REV1, |w| {
+                w.astring(b"a]b");
+            }),
+            "a]b"
+        );
+        assert_eq!(
+            w(REV1, |w| {
+                w.astring(b"");
+            }),
+            "\"\""
+        );
+        assert_eq!(
+            w(REV1, |w| {
+                w.astring(b"a b");
+            }),
+            "\"a b\""
+        );
+        assert_eq!(
+            w(REV1, |w| {
+                w.astring(b"say \"hi\\");
+            }),
+            "\"say \\\"hi\\\\\""
+        );
+        assert_eq!(
+            w(REV1, |w| {
+                w.astring(b"a\r\nb");
+            }),
+            "{4}\r\na\r\nb"
+        );
+        assert_eq!(
+            w(REV1, |w| {
+                w.astring("Grüße".as_bytes());
+            }),
+            "{7}\r\nGrüße"
+        );
+        assert_eq!(
+            w(UTF8, |w| {
+                w.astring("Grüße".as_bytes());
+            }),
+            "\"Grüße\""
+        );
+        assert_eq!(
+            w(UTF8, |w| {
+                w.astring(b"\xff\xfe");
+            }),
+            "{2}\r\n\u{fffd}\u{fffd}"
+        );
     }
 
     #[test]
     fn nstring_quotes_the_word_nil() {
-        assert_eq!(w(REV1, |w| drop(w.nstring(None))), "NIL");
-        assert_eq!(w(REV1, |w| drop(w.nstring(Some(b"NIL")))), "\"NIL\"");
+        assert_eq!(
+            w(REV1, |w| {
+                w.nstring(None);
+            }),
+            "NIL"
+        );
+        assert_eq!(
+            w(REV1, |w| {
+                w.nstring(Some(b"NIL"));
+            }),
+            "\"NIL\""
+        );
     }
 
     #[test]
     fn nul_never_reaches_a_literal_but_literal8_keeps_it() {
-        assert_eq!(w(REV1, |w| drop(w.string(b"a\0b"))), "{2}\r\nab");
+        assert_eq!(
+            w(REV1, |w| {
+                w.string(b"a\0b");
+            }),
+            "{2}\r\nab"
+        );
         let mut wr = Writer::new(REV1);
         wr.literal8(b"a\0b");
         assert_eq!(wr.buf, b"~{3}\r\na\0b");
@@ -325,27 +432,73 @@ mod tests {
         wr.raw(b"a LOGIN ").string(&long);
         assert!(wr.buf.starts_with(b"a LOGIN {1025}\r\n"));
         assert_eq!(wr.continuations, vec![16]);
-        let mut wr = Writer::new(WriteOptions { utf8: false, non_sync_literals: true });
+        let mut wr = Writer::new(WriteOptions {
+            utf8: false,
+            non_sync_literals: true,
+        });
         wr.string(b"a\nb");
         assert_eq!(wr.buf, b"{3+}\r\na\nb");
         assert!(wr.continuations.is_empty());
     }
 
     #[test]
+    fn flags_and_atoms_are_repaired_never_trusted() {
+        let flags = [
+            Flag::Seen,
+            Flag::Keyword("x\r\n* BYE".into()),
+            Flag::Extension("".into()),
+        ];
+        assert_eq!(
+            w(REV1, |w| {
+                w.flag_list(&flags);
+            }),
+            "(\\Seen x____BYE \\_)"
+        );
+    }
+
+    #[test]
     fn text_is_sanitised() {
-        assert_eq!(w(REV1, |w| drop(w.text("a\r\nb é"))), "a  b ?");
-        assert_eq!(w(UTF8, |w| drop(w.text("é"))), "é");
+        assert_eq!(
+            w(REV1, |w| {
+                w.text("a\r\nb é");
+            }),
+            "a  b ?"
+        );
+        assert_eq!(
+            w(UTF8, |w| {
+                w.text("é");
+            }),
+            "é"
+        );
     }
 
     #[test]
     fn numbers_and_sets() {
-        assert_eq!(w(REV1, |w| drop(w.num(0).sp().num(u64::MAX))), "0 18446744073709551615");
+        assert_eq!(
+            w(REV1, |w| {
+                w.num(0).sp().num(u64::MAX);
+            }),
+            "0 18446744073709551615"
+        );
         let s = SequenceSet::Ranges(vec![
             SeqRange::single(1),
             SeqRange::new(3, 5),
-            SeqRange { start: SeqNum::Value(7), end: SeqNum::Star },
+            SeqRange {
+                start: SeqNum::Value(7),
+                end: SeqNum::Star,
+            },
         ]);
-        assert_eq!(w(REV1, |w| drop(w.seq_set(&s))), "1,3:5,7:*");
-        assert_eq!(w(REV1, |w| drop(w.seq_set(&SequenceSet::Saved))), "$");
+        assert_eq!(
+            w(REV1, |w| {
+                w.seq_set(&s);
+            }),
+            "1,3:5,7:*"
+        );
+        assert_eq!(
+            w(REV1, |w| {
+                w.seq_set(&SequenceSet::Saved);
+            }),
+            "$"
+        );
     }
 }

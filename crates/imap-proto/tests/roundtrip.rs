@@ -4,9 +4,9 @@
 //! The generators produce only values the grammar can carry and the parser normalises to
 //! themselves: tags are tag characters, atoms are atoms (upper-case where the parser upper-cases),
 //! numbers stay in their grammar ranges, `INBOX` in any case is written as `INBOX`, string values
-//! never hold NUL (a `literal` cannot carry it; only `literal8` APPEND data may), `*` and `$` appear
-//! only where a sequence set allows them. Every property runs under the IMAP4rev1 client rules
-//! (7-bit quoted strings, synchronizing literals) and under UTF-8 with LITERAL+.
+//! never hold NUL (a `literal` cannot carry it; only `literal8` APPEND data may), `*` and `$`
+//! appear only where a sequence set allows them. Every property runs under the IMAP4rev1 client
+//! rules (7-bit quoted strings, synchronizing literals) and under UTF-8 with LITERAL+.
 
 use bytes::Bytes;
 use imap_proto::command::{
@@ -25,12 +25,21 @@ use proptest::prelude::*;
 use proptest::strategy::Union;
 use proptest::test_runner::Config;
 
-const REV1: WriteOptions = WriteOptions { utf8: false, non_sync_literals: false };
-const UTF8_PLUS: WriteOptions = WriteOptions { utf8: true, non_sync_literals: true };
+const REV1: WriteOptions = WriteOptions {
+    utf8: false,
+    non_sync_literals: false,
+};
+const UTF8_PLUS: WriteOptions = WriteOptions {
+    utf8: true,
+    non_sync_literals: true,
+};
 
 /// `cases` per property, no regression files written into the source tree.
 fn config(cases: u32) -> Config {
-    Config { failure_persistence: None, ..Config::with_cases(cases) }
+    Config {
+        failure_persistence: None,
+        ..Config::with_cases(cases)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -80,12 +89,19 @@ fn atom() -> BoxedStrategy<String> {
 
 /// An atom the parser keeps as is after upper-casing (mechanisms, ENABLE names, charsets…).
 fn upper_atom() -> BoxedStrategy<String> {
-    string_of(chars_where(|b| is_atom_char(b) && !b.is_ascii_lowercase()), 1..=12)
+    string_of(
+        chars_where(|b| is_atom_char(b) && !b.is_ascii_lowercase()),
+        1..=12,
+    )
 }
 
 /// An upper-case atom, or one of the names that matter on the wire.
 fn upper_atom_or(names: &'static [&'static str]) -> BoxedStrategy<String> {
-    prop_oneof![upper_atom(), prop::sample::select(names).prop_map(str::to_string)].boxed()
+    prop_oneof![
+        upper_atom(),
+        prop::sample::select(names).prop_map(str::to_string)
+    ]
+    .boxed()
 }
 
 fn charset() -> BoxedStrategy<String> {
@@ -119,18 +135,31 @@ fn istring() -> BoxedStrategy<IString> {
     .boxed()
 }
 
+/// Names that matter: INBOX in three cases, a space, quoted-specials, 8-bit.
+const MAILBOX_NAMES: [&str; 6] = [
+    "INBOX",
+    "inbox",
+    "InBoX",
+    "Sent Items",
+    "a\"b\\c",
+    "Grüße/日本",
+];
+
 /// UTF-8 text without NUL (header field names, mailbox names, patterns).
 fn text(wildcards: bool) -> BoxedStrategy<String> {
     let ascii: Vec<char> = (0x01u8..=0x7e)
         .map(char::from)
         .filter(|&c| wildcards || (c != '%' && c != '*'))
         .collect();
-    let pattern = if wildcards { "[^\\x00]{0,10}" } else { "[^\\x00%*]{0,10}" };
+    let pattern = if wildcards {
+        "[^\\x00]{0,10}"
+    } else {
+        "[^\\x00%*]{0,10}"
+    };
     prop_oneof![
         3 => string_of(ascii, 0..=12),
         2 => pattern,
-        1 => prop::sample::select(vec!["INBOX", "inbox", "InBoX", "Sent Items", "a\"b\\c", "Grüße/日本"])
-            .prop_map(str::to_string),
+        1 => prop::sample::select(MAILBOX_NAMES.to_vec()).prop_map(str::to_string),
     ]
     .boxed()
 }
@@ -177,7 +206,9 @@ fn seq_set() -> BoxedStrategy<SequenceSet> {
 
 /// A set of known numbers (QRESYNC): neither `*` nor `$`.
 fn known_set() -> BoxedStrategy<SequenceSet> {
-    prop::collection::vec(seq_range(false), 1..=4).prop_map(SequenceSet::Ranges).boxed()
+    prop::collection::vec(seq_range(false), 1..=4)
+        .prop_map(SequenceSet::Ranges)
+        .boxed()
 }
 
 fn flag() -> BoxedStrategy<Flag> {
@@ -192,7 +223,8 @@ fn flag() -> BoxedStrategy<Flag> {
             Flag::Recent,
         ]),
         atom()
-            .prop_filter("a system flag", move |s| !system.contains(&s.to_ascii_lowercase().as_str()))
+            .prop_filter("a system flag", move |s| !system
+                .contains(&s.to_ascii_lowercase().as_str()))
             .prop_map(Flag::Extension),
         atom().prop_map(Flag::Keyword),
     ]
@@ -212,7 +244,8 @@ fn status_items() -> BoxedStrategy<Vec<StatusItem>> {
 fn search_return() -> BoxedStrategy<Option<Vec<SearchReturn>>> {
     use SearchReturn::*;
     prop::option::of(
-        prop::sample::subsequence(vec![Min, Max, All, Count, Save, Relevancy], 0..=6).prop_shuffle(),
+        prop::sample::subsequence(vec![Min, Max, All, Count, Save, Relevancy], 0..=6)
+            .prop_shuffle(),
     )
     .boxed()
 }
@@ -224,7 +257,11 @@ fn search_return() -> BoxedStrategy<Option<Vec<SearchReturn>>> {
 fn search_leaf() -> BoxedStrategy<SearchKey> {
     use SearchKey::*;
     let object_id = string_of(
-        ('a'..='z').chain('A'..='Z').chain('0'..='9').chain(['_', '-']).collect(),
+        ('a'..='z')
+            .chain('A'..='Z')
+            .chain('0'..='9')
+            .chain(['_', '-'])
+            .collect(),
         1..=20,
     );
     let entry_name = prop_oneof![
@@ -232,7 +269,8 @@ fn search_leaf() -> BoxedStrategy<SearchKey> {
         Just("/flags/\\seen".to_string()),
     ]
     .prop_map(Bytes::from);
-    let entry_type = prop::sample::select(vec![EntryType::Private, EntryType::Shared, EntryType::All]);
+    let entry_type =
+        prop::sample::select(vec![EntryType::Private, EntryType::Shared, EntryType::All]);
     Union::new(vec![
         prop::sample::select(vec![
             All,
@@ -259,7 +297,9 @@ fn search_leaf() -> BoxedStrategy<SearchKey> {
         istring().prop_map(Subject).boxed(),
         istring().prop_map(Text).boxed(),
         istring().prop_map(To).boxed(),
-        (text(true), istring()).prop_map(|(f, v)| Header(f, v)).boxed(),
+        (text(true), istring())
+            .prop_map(|(f, v)| Header(f, v))
+            .boxed(),
         atom().prop_map(Keyword).boxed(),
         atom().prop_map(Unkeyword).boxed(),
         number64().prop_map(Larger).boxed(),
@@ -275,7 +315,10 @@ fn search_leaf() -> BoxedStrategy<SearchKey> {
         date().prop_map(SavedSince).boxed(),
         seq_set().prop_map(Uid).boxed(),
         seq_set().prop_map(SequenceSet).boxed(),
-        (prop::option::of((entry_name, entry_type)), prop_oneof![Just(0), number64()])
+        (
+            prop::option::of((entry_name, entry_type)),
+            prop_oneof![Just(0), number64()],
+        )
             .prop_map(|(entry, mod_seq)| ModSeq { entry, mod_seq })
             .boxed(),
         nz_number().prop_map(|n| Younger(n as u64)).boxed(),
@@ -316,12 +359,23 @@ fn part() -> BoxedStrategy<Vec<u32>> {
 fn section() -> BoxedStrategy<Section> {
     let header_fields = (any::<bool>(), prop::collection::vec(text(true), 1..=3))
         .prop_map(|(not, fields)| SectionText::HeaderFields { not, fields });
-    let msgtext =
-        prop_oneof![Just(SectionText::Header), Just(SectionText::Text), header_fields].boxed();
-    (part(), prop::option::of(prop_oneof![4 => msgtext, 1 => Just(SectionText::Mime)]))
+    let msgtext = prop_oneof![
+        Just(SectionText::Header),
+        Just(SectionText::Text),
+        header_fields
+    ]
+    .boxed();
+    (
+        part(),
+        prop::option::of(prop_oneof![4 => msgtext, 1 => Just(SectionText::Mime)]),
+    )
         .prop_map(|(part, text)| {
             // MIME only after a part number.
-            let text = if part.is_empty() && text == Some(SectionText::Mime) { None } else { text };
+            let text = if part.is_empty() && text == Some(SectionText::Mime) {
+                None
+            } else {
+                text
+            };
             Section { part, text }
         })
         .boxed()
@@ -370,31 +424,52 @@ fn fetch_items() -> BoxedStrategy<FetchItems> {
 }
 
 fn fetch() -> BoxedStrategy<CommandBody> {
-    (any::<bool>(), seq_set(), fetch_items(), prop::option::of(nz_number64()), any::<bool>())
-        .prop_map(|(uid, set, items, changed_since, vanished)| CommandBody::Fetch {
-            uid,
-            set,
-            items,
-            // VANISHED only in UID FETCH, and only with CHANGEDSINCE (RFC 7162 §3.2.6).
-            modifiers: FetchModifiers {
-                changed_since,
-                vanished: vanished && uid && changed_since.is_some(),
+    (
+        any::<bool>(),
+        seq_set(),
+        fetch_items(),
+        prop::option::of(nz_number64()),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(uid, set, items, changed_since, vanished)| CommandBody::Fetch {
+                uid,
+                set,
+                items,
+                // VANISHED only in UID FETCH, and only with CHANGEDSINCE (RFC 7162 §3.2.6).
+                modifiers: FetchModifiers {
+                    changed_since,
+                    vanished: vanished && uid && changed_since.is_some(),
+                },
             },
-        })
+        )
         .boxed()
 }
 
 fn store() -> BoxedStrategy<CommandBody> {
-    let action = prop::sample::select(vec![StoreAction::Add, StoreAction::Remove, StoreAction::Replace]);
-    (any::<bool>(), seq_set(), prop::option::of(number64()), action, any::<bool>(), flags())
-        .prop_map(|(uid, set, unchanged_since, action, silent, flags)| CommandBody::Store {
-            uid,
-            set,
-            unchanged_since,
-            action,
-            silent,
-            flags,
-        })
+    let action = prop::sample::select(vec![
+        StoreAction::Add,
+        StoreAction::Remove,
+        StoreAction::Replace,
+    ]);
+    (
+        any::<bool>(),
+        seq_set(),
+        prop::option::of(number64()),
+        action,
+        any::<bool>(),
+        flags(),
+    )
+        .prop_map(
+            |(uid, set, unchanged_since, action, silent, flags)| CommandBody::Store {
+                uid,
+                set,
+                unchanged_since,
+                action,
+                silent,
+                flags,
+            },
+        )
         .boxed()
 }
 
@@ -403,8 +478,8 @@ fn store() -> BoxedStrategy<CommandBody> {
 // ---------------------------------------------------------------------------------------------
 
 fn append() -> BoxedStrategy<CommandBody> {
-    let message = (flags(), prop::option::of(date_time()), 0u8..3).prop_flat_map(
-        |(flags, date, kind)| {
+    let message =
+        (flags(), prop::option::of(date_time()), 0u8..3).prop_flat_map(|(flags, date, kind)| {
             let kind = [AppendKind::Literal, AppendKind::Binary, AppendKind::Utf8][kind as usize];
             // A `literal` cannot carry NUL; `literal8` (BINARY, UTF8) carries any octet.
             let data = if kind == AppendKind::Literal {
@@ -418,8 +493,7 @@ fn append() -> BoxedStrategy<CommandBody> {
                 data: Bytes::from(data),
                 kind,
             })
-        },
-    );
+        });
     (mailbox(), prop::collection::vec(message, 1..=3))
         .prop_map(|(mailbox, messages)| CommandBody::Append { mailbox, messages })
         .boxed()
@@ -447,7 +521,11 @@ fn list() -> BoxedStrategy<CommandBody> {
     // RECURSIVEMATCH needs a base option (SUBSCRIBED) beside it (RFC 5258 list-select-opts).
     let selection = (
         prop::sample::subsequence(
-            vec![ListSelect::Subscribed, ListSelect::Remote, ListSelect::SpecialUse],
+            vec![
+                ListSelect::Subscribed,
+                ListSelect::Remote,
+                ListSelect::SpecialUse,
+            ],
             0..=3,
         ),
         any::<bool>(),
@@ -461,7 +539,11 @@ fn list() -> BoxedStrategy<CommandBody> {
         .prop_shuffle();
     let ret = (
         prop::sample::subsequence(
-            vec![ListReturn::Subscribed, ListReturn::Children, ListReturn::SpecialUse],
+            vec![
+                ListReturn::Subscribed,
+                ListReturn::Children,
+                ListReturn::SpecialUse,
+            ],
             0..=3,
         ),
         prop::option::of(status_items()),
@@ -471,9 +553,19 @@ fn list() -> BoxedStrategy<CommandBody> {
             r
         })
         .prop_shuffle();
-    (selection, mailbox(), prop::collection::vec(text(true), 1..=3), ret)
+    (
+        selection,
+        mailbox(),
+        prop::collection::vec(text(true), 1..=3),
+        ret,
+    )
         .prop_map(|(selection, reference, patterns, ret)| {
-            CommandBody::List(ListCommand { selection, reference, patterns, ret })
+            CommandBody::List(ListCommand {
+                selection,
+                reference,
+                patterns,
+                ret,
+            })
         })
         .boxed()
 }
@@ -481,7 +573,13 @@ fn list() -> BoxedStrategy<CommandBody> {
 fn sort() -> BoxedStrategy<CommandBody> {
     let criterion = (any::<bool>(), prop::sample::select(SortKey::ALL.to_vec()))
         .prop_map(|(reverse, key)| SortCriterion { reverse, key });
-    (any::<bool>(), search_return(), prop::collection::vec(criterion, 1..=4), charset(), search_keys())
+    (
+        any::<bool>(),
+        search_return(),
+        prop::collection::vec(criterion, 1..=4),
+        charset(),
+        search_keys(),
+    )
         .prop_map(|(uid, ret, criteria, charset, keys)| CommandBody::Sort {
             uid,
             ret,
@@ -497,7 +595,8 @@ fn thread() -> BoxedStrategy<CommandBody> {
         Just(ThreadAlgorithm::OrderedSubject),
         Just(ThreadAlgorithm::References),
         upper_atom()
-            .prop_filter("a known algorithm", |a| a != "ORDEREDSUBJECT" && a != "REFERENCES")
+            .prop_filter("a known algorithm", |a| a != "ORDEREDSUBJECT"
+                && a != "REFERENCES")
             .prop_map(ThreadAlgorithm::Other),
     ];
     (any::<bool>(), algorithm, charset(), search_keys())
@@ -511,7 +610,12 @@ fn thread() -> BoxedStrategy<CommandBody> {
 }
 
 fn search() -> BoxedStrategy<CommandBody> {
-    (any::<bool>(), prop::option::of(charset()), search_return(), search_keys())
+    (
+        any::<bool>(),
+        prop::option::of(charset()),
+        search_return(),
+        search_keys(),
+    )
         .prop_map(|(uid, charset, ret, criteria)| CommandBody::Search {
             uid,
             charset,
@@ -546,15 +650,24 @@ fn command_body() -> BoxedStrategy<CommandBody> {
         ])
         .boxed(),
         id_params.prop_map(C::Id).boxed(),
-        (upper_atom_or(&["PLAIN", "SCRAM-SHA-256", "XOAUTH2"]), initial_response)
-            .prop_map(|(mechanism, initial_response)| C::Authenticate { mechanism, initial_response })
+        (
+            upper_atom_or(&["PLAIN", "SCRAM-SHA-256", "XOAUTH2"]),
+            initial_response,
+        )
+            .prop_map(|(mechanism, initial_response)| C::Authenticate {
+                mechanism,
+                initial_response,
+            })
             .boxed(),
         (istring(), istring())
             .prop_map(|(username, password)| C::Login { username, password })
             .boxed(),
-        prop::collection::vec(upper_atom_or(&["CONDSTORE", "QRESYNC", "UTF8=ACCEPT", "IMAP4REV2"]), 1..=3)
-            .prop_map(C::Enable)
-            .boxed(),
+        prop::collection::vec(
+            upper_atom_or(&["CONDSTORE", "QRESYNC", "UTF8=ACCEPT", "IMAP4REV2"]),
+            1..=3,
+        )
+        .prop_map(C::Enable)
+        .boxed(),
         (mailbox(), select_params())
             .prop_map(|(mailbox, params)| C::Select { mailbox, params })
             .boxed(),
@@ -562,17 +675,24 @@ fn command_body() -> BoxedStrategy<CommandBody> {
             .prop_map(|(mailbox, params)| C::Examine { mailbox, params })
             .boxed(),
         (mailbox(), prop::collection::vec(atom(), 0..=3))
-            .prop_map(|(mailbox, special_use)| C::Create { mailbox, special_use })
+            .prop_map(|(mailbox, special_use)| C::Create {
+                mailbox,
+                special_use,
+            })
             .boxed(),
         mailbox().prop_map(C::Delete).boxed(),
-        (mailbox(), mailbox()).prop_map(|(from, to)| C::Rename { from, to }).boxed(),
+        (mailbox(), mailbox())
+            .prop_map(|(from, to)| C::Rename { from, to })
+            .boxed(),
         mailbox().prop_map(C::Subscribe).boxed(),
         mailbox().prop_map(C::Unsubscribe).boxed(),
         list(),
         (mailbox(), text(true))
             .prop_map(|(reference, pattern)| C::Lsub { reference, pattern })
             .boxed(),
-        (mailbox(), status_items()).prop_map(|(mailbox, items)| C::Status { mailbox, items }).boxed(),
+        (mailbox(), status_items())
+            .prop_map(|(mailbox, items)| C::Status { mailbox, items })
+            .boxed(),
         append(),
         upper_atom_or(&["DEFLATE"]).prop_map(C::Compress).boxed(),
         istring().prop_map(C::GetQuota).boxed(),
@@ -580,13 +700,18 @@ fn command_body() -> BoxedStrategy<CommandBody> {
         (
             istring(),
             prop::collection::vec(
-                (upper_atom_or(&["STORAGE", "MESSAGE", "MAILBOX", "ANNOTATION-STORAGE"]), number64()),
+                (
+                    upper_atom_or(&["STORAGE", "MESSAGE", "MAILBOX", "ANNOTATION-STORAGE"]),
+                    number64(),
+                ),
                 0..=3,
             ),
         )
             .prop_map(|(root, limits)| C::SetQuota { root, limits })
             .boxed(),
-        prop::option::of(seq_set()).prop_map(|uids| C::Expunge { uids }).boxed(),
+        prop::option::of(seq_set())
+            .prop_map(|uids| C::Expunge { uids })
+            .boxed(),
         search(),
         fetch(),
         store(),
@@ -621,7 +746,12 @@ fn round_trip(cmd: &Command, opts: WriteOptions) -> Result<(), TestCaseError> {
         prop_assert!(w.continuations.is_empty());
     } else {
         for &at in &w.continuations {
-            prop_assert!(bytes[..at].ends_with(b"}\r\n"), "continuation at {} in {}", at, bytes.escape_ascii());
+            prop_assert!(
+                bytes[..at].ends_with(b"}\r\n"),
+                "continuation at {} in {}",
+                at,
+                bytes.escape_ascii()
+            );
         }
     }
     match imap_proto::parse_command(&bytes) {

@@ -17,8 +17,15 @@ pub(super) fn parse(p: &mut Parser<'_>, name: &str) -> PResult<CommandBody> {
         }
         "AUTHENTICATE" => {
             let mechanism = p.atom()?.to_ascii_uppercase();
-            let initial_response = if p.eat(b' ') { Some(initial_response(p)?) } else { None };
-            CommandBody::Authenticate { mechanism, initial_response }
+            let initial_response = if p.eat(b' ') {
+                Some(initial_response(p)?)
+            } else {
+                None
+            };
+            CommandBody::Authenticate {
+                mechanism,
+                initial_response,
+            }
         }
         "ENABLE" => {
             let mut caps = vec![p.atom()?.to_ascii_uppercase()];

@@ -24,17 +24,32 @@ pub(super) fn parse(p: &mut Parser<'_>, uid: bool) -> PResult<CommandBody> {
     if p.eat(b' ') {
         p.list(1, |p| {
             match p.keyword()?.as_str() {
-                "CHANGEDSINCE" => {
+                "CHANGEDSINCE" if modifiers.changed_since.is_none() => {
                     p.sp()?;
                     modifiers.changed_since = Some(p.nz_number64()?);
                 }
-                "VANISHED" => modifiers.vanished = true,
-                o => return Err(ErrorKind::Syntax(format!("unknown FETCH modifier {o}"))),
+                "VANISHED" if !modifiers.vanished => modifiers.vanished = true,
+                o => {
+                    return Err(ErrorKind::Syntax(format!(
+                        "unknown or repeated FETCH modifier {o}"
+                    )));
+                }
             }
             Ok(())
         })?;
+        // RFC 7162 §3.2.6: VANISHED only in UID FETCH, and only together with CHANGEDSINCE.
+        if modifiers.vanished && !(uid && modifiers.changed_since.is_some()) {
+            return Err(ErrorKind::Syntax(
+                "VANISHED needs UID FETCH and CHANGEDSINCE".into(),
+            ));
+        }
     }
-    Ok(CommandBody::Fetch { uid, set, items, modifiers })
+    Ok(CommandBody::Fetch {
+        uid,
+        set,
+        items,
+        modifiers,
+    })
 }
 
 /// One `fetch-att`.
@@ -58,13 +73,23 @@ fn attr(p: &mut Parser<'_>) -> PResult<FetchAttr> {
         "BODY" if p.peek() != Some(b'[') => Body,
         "BODY" | "BODY.PEEK" => {
             let section = section(p)?;
-            BodySection { peek: k == "BODY.PEEK", section, partial: partial(p)? }
+            BodySection {
+                peek: k == "BODY.PEEK",
+                section,
+                partial: partial(p)?,
+            }
         }
         "BINARY" | "BINARY.PEEK" => {
             let part = binary_part(p)?;
-            Binary { peek: k == "BINARY.PEEK", part, partial: partial(p)? }
+            Binary {
+                peek: k == "BINARY.PEEK",
+                part,
+                partial: partial(p)?,
+            }
         }
-        "BINARY.SIZE" => BinarySize { part: binary_part(p)? },
+        "BINARY.SIZE" => BinarySize {
+            part: binary_part(p)?,
+        },
         "PREVIEW" => {
             // RFC 8970 §7: "PREVIEW" [SP "(" preview-mod *(SP preview-mod) ")"]
             let mut lazy = false;
@@ -116,12 +141,18 @@ fn section(p: &mut Parser<'_>) -> PResult<Section> {
         k @ ("HEADER.FIELDS" | "HEADER.FIELDS.NOT") => {
             p.sp()?;
             let fields = p.list(1, |p| p.astring_text())?;
-            SectionText::HeaderFields { not: k.ends_with(".NOT"), fields }
+            SectionText::HeaderFields {
+                not: k.ends_with(".NOT"),
+                fields,
+            }
         }
         o => return Err(ErrorKind::Syntax(format!("unknown section text {o}"))),
     };
     p.byte(b']', "']'")?;
-    Ok(Section { part, text: Some(text) })
+    Ok(Section {
+        part,
+        text: Some(text),
+    })
 }
 
 /// `section-binary = "[" [section-part] "]"`

@@ -15,7 +15,11 @@ pub(super) fn parse(p: &mut Parser<'_>, name: &str) -> PResult<CommandBody> {
     Ok(match name {
         "SELECT" | "EXAMINE" => {
             let mailbox = p.mailbox()?;
-            let params = if p.eat(b' ') { select_params(p)? } else { SelectParams::default() };
+            let params = if p.eat(b' ') {
+                select_params(p)?
+            } else {
+                SelectParams::default()
+            };
             if name == "SELECT" {
                 CommandBody::Select { mailbox, params }
             } else {
@@ -40,7 +44,10 @@ pub(super) fn parse(p: &mut Parser<'_>, name: &str) -> PResult<CommandBody> {
                 })?;
                 special_use = params.into_iter().flatten().collect();
             }
-            CommandBody::Create { mailbox, special_use }
+            CommandBody::Create {
+                mailbox,
+                special_use,
+            }
         }
         "DELETE" => CommandBody::Delete(p.mailbox()?),
         "SUBSCRIBE" => CommandBody::Subscribe(p.mailbox()?),
@@ -48,18 +55,27 @@ pub(super) fn parse(p: &mut Parser<'_>, name: &str) -> PResult<CommandBody> {
         "RENAME" => {
             let from = p.mailbox()?;
             p.sp()?;
-            CommandBody::Rename { from, to: p.mailbox()? }
+            CommandBody::Rename {
+                from,
+                to: p.mailbox()?,
+            }
         }
         "LIST" => CommandBody::List(list(p)?),
         "LSUB" => {
             let reference = p.mailbox()?;
             p.sp()?;
-            CommandBody::Lsub { reference, pattern: p.list_mailbox()? }
+            CommandBody::Lsub {
+                reference,
+                pattern: p.list_mailbox()?,
+            }
         }
         "STATUS" => {
             let mailbox = p.mailbox()?;
             p.sp()?;
-            CommandBody::Status { mailbox, items: p.list(1, status_item)? }
+            CommandBody::Status {
+                mailbox,
+                items: p.list(1, status_item)?,
+            }
         }
         "APPEND" => append(p)?,
         "GETQUOTA" => CommandBody::GetQuota(p.astring()?),
@@ -89,17 +105,22 @@ fn select_params(p: &mut Parser<'_>) -> PResult<SelectParams> {
     let mut params = SelectParams::default();
     p.list(1, |p| {
         match p.keyword()?.as_str() {
-            "CONDSTORE" => params.condstore = true,
-            "QRESYNC" => {
+            "CONDSTORE" if !params.condstore => params.condstore = true,
+            "QRESYNC" if params.qresync.is_none() => {
                 p.sp()?;
                 p.open()?;
                 let uid_validity = p.nz_number()?;
                 p.sp()?;
                 let mod_seq = p.nz_number64()?;
-                let mut q = QResync { uid_validity, mod_seq, known_uids: None, seq_match: None };
+                let mut q = QResync {
+                    uid_validity,
+                    mod_seq,
+                    known_uids: None,
+                    seq_match: None,
+                };
                 if p.eat(b' ') {
                     if p.peek() != Some(b'(') {
-                        q.known_uids = Some(p.seq_set()?);
+                        q.known_uids = Some(p.known_set()?);
                         if p.eat(b' ') {
                             q.seq_match = Some(seq_match(p)?);
                         }
@@ -110,7 +131,11 @@ fn select_params(p: &mut Parser<'_>) -> PResult<SelectParams> {
                 p.close()?;
                 params.qresync = Some(q);
             }
-            other => return Err(ErrorKind::Syntax(format!("unknown SELECT parameter {other}"))),
+            other => {
+                return Err(ErrorKind::Syntax(format!(
+                    "unknown SELECT parameter {other}"
+                )));
+            }
         }
         Ok(())
     })?;
@@ -120,9 +145,9 @@ fn select_params(p: &mut Parser<'_>) -> PResult<SelectParams> {
 /// `seq-match-data = "(" known-sequence-set SP known-uid-set ")"`
 fn seq_match(p: &mut Parser<'_>) -> PResult<(crate::SequenceSet, crate::SequenceSet)> {
     p.open()?;
-    let seqs = p.seq_set()?;
+    let seqs = p.known_set()?;
     p.sp()?;
-    let uids = p.seq_set()?;
+    let uids = p.known_set()?;
     p.close()?;
     Ok((seqs, uids))
 }
@@ -138,21 +163,30 @@ fn list(p: &mut Parser<'_>) -> PResult<ListCommand> {
                 "RECURSIVEMATCH" => ListSelect::RecursiveMatch,
                 "SPECIAL-USE" => ListSelect::SpecialUse,
                 // RFC 5258 §3: unrecognised selection options are an error.
-                o => return Err(ErrorKind::Syntax(format!("unknown LIST selection option {o}"))),
+                o => {
+                    return Err(ErrorKind::Syntax(format!(
+                        "unknown LIST selection option {o}"
+                    )));
+                }
             })
         })?;
         // RFC 5258 §3: RECURSIVEMATCH needs a base option (SUBSCRIBED is the only one here).
         if selection.contains(&ListSelect::RecursiveMatch)
             && !selection.contains(&ListSelect::Subscribed)
         {
-            return Err(ErrorKind::Syntax("RECURSIVEMATCH without SUBSCRIBED".into()));
+            return Err(ErrorKind::Syntax(
+                "RECURSIVEMATCH without SUBSCRIBED".into(),
+            ));
         }
         p.sp()?;
     }
     let reference = p.mailbox()?;
     p.sp()?;
-    let patterns =
-        if p.peek() == Some(b'(') { p.list(1, |p| p.list_mailbox())? } else { vec![p.list_mailbox()?] };
+    let patterns = if p.peek() == Some(b'(') {
+        p.list(1, |p| p.list_mailbox())?
+    } else {
+        vec![p.list_mailbox()?]
+    };
     let mut ret = Vec::new();
     if p.eat(b' ') {
         if !p.eat_word("RETURN") {
@@ -172,7 +206,12 @@ fn list(p: &mut Parser<'_>) -> PResult<ListCommand> {
             })
         })?;
     }
-    Ok(ListCommand { selection, reference, patterns, ret })
+    Ok(ListCommand {
+        selection,
+        reference,
+        patterns,
+        ret,
+    })
 }
 
 /// `APPEND mailbox 1*(SP [flag-list SP] [date-time SP] append-data)` (RFC 3502 MULTIAPPEND),
@@ -194,16 +233,36 @@ fn append(p: &mut Parser<'_>) -> PResult<CommandBody> {
         let (data, kind) = if p.eat_word("UTF8") {
             p.sp()?;
             p.open()?;
+            // utf8-literal = "UTF8" SP "(" literal8 ")" (RFC 6855 §4)
+            if p.peek() != Some(b'~') {
+                return Err(ErrorKind::Syntax(
+                    "UTF8 APPEND data must be a literal8".into(),
+                ));
+            }
             let (data, _) = p.literal_any(true)?;
             p.close()?;
             (data, AppendKind::Utf8)
         } else if p.peek_literal() {
             let (data, binary) = p.literal_any(true)?;
-            (data, if binary { AppendKind::Binary } else { AppendKind::Literal })
+            (
+                data,
+                if binary {
+                    AppendKind::Binary
+                } else {
+                    AppendKind::Literal
+                },
+            )
         } else {
-            return Err(ErrorKind::Syntax("expected the message as a literal".into()));
+            return Err(ErrorKind::Syntax(
+                "expected the message as a literal".into(),
+            ));
         };
-        messages.push(AppendMessage { flags, date, data, kind });
+        messages.push(AppendMessage {
+            flags,
+            date,
+            data,
+            kind,
+        });
     }
     if messages.is_empty() {
         return Err(ErrorKind::Syntax("APPEND without a message".into()));

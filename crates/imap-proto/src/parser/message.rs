@@ -9,16 +9,27 @@ pub(super) fn parse(p: &mut Parser<'_>, name: &str, uid: bool) -> PResult<Comman
     let set = p.seq_set()?;
     p.sp()?;
     Ok(match name {
-        "COPY" => CommandBody::Copy { uid, set, mailbox: p.mailbox()? },
-        "MOVE" => CommandBody::Move { uid, set, mailbox: p.mailbox()? },
+        "COPY" => CommandBody::Copy {
+            uid,
+            set,
+            mailbox: p.mailbox()?,
+        },
+        "MOVE" => CommandBody::Move {
+            uid,
+            set,
+            mailbox: p.mailbox()?,
+        },
         "STORE" => {
             let mut unchanged_since = None;
             if p.peek() == Some(b'(') {
                 // store-modifiers; UNCHANGEDSINCE is the only one defined (RFC 7162 §3.1.3).
                 p.list(1, |p| {
                     let k = p.keyword()?;
-                    if k != "UNCHANGEDSINCE" {
-                        return Err(ErrorKind::Syntax(format!("unknown STORE modifier {k}")));
+                    // "Only a single UNCHANGEDSINCE may be specified" (RFC 7162 §7).
+                    if k != "UNCHANGEDSINCE" || unchanged_since.is_some() {
+                        return Err(ErrorKind::Syntax(format!(
+                            "unknown or repeated STORE modifier {k}"
+                        )));
                     }
                     p.sp()?;
                     unchanged_since = Some(p.number64()?);
@@ -49,7 +60,14 @@ pub(super) fn parse(p: &mut Parser<'_>, name: &str, uid: bool) -> PResult<Comman
                 }
                 v
             };
-            CommandBody::Store { uid, set, unchanged_since, action, silent, flags }
+            CommandBody::Store {
+                uid,
+                set,
+                unchanged_since,
+                action,
+                silent,
+                flags,
+            }
         }
         _ => return Err(ErrorKind::UnknownCommand(name.to_string())),
     })

@@ -27,7 +27,12 @@ pub(crate) type PResult<T> = Result<T, ErrorKind>;
 
 /// Parses one framed command.
 pub(crate) fn parse(text: &[u8], literals: Vec<Bytes>, max_depth: usize) -> PResult<Command> {
-    let mut p = Parser { s: text, pos: 0, literals: literals.into_iter(), max_depth };
+    let mut p = Parser {
+        s: text,
+        pos: 0,
+        literals: literals.into_iter(),
+        max_depth,
+    };
     let tag = p.tag()?;
     p.sp()?;
     let name = p.keyword()?;
@@ -61,7 +66,9 @@ fn dispatch(p: &mut Parser<'_>, name: &str) -> PResult<CommandBody> {
             match sub.as_str() {
                 "EXPUNGE" => {
                     p.sp()?;
-                    Expunge { uids: Some(p.seq_set()?) }
+                    Expunge {
+                        uids: Some(p.seq_set()?),
+                    }
                 }
                 "SEARCH" => search::parse_search(p, true)?,
                 "SORT" => search::parse_sort(p, true)?,
@@ -103,12 +110,13 @@ impl<'a> Parser<'a> {
         Err(match self.peek() {
             None if what == "')'" => ErrorKind::Unbalanced,
             None => ErrorKind::Syntax(format!("expected {what} at end of command")),
-            Some(b')') => ErrorKind::Unbalanced,
+            Some(b')') if what == "end of command" => ErrorKind::Unbalanced,
             Some(0) => ErrorKind::Nul,
             Some(b) if b >= 0x80 => ErrorKind::EightBit,
-            Some(b) => {
-                ErrorKind::Syntax(format!("expected {what} at offset {}, found {:?}", self.pos, b as char))
-            }
+            Some(b) => ErrorKind::Syntax(format!(
+                "expected {what} at offset {}, found {:?}",
+                self.pos, b as char
+            )),
         })
     }
 
@@ -144,7 +152,11 @@ impl<'a> Parser<'a> {
 
     /// The end of the command.
     fn end(&mut self) -> PResult<()> {
-        if self.at_end() { Ok(()) } else { self.err("end of command") }
+        if self.at_end() {
+            Ok(())
+        } else {
+            self.err("end of command")
+        }
     }
 
     /// True (and consumed) if the input continues with `s`, compared case-insensitively.
@@ -174,7 +186,9 @@ impl<'a> Parser<'a> {
         while self.peek().is_some_and(is_tag_char) {
             self.pos += 1;
         }
-        let t = std::str::from_utf8(&self.s[start..self.pos]).ok().and_then(Tag::new);
+        let t = std::str::from_utf8(&self.s[start..self.pos])
+            .ok()
+            .and_then(Tag::new);
         match t {
             Some(t) => Ok(t),
             None => Err(ErrorKind::BadTag),
@@ -256,7 +270,8 @@ impl<'a> Parser<'a> {
 
     /// True if a literal (`{`) or a literal8 (`~{`) starts here.
     fn at_literal(&self) -> bool {
-        self.peek() == Some(b'{') || (self.peek() == Some(b'~') && self.s.get(self.pos + 1) == Some(&b'{'))
+        self.peek() == Some(b'{')
+            || (self.peek() == Some(b'~') && self.s.get(self.pos + 1) == Some(&b'{'))
     }
 
     /// `literal` or, if `allow_binary`, `literal8`. Returns the octets and whether it was `~{`.
@@ -284,7 +299,9 @@ impl<'a> Parser<'a> {
             .next()
             .ok_or_else(|| ErrorKind::Syntax("literal header without its octets".into()))?;
         if data.len() as u64 != size {
-            return Err(ErrorKind::Syntax("literal size does not match its octets".into()));
+            return Err(ErrorKind::Syntax(
+                "literal size does not match its octets".into(),
+            ));
         }
         Ok((data, binary))
     }
@@ -300,7 +317,11 @@ impl<'a> Parser<'a> {
 
     /// `nstring = string / nil`
     pub(crate) fn nstring(&mut self) -> PResult<Option<IString>> {
-        if self.eat_word("NIL") { Ok(None) } else { self.string().map(Some) }
+        if self.eat_word("NIL") {
+            Ok(None)
+        } else {
+            self.string().map(Some)
+        }
     }
 
     /// `astring = 1*ASTRING-CHAR / string`
@@ -395,7 +416,9 @@ impl<'a> Parser<'a> {
     /// `nz-number`
     pub(crate) fn nz_number(&mut self) -> PResult<u32> {
         match self.number()? {
-            0 => Err(ErrorKind::Syntax("zero where a non-zero number is required".into())),
+            0 => Err(ErrorKind::Syntax(
+                "zero where a non-zero number is required".into(),
+            )),
             n => Ok(n),
         }
     }
@@ -408,7 +431,9 @@ impl<'a> Parser<'a> {
     /// `nz-number64` / `mod-sequence-value` (1 ..= 2^63-1)
     pub(crate) fn nz_number64(&mut self) -> PResult<u64> {
         match self.number64()? {
-            0 => Err(ErrorKind::Syntax("zero where a non-zero number is required".into())),
+            0 => Err(ErrorKind::Syntax(
+                "zero where a non-zero number is required".into(),
+            )),
             n => Ok(n),
         }
     }
@@ -416,7 +441,11 @@ impl<'a> Parser<'a> {
     // ---------- sets, flags, dates ----------
 
     fn seq_num(&mut self) -> PResult<SeqNum> {
-        if self.eat(b'*') { Ok(SeqNum::Star) } else { Ok(SeqNum::Value(self.nz_number()?)) }
+        if self.eat(b'*') {
+            Ok(SeqNum::Star)
+        } else {
+            Ok(SeqNum::Value(self.nz_number()?))
+        }
     }
 
     /// `sequence-set` (with `$`, RFC 5182).
@@ -427,13 +456,34 @@ impl<'a> Parser<'a> {
         let mut ranges = Vec::new();
         loop {
             let start = self.seq_num()?;
-            let end = if self.eat(b':') { self.seq_num()? } else { start };
+            let end = if self.eat(b':') {
+                self.seq_num()?
+            } else {
+                start
+            };
             ranges.push(SeqRange { start, end });
             if !self.eat(b',') {
                 break;
             }
         }
         Ok(SequenceSet::Ranges(ranges))
+    }
+
+    /// A sequence set of known numbers: no `*` and no `$` (RFC 7162 `known-uids`,
+    /// `known-sequence-set`).
+    pub(crate) fn known_set(&mut self) -> PResult<SequenceSet> {
+        let set = self.seq_set()?;
+        match &set {
+            SequenceSet::Ranges(r)
+                if r.iter()
+                    .all(|r| r.start != SeqNum::Star && r.end != SeqNum::Star) =>
+            {
+                Ok(set)
+            }
+            _ => Err(ErrorKind::Syntax(
+                "'*' and '$' are not allowed in a known set".into(),
+            )),
+        }
     }
 
     /// True if a sequence set starts here.
@@ -446,7 +496,11 @@ impl<'a> Parser<'a> {
         let start = self.pos;
         self.eat(b'\\');
         let atom = self.atom()?;
-        let text = if self.s[start] == b'\\' { format!("\\{atom}") } else { atom };
+        let text = if self.s[start] == b'\\' {
+            format!("\\{atom}")
+        } else {
+            atom
+        };
         Flag::parse(&text).ok_or_else(|| ErrorKind::Syntax("bad flag".into()))
     }
 
@@ -469,7 +523,9 @@ impl<'a> Parser<'a> {
         if end > self.s.len() || !self.s[self.pos..end].iter().all(u8::is_ascii_digit) {
             return self.err(&format!("{n} digits"));
         }
-        let v = self.s[self.pos..end].iter().fold(0u32, |a, &d| a * 10 + (d - b'0') as u32);
+        let v = self.s[self.pos..end]
+            .iter()
+            .fold(0u32, |a, &d| a * 10 + (d - b'0') as u32);
         self.pos = end;
         Ok(v)
     }
@@ -498,7 +554,11 @@ impl<'a> Parser<'a> {
     /// `date-time = DQUOTE date-day-fixed "-" month "-" year SP time SP zone DQUOTE`
     pub(crate) fn date_time(&mut self) -> PResult<DateTime> {
         self.byte(b'"', "'\"'")?;
-        let day = if self.eat(b' ') { self.n_digits(1)? } else { self.n_digits(2)? };
+        let day = if self.eat(b' ') {
+            self.n_digits(1)?
+        } else {
+            self.n_digits(2)?
+        };
         self.byte(b'-', "'-'")?;
         let month = self.month()?;
         self.byte(b'-', "'-'")?;

@@ -3,17 +3,32 @@
 use super::*;
 
 fn p(s: &[u8]) -> Parser<'_> {
-    Parser { s, pos: 0, literals: Vec::new().into_iter(), max_depth: 8 }
+    Parser {
+        s,
+        pos: 0,
+        literals: Vec::new().into_iter(),
+        max_depth: 8,
+    }
 }
 
 #[test]
 fn quoted_strings_unescape_and_reject_bad_octets() {
     assert_eq!(&p(br#""a\"b\\c""#).astring().unwrap()[..], br#"a"b\c"#);
-    assert_eq!(p(b"\"a\\nb\"").astring().unwrap_err(), ErrorKind::Syntax(
-        "expected '\"' or '\\' after '\\' in a quoted string at offset 3, found 'n'".into()));
+    assert_eq!(
+        p(b"\"a\\nb\"").astring().unwrap_err(),
+        ErrorKind::Syntax(
+            "expected '\"' or '\\' after '\\' in a quoted string at offset 3, found 'n'".into()
+        )
+    );
     assert_eq!(p(b"\"a\0\"").astring().unwrap_err(), ErrorKind::Nul);
-    assert_eq!(p(b"\"\xff\"").astring().unwrap_err(), ErrorKind::InvalidUtf8);
-    assert_eq!(&p("\"Grüße\"".as_bytes()).astring().unwrap()[..], "Grüße".as_bytes());
+    assert_eq!(
+        p(b"\"\xff\"").astring().unwrap_err(),
+        ErrorKind::InvalidUtf8
+    );
+    assert_eq!(
+        &p("\"Grüße\"".as_bytes()).astring().unwrap()[..],
+        "Grüße".as_bytes()
+    );
     assert_eq!(p(b"abc\xe9").astring().unwrap_err(), ErrorKind::EightBit);
 }
 
@@ -22,7 +37,10 @@ fn numbers_respect_their_ranges() {
     assert_eq!(p(b"4294967295").number().unwrap(), u32::MAX);
     assert!(p(b"4294967296").number().is_err());
     assert!(p(b"0").nz_number().is_err());
-    assert_eq!(p(b"9223372036854775807").number64().unwrap(), i64::MAX as u64);
+    assert_eq!(
+        p(b"9223372036854775807").number64().unwrap(),
+        i64::MAX as u64
+    );
     assert!(p(b"9223372036854775808").number64().is_err());
     assert!(p(b"99999999999999999999999").number64().is_err());
 }
@@ -33,7 +51,10 @@ fn sequence_sets() {
     assert_eq!(
         s,
         SequenceSet::Ranges(vec![
-            SeqRange { start: SeqNum::Value(1), end: SeqNum::Star },
+            SeqRange {
+                start: SeqNum::Value(1),
+                end: SeqNum::Star
+            },
             SeqRange::single(5),
         ])
     );
@@ -45,8 +66,14 @@ fn sequence_sets() {
 
 #[test]
 fn dates_and_date_times() {
-    assert_eq!(p(b"1-Feb-1994").date().unwrap(), Date::new(1994, 2, 1).unwrap());
-    assert_eq!(p(b"\"01-feb-1994\"").date().unwrap(), Date::new(1994, 2, 1).unwrap());
+    assert_eq!(
+        p(b"1-Feb-1994").date().unwrap(),
+        Date::new(1994, 2, 1).unwrap()
+    );
+    assert_eq!(
+        p(b"\"01-feb-1994\"").date().unwrap(),
+        Date::new(1994, 2, 1).unwrap()
+    );
     assert!(p(b"30-Feb-1994").date().is_err());
     assert!(p(b"1-Foo-1994").date().is_err());
     let dt = p(b"\" 7-Feb-1994 21:52:25 -0800\"").date_time().unwrap();
@@ -59,9 +86,19 @@ fn dates_and_date_times() {
 fn flags() {
     assert_eq!(
         p(b"(\\Seen $Junk \\X)").flag_list().unwrap(),
-        vec![Flag::Seen, Flag::Keyword("$Junk".into()), Flag::Extension("X".into())]
+        vec![
+            Flag::Seen,
+            Flag::Keyword("$Junk".into()),
+            Flag::Extension("X".into())
+        ]
     );
     assert_eq!(p(b"()").flag_list().unwrap(), vec![]);
-    assert!(p(b"(\\*)").flag_list().is_err(), "\\* is only for PERMANENTFLAGS");
-    assert_eq!(p(b"(\\Seen").flag_list().unwrap_err(), ErrorKind::Unbalanced);
+    assert!(
+        p(b"(\\*)").flag_list().is_err(),
+        "\\* is only for PERMANENTFLAGS"
+    );
+    assert_eq!(
+        p(b"(\\Seen").flag_list().unwrap_err(),
+        ErrorKind::Unbalanced
+    );
 }

@@ -24,7 +24,12 @@ pub(super) fn parse_search(p: &mut Parser<'_>, uid: bool) -> PResult<CommandBody
         None
     };
     let criteria = keys(p)?;
-    Ok(CommandBody::Search { uid, charset, ret, criteria })
+    Ok(CommandBody::Search {
+        uid,
+        charset,
+        ret,
+        criteria,
+    })
 }
 
 /// `SORT [SP sort-return-opts] SP sort-criteria SP charset 1*(SP search-key)`
@@ -47,7 +52,13 @@ pub(super) fn parse_sort(p: &mut Parser<'_>, uid: bool) -> PResult<CommandBody> 
     let charset = p.charset()?;
     p.sp()?;
     let keys = keys(p)?;
-    Ok(CommandBody::Sort { uid, ret, criteria, charset, keys })
+    Ok(CommandBody::Sort {
+        uid,
+        ret,
+        criteria,
+        charset,
+        keys,
+    })
 }
 
 /// `THREAD SP thread-alg SP charset 1*(SP search-key)`
@@ -62,7 +73,12 @@ pub(super) fn parse_thread(p: &mut Parser<'_>, uid: bool) -> PResult<CommandBody
     let charset = p.charset()?;
     p.sp()?;
     let keys = keys(p)?;
-    Ok(CommandBody::Thread { uid, algorithm, charset, keys })
+    Ok(CommandBody::Thread {
+        uid,
+        algorithm,
+        charset,
+        keys,
+    })
 }
 
 /// `"RETURN" SP "(" [search-return-opt *(SP search-return-opt)] ")" SP`, if present.
@@ -79,7 +95,11 @@ fn return_opts(p: &mut Parser<'_>) -> PResult<Option<Vec<SearchReturn>>> {
             "COUNT" => SearchReturn::Count,
             "SAVE" => SearchReturn::Save,
             "RELEVANCY" => SearchReturn::Relevancy,
-            o => return Err(ErrorKind::Syntax(format!("unknown SEARCH return option {o}"))),
+            o => {
+                return Err(ErrorKind::Syntax(format!(
+                    "unknown SEARCH return option {o}"
+                )));
+            }
         })
     })?;
     p.sp()?;
@@ -156,7 +176,11 @@ fn key(p: &mut Parser<'_>, depth: usize) -> PResult<SearchKey> {
         "KEYWORD" | "UNKEYWORD" => {
             p.sp()?;
             let flag = p.atom()?;
-            if k == "KEYWORD" { Keyword(flag) } else { Unkeyword(flag) }
+            if k == "KEYWORD" {
+                Keyword(flag)
+            } else {
+                Unkeyword(flag)
+            }
         }
         "LARGER" | "SMALLER" => {
             p.sp()?;
@@ -193,6 +217,17 @@ fn key(p: &mut Parser<'_>, depth: usize) -> PResult<SearchKey> {
             let mut entry = None;
             if p.peek() == Some(b'"') {
                 let name = p.string()?;
+                // entry-flag-name = DQUOTE "/flags/" attr-flag DQUOTE: a flag, so 7-bit.
+                let flag = name
+                    .get(..7)
+                    .filter(|pre| pre.eq_ignore_ascii_case(b"/flags/"))
+                    .and_then(|_| std::str::from_utf8(&name[7..]).ok())
+                    .and_then(crate::types::Flag::parse);
+                if flag.is_none() {
+                    return Err(ErrorKind::Syntax(
+                        "MODSEQ entry name is not /flags/<flag>".into(),
+                    ));
+                }
                 p.sp()?;
                 let ty = match p.keyword()?.as_str() {
                     "PRIV" => EntryType::Private,
@@ -203,12 +238,19 @@ fn key(p: &mut Parser<'_>, depth: usize) -> PResult<SearchKey> {
                 p.sp()?;
                 entry = Some((name, ty));
             }
-            ModSeq { entry, mod_seq: p.number64()? }
+            ModSeq {
+                entry,
+                mod_seq: p.number64()?,
+            }
         }
         "EMAILID" | "THREADID" => {
             p.sp()?;
             let id = object_id(p)?;
-            if k == "EMAILID" { EmailId(id) } else { ThreadId(id) }
+            if k == "EMAILID" {
+                EmailId(id)
+            } else {
+                ThreadId(id)
+            }
         }
         other => return Err(ErrorKind::Syntax(format!("unknown search key {other}"))),
     })
@@ -217,7 +259,11 @@ fn key(p: &mut Parser<'_>, depth: usize) -> PResult<SearchKey> {
 /// `objectid = 1*255(ALPHA / DIGIT / "_" / "-")` (RFC 8474 §7).
 fn object_id(p: &mut Parser<'_>) -> PResult<String> {
     let id = p.atom()?;
-    if id.len() > 255 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+    if id.len() > 255
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
         return Err(ErrorKind::Syntax("bad object id".into()));
     }
     Ok(id)

@@ -22,11 +22,12 @@ pub struct ListResponse {
     pub delimiter: Option<char>,
     /// The mailbox name, in the wire form the session chose (modified UTF-7 or UTF-8).
     pub mailbox: Mailbox,
-    /// Extended data items (RFC 5258 §3.5); written only for LIST, and only when non-empty.
+    /// Extended data items (RFC 9051 §7.3.1, RFC 5258 §3); written only for LIST, and only when
+    /// non-empty.
     pub extended: Vec<ListExtItem>,
 }
 
-/// A mailbox attribute (RFC 9051 `mbx-list-flags`, RFC 5258 §3.4, RFC 6154 §2).
+/// A mailbox attribute (RFC 9051 `mbx-list-flags`, RFC 5258 §3, RFC 6154 §2).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum MailboxAttr {
     /// `\Noinferiors`: no child mailboxes can exist.
@@ -151,21 +152,46 @@ mod tests {
     const UTF8: WriteOptions = WriteOptions::SERVER_UTF8;
 
     fn list(attrs: Vec<MailboxAttr>, d: Option<char>, name: &str) -> ListResponse {
-        ListResponse { attributes: attrs, delimiter: d, mailbox: Mailbox::new(name), extended: vec![] }
+        ListResponse {
+            attributes: attrs,
+            delimiter: d,
+            mailbox: Mailbox::new(name),
+            extended: vec![],
+        }
     }
 
     #[test]
     fn rfc_examples() {
-        assert_wire(&Response::List(list(vec![], Some('/'), "blurdybloop")), REV1, b"* LIST () \"/\" blurdybloop\r\n");
-        assert_wire(&Response::List(list(vec![NoSelect], Some('/'), "foo")), REV1, b"* LIST (\\Noselect) \"/\" foo\r\n");
-        assert_wire(&Response::List(list(vec![], Some('.'), "foo.bar")), REV1, b"* LIST () \".\" foo.bar\r\n");
+        assert_wire(
+            &Response::List(list(vec![], Some('/'), "blurdybloop")),
+            REV1,
+            b"* LIST () \"/\" blurdybloop\r\n",
+        );
+        assert_wire(
+            &Response::List(list(vec![NoSelect], Some('/'), "foo")),
+            REV1,
+            b"* LIST (\\Noselect) \"/\" foo\r\n",
+        );
+        assert_wire(
+            &Response::List(list(vec![], Some('.'), "foo.bar")),
+            REV1,
+            b"* LIST () \".\" foo.bar\r\n",
+        );
         assert_wire(
             &Response::List(list(vec![Subscribed, NonExistent], Some('/'), "foo/bar")),
             REV1,
             b"* LIST (\\Subscribed \\NonExistent) \"/\" foo/bar\r\n",
         );
-        assert_wire(&Response::List(list(vec![NoSelect], Some('/'), "~/Mail/foo")), REV1, b"* LIST (\\Noselect) \"/\" ~/Mail/foo\r\n");
-        assert_wire(&Response::List(list(vec![NoSelect], Some('/'), "")), REV1, b"* LIST (\\Noselect) \"/\" \"\"\r\n");
+        assert_wire(
+            &Response::List(list(vec![NoSelect], Some('/'), "~/Mail/foo")),
+            REV1,
+            b"* LIST (\\Noselect) \"/\" ~/Mail/foo\r\n",
+        );
+        assert_wire(
+            &Response::List(list(vec![NoSelect], Some('/'), "")),
+            REV1,
+            b"* LIST (\\Noselect) \"/\" \"\"\r\n",
+        );
         let mut child = list(vec![HasNoChildren], Some('/'), "foo");
         child.extended = vec![ListExtItem::ChildInfo(vec!["SUBSCRIBED".into()])];
         assert_wire(
@@ -175,18 +201,45 @@ mod tests {
         );
         let mut renamed = list(vec![], Some('/'), "INBOX");
         renamed.extended = vec![ListExtItem::OldName("inbox".into())];
-        assert_wire(&Response::List(renamed), REV1, b"* LIST () \"/\" INBOX (\"OLDNAME\" (inbox))\r\n");
+        assert_wire(
+            &Response::List(renamed),
+            REV1,
+            b"* LIST () \"/\" INBOX (\"OLDNAME\" (inbox))\r\n",
+        );
         let special = list(vec![Marked, Drafts, HasNoChildren], Some('/'), "MyDrafts");
-        assert_wire(&Response::List(special), REV1, b"* LIST (\\Marked \\Drafts \\HasNoChildren) \"/\" MyDrafts\r\n");
+        assert_wire(
+            &Response::List(special),
+            REV1,
+            b"* LIST (\\Marked \\Drafts \\HasNoChildren) \"/\" MyDrafts\r\n",
+        );
         let sent = list(vec![NonExistent, Sent], Some('/'), "Sent Mail");
-        assert_wire(&Response::List(sent), REV1, b"* LIST (\\NonExistent \\Sent) \"/\" \"Sent Mail\"\r\n");
+        assert_wire(
+            &Response::List(sent),
+            REV1,
+            b"* LIST (\\NonExistent \\Sent) \"/\" \"Sent Mail\"\r\n",
+        );
     }
 
     #[test]
     fn every_attribute_name() {
         let all = vec![
-            NoInferiors, NoSelect, Marked, Unmarked, NonExistent, Subscribed, Remote, HasChildren,
-            HasNoChildren, All, Archive, Drafts, Flagged, Junk, Sent, Trash, Extension("X".into()),
+            NoInferiors,
+            NoSelect,
+            Marked,
+            Unmarked,
+            NonExistent,
+            Subscribed,
+            Remote,
+            HasChildren,
+            HasNoChildren,
+            All,
+            Archive,
+            Drafts,
+            Flagged,
+            Junk,
+            Sent,
+            Trash,
+            Extension("X".into()),
         ];
         assert_wire(
             &Response::List(list(all, None, "a")),
@@ -201,15 +254,35 @@ mod tests {
     fn lsub_never_writes_extended_items() {
         let mut l = list(vec![], Some('.'), "#news.comp.mail.misc");
         l.extended = vec![ListExtItem::OldName("x".into())];
-        assert_wire(&Response::Lsub(l), REV1, b"* LSUB () \".\" #news.comp.mail.misc\r\n");
+        assert_wire(
+            &Response::Lsub(l),
+            REV1,
+            b"* LSUB () \".\" #news.comp.mail.misc\r\n",
+        );
     }
 
     #[test]
     fn hostile_values() {
-        assert_wire(&Response::List(list(vec![], Some('"'), "a")), REV1, b"* LIST () \"\\\"\" a\r\n");
-        assert_wire(&Response::List(list(vec![], Some('\\'), "a")), REV1, b"* LIST () \"\\\\\" a\r\n");
-        assert_wire(&Response::List(list(vec![], Some('\n'), "a")), REV1, b"* LIST () NIL a\r\n");
-        assert_wire(&Response::List(list(vec![], Some('/'), "NIL")), REV1, b"* LIST () \"/\" NIL\r\n");
+        assert_wire(
+            &Response::List(list(vec![], Some('"'), "a")),
+            REV1,
+            b"* LIST () \"\\\"\" a\r\n",
+        );
+        assert_wire(
+            &Response::List(list(vec![], Some('\\'), "a")),
+            REV1,
+            b"* LIST () \"\\\\\" a\r\n",
+        );
+        assert_wire(
+            &Response::List(list(vec![], Some('\n'), "a")),
+            REV1,
+            b"* LIST () NIL a\r\n",
+        );
+        assert_wire(
+            &Response::List(list(vec![], Some('/'), "NIL")),
+            REV1,
+            b"* LIST () \"/\" NIL\r\n",
+        );
         assert_wire(
             &Response::List(list(vec![], Some('/'), "a\r\nb")),
             REV1,
@@ -228,7 +301,8 @@ mod tests {
         assert_wire(
             &Response::List(l),
             REV1,
-            b"* LIST (\\x_y_) \"/\" a (\"CHILDINFO\" (\"SUB_SCRIBED\") \"OLDNAME\" (\"old \\\"name\\\"\"))\r\n",
+            b"* LIST (\\x_y_) \"/\" a (\"CHILDINFO\" (\"SUB_SCRIBED\") \
+\"OLDNAME\" (\"old \\\"name\\\"\"))\r\n",
         );
     }
 }

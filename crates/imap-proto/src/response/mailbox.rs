@@ -1,5 +1,5 @@
 //! Mailbox size and state data: FLAGS, EXISTS, RECENT, EXPUNGE (RFC 9051 §7.3.5, §7.4, §7.5.1,
-//! RFC 3501 §7.3.2), VANISHED (RFC 7162 §3.2.10) and STATUS (RFC 9051 §7.3.4).
+//! RFC 3501 §7.3.2), VANISHED (RFC 7162 §3.2.10) and STATUS (RFC 9051 §7.3.3).
 //!
 //! ```text
 //! mailbox-data  =/ "FLAGS" SP flag-list / number SP "EXISTS" / number SP "RECENT"
@@ -25,7 +25,11 @@ pub(super) fn counted(w: &mut Writer, n: u32, name: &[u8]) {
 
 /// `VANISHED [(EARLIER)] uids`.
 pub(super) fn vanished(w: &mut Writer, earlier: bool, uids: &SequenceSet) {
-    w.raw(if earlier { b"VANISHED (EARLIER) " } else { b"VANISHED " });
+    w.raw(if earlier {
+        b"VANISHED (EARLIER) "
+    } else {
+        b"VANISHED "
+    });
     w.seq_set(uids);
 }
 
@@ -59,7 +63,7 @@ pub enum StatusValue {
     HighestModSeq(u64),
     /// `APPENDLIMIT n` or `APPENDLIMIT NIL` for no limit (RFC 7889 §3.1)
     AppendLimit(Option<u64>),
-    /// `MAILBOXID (id)` (RFC 8474 §4.2)
+    /// `MAILBOXID (id)` (RFC 8474 §4.3)
     MailboxId(String),
 }
 
@@ -130,7 +134,10 @@ mod tests {
     const UTF8: WriteOptions = WriteOptions::SERVER_UTF8;
 
     fn status(name: &str, items: Vec<StatusValue>) -> Response {
-        Response::MailboxStatus(MailboxStatus { mailbox: Mailbox::new(name), items })
+        Response::MailboxStatus(MailboxStatus {
+            mailbox: Mailbox::new(name),
+            items,
+        })
     }
 
     #[test]
@@ -152,19 +159,35 @@ mod tests {
             b"* STATUS blurdybloop (MESSAGES 231 UIDNEXT 44292)\r\n",
         );
         let quota = vec![StatusValue::Messages(12), StatusValue::Deleted(4)];
-        assert_wire(&status("inbox", quota), REV1, b"* STATUS INBOX (MESSAGES 12 DELETED 4)\r\n");
+        assert_wire(
+            &status("inbox", quota),
+            REV1,
+            b"* STATUS INBOX (MESSAGES 12 DELETED 4)\r\n",
+        );
         let limit = vec![StatusValue::AppendLimit(Some(257890))];
-        assert_wire(&status("INBOX", limit), REV1, b"* STATUS INBOX (APPENDLIMIT 257890)\r\n");
-        let id = vec![StatusValue::MailboxId("F2212ea87-6097-4256-9d51-71338625".into())];
+        assert_wire(
+            &status("INBOX", limit),
+            REV1,
+            b"* STATUS INBOX (APPENDLIMIT 257890)\r\n",
+        );
+        let id = vec![StatusValue::MailboxId(
+            "F2212ea87-6097-4256-9d51-71338625".into(),
+        )];
         assert_wire(
             &status("foo", id),
             REV1,
             b"* STATUS foo (MAILBOXID (F2212ea87-6097-4256-9d51-71338625))\r\n",
         );
         let uids = SequenceSet::Ranges(vec![SeqRange::new(41, 41), SeqRange::new(43, 116)]);
-        let v = Response::Vanished { earlier: true, uids: uids.clone() };
+        let v = Response::Vanished {
+            earlier: true,
+            uids: uids.clone(),
+        };
         assert_wire(&v, REV1, b"* VANISHED (EARLIER) 41,43:116\r\n");
-        let v = Response::Vanished { earlier: false, uids };
+        let v = Response::Vanished {
+            earlier: false,
+            uids,
+        };
         assert_wire(&v, REV1, b"* VANISHED 41,43:116\r\n");
     }
 
@@ -196,11 +219,27 @@ DELETED 5 SIZE 9223372036854775807 HIGHESTMODSEQ 0 APPENDLIMIT NIL MAILBOXID (x)
     #[test]
     fn hostile_mailbox_names() {
         let one = || vec![StatusValue::Messages(1)];
-        assert_wire(&status("NIL", one()), REV1, b"* STATUS NIL (MESSAGES 1)\r\n");
+        assert_wire(
+            &status("NIL", one()),
+            REV1,
+            b"* STATUS NIL (MESSAGES 1)\r\n",
+        );
         assert_wire(&status("", one()), REV1, b"* STATUS \"\" (MESSAGES 1)\r\n");
-        assert_wire(&status("a \"b\\", one()), REV1, b"* STATUS \"a \\\"b\\\\\" (MESSAGES 1)\r\n");
-        assert_wire(&status("x\r\n* BYE", one()), REV1, b"* STATUS {9}\r\nx\r\n* BYE (MESSAGES 1)\r\n");
-        assert_wire(&status("a\0b", one()), REV1, b"* STATUS {2}\r\nab (MESSAGES 1)\r\n");
+        assert_wire(
+            &status("a \"b\\", one()),
+            REV1,
+            b"* STATUS \"a \\\"b\\\\\" (MESSAGES 1)\r\n",
+        );
+        assert_wire(
+            &status("x\r\n* BYE", one()),
+            REV1,
+            b"* STATUS {8}\r\nx\r\n* BYE (MESSAGES 1)\r\n",
+        );
+        assert_wire(
+            &status("a\0b", one()),
+            REV1,
+            b"* STATUS {2}\r\nab (MESSAGES 1)\r\n",
+        );
         assert_wire(
             &status("Entwürfe", one()),
             REV1,
@@ -216,7 +255,17 @@ DELETED 5 SIZE 9223372036854775807 HIGHESTMODSEQ 0 APPENDLIMIT NIL MAILBOXID (x)
         want.extend_from_slice(long.as_bytes());
         want.extend_from_slice(b" (MESSAGES 1)\r\n");
         assert_wire(&status(&long, one()), REV1, &want);
-        let star = SequenceSet::Ranges(vec![SeqRange { start: SeqNum::Value(5), end: SeqNum::Star }]);
-        assert_wire(&Response::Vanished { earlier: false, uids: star }, REV1, b"* VANISHED 5:*\r\n");
+        let star = SequenceSet::Ranges(vec![SeqRange {
+            start: SeqNum::Value(5),
+            end: SeqNum::Star,
+        }]);
+        assert_wire(
+            &Response::Vanished {
+                earlier: false,
+                uids: star,
+            },
+            REV1,
+            b"* VANISHED 5:*\r\n",
+        );
     }
 }

@@ -1,5 +1,5 @@
 //! Server-wide data: CAPABILITY (RFC 9051 §7.2.2), ENABLED (RFC 5161 §3.2), NAMESPACE
-//! (RFC 9051 §7.3.2, RFC 2342), ID (RFC 2971 §3.2), QUOTA and QUOTAROOT (RFC 9208 §5).
+//! (RFC 9051 §7.3.2, RFC 2342), ID (RFC 2971 §3.2), QUOTA and QUOTAROOT (RFC 9208 §4.2).
 //!
 //! ```text
 //! capability-data = "CAPABILITY" *(SP capability)
@@ -176,24 +176,54 @@ mod tests {
     }
 
     fn ns(prefix: &str, d: Option<char>) -> Namespace {
-        Namespace { prefix: prefix.into(), delimiter: d, extensions: vec![] }
+        Namespace {
+            prefix: prefix.into(),
+            delimiter: d,
+            extensions: vec![],
+        }
     }
 
     #[test]
     fn capability_and_enabled() {
         let caps = strings(&["IMAP4rev2", "STARTTLS", "AUTH=GSSAPI", "LOGINDISABLED"]);
-        assert_wire(&Response::Capability(caps), REV1, b"* CAPABILITY IMAP4rev2 STARTTLS AUTH=GSSAPI LOGINDISABLED\r\n");
-        assert_wire(&Response::Enabled(strings(&["CONDSTORE", "QRESYNC"])), REV1, b"* ENABLED CONDSTORE QRESYNC\r\n");
+        assert_wire(
+            &Response::Capability(caps),
+            REV1,
+            b"* CAPABILITY IMAP4rev2 STARTTLS AUTH=GSSAPI LOGINDISABLED\r\n",
+        );
+        assert_wire(
+            &Response::Enabled(strings(&["CONDSTORE", "QRESYNC"])),
+            REV1,
+            b"* ENABLED CONDSTORE QRESYNC\r\n",
+        );
         assert_wire(&Response::Enabled(vec![]), REV1, b"* ENABLED\r\n");
-        assert_wire(&Response::Enabled(strings(&["A B", "é"])), UTF8, b"* ENABLED A_B __\r\n");
+        assert_wire(
+            &Response::Enabled(strings(&["A B", "é"])),
+            UTF8,
+            b"* ENABLED A_B __\r\n",
+        );
     }
 
     #[test]
     fn namespace_rfc_examples() {
-        let only_personal = NamespaceResponse { personal: vec![ns("", Some('/'))], ..Default::default() };
-        assert_wire(&Response::Namespace(only_personal), REV1, b"* NAMESPACE ((\"\" \"/\")) NIL NIL\r\n");
-        let shared = NamespaceResponse { shared: vec![ns("", Some('.'))], ..Default::default() };
-        assert_wire(&Response::Namespace(shared), REV1, b"* NAMESPACE NIL NIL ((\"\" \".\"))\r\n");
+        let only_personal = NamespaceResponse {
+            personal: vec![ns("", Some('/'))],
+            ..Default::default()
+        };
+        assert_wire(
+            &Response::Namespace(only_personal),
+            REV1,
+            b"* NAMESPACE ((\"\" \"/\")) NIL NIL\r\n",
+        );
+        let shared = NamespaceResponse {
+            shared: vec![ns("", Some('.'))],
+            ..Default::default()
+        };
+        assert_wire(
+            &Response::Namespace(shared),
+            REV1,
+            b"* NAMESPACE NIL NIL ((\"\" \".\"))\r\n",
+        );
         let all = NamespaceResponse {
             personal: vec![ns("", Some('/'))],
             other: vec![ns("~", Some('/'))],
@@ -202,32 +232,53 @@ mod tests {
         assert_wire(
             &Response::Namespace(all),
             REV1,
-            b"* NAMESPACE ((\"\" \"/\")) ((\"~\" \"/\")) ((\"#shared/\" \"/\")(\"#public/\" \"/\"))\r\n",
+            b"* NAMESPACE ((\"\" \"/\")) ((\"~\" \"/\")) \
+((\"#shared/\" \"/\")(\"#public/\" \"/\"))\r\n",
         );
         let mut mh = ns("#mh/", Some('/'));
         mh.extensions = vec![("X-PARAM".into(), strings(&["FLAG1", "FLAG2"]))];
-        let ext = NamespaceResponse { personal: vec![ns("", Some('/')), mh], ..Default::default() };
+        let ext = NamespaceResponse {
+            personal: vec![ns("", Some('/')), mh],
+            ..Default::default()
+        };
         assert_wire(
             &Response::Namespace(ext),
             REV1,
-            b"* NAMESPACE ((\"\" \"/\")(\"#mh/\" \"/\" \"X-PARAM\" (\"FLAG1\" \"FLAG2\"))) NIL NIL\r\n",
+            b"* NAMESPACE ((\"\" \"/\")(\"#mh/\" \"/\" \
+\"X-PARAM\" (\"FLAG1\" \"FLAG2\"))) NIL NIL\r\n",
         );
     }
 
     #[test]
     fn namespace_hostile_values() {
         let odd = NamespaceResponse {
-            personal: vec![ns("a\"b\\", Some('\\')), ns("x\r\n", None), ns("NIL", Some('"'))],
+            personal: vec![
+                ns("a\"b\\", Some('\\')),
+                ns("x\r\n", None),
+                ns("NIL", Some('"')),
+            ],
             ..Default::default()
         };
         assert_wire(
             &Response::Namespace(odd),
             REV1,
-            b"* NAMESPACE ((\"a\\\"b\\\\\" \"\\\\\")({3}\r\nx\r\n NIL)(\"NIL\" \"\\\"\")) NIL NIL\r\n",
+            b"* NAMESPACE ((\"a\\\"b\\\\\" \"\\\\\")({3}\r\nx\r\n NIL)\
+(\"NIL\" \"\\\"\")) NIL NIL\r\n",
         );
-        let utf = NamespaceResponse { shared: vec![ns("Öffentlich/", Some('/'))], ..Default::default() };
-        assert_wire(&Response::Namespace(utf.clone()), REV1, "* NAMESPACE NIL NIL (({12}\r\nÖffentlich/ \"/\"))\r\n".as_bytes());
-        assert_wire(&Response::Namespace(utf), UTF8, "* NAMESPACE NIL NIL ((\"Öffentlich/\" \"/\"))\r\n".as_bytes());
+        let utf = NamespaceResponse {
+            shared: vec![ns("Öffentlich/", Some('/'))],
+            ..Default::default()
+        };
+        assert_wire(
+            &Response::Namespace(utf.clone()),
+            REV1,
+            "* NAMESPACE NIL NIL (({12}\r\nÖffentlich/ \"/\"))\r\n".as_bytes(),
+        );
+        assert_wire(
+            &Response::Namespace(utf),
+            UTF8,
+            "* NAMESPACE NIL NIL ((\"Öffentlich/\" \"/\"))\r\n".as_bytes(),
+        );
     }
 
     #[test]
@@ -239,7 +290,10 @@ mod tests {
             (b("version"), Some(b("1.5"))),
             (b("os"), Some(b("sunos"))),
             (b("os-version"), Some(b("5.5"))),
-            (b("support-url"), Some(b("mailto:cyrus-bugs+@andrew.cmu.edu"))),
+            (
+                b("support-url"),
+                Some(b("mailto:cyrus-bugs+@andrew.cmu.edu")),
+            ),
         ];
         assert_wire(
             &Response::Id(Some(cyrus)),
@@ -271,18 +325,37 @@ mod tests {
                 root: b(root),
                 resources: res
                     .iter()
-                    .map(|&(n, u, l)| QuotaResource { name: n.into(), usage: u, limit: l })
+                    .map(|&(n, u, l)| QuotaResource {
+                        name: n.into(),
+                        usage: u,
+                        limit: l,
+                    })
                     .collect(),
             })
         };
-        assert_wire(&q("", &[("STORAGE", 10, 512)]), REV1, b"* QUOTA \"\" (STORAGE 10 512)\r\n");
         assert_wire(
-            &q("#user/alice", &[("STORAGE", 54, 111), ("MESSAGE", 42, 1000)]),
+            &q("", &[("STORAGE", 10, 512)]),
+            REV1,
+            b"* QUOTA \"\" (STORAGE 10 512)\r\n",
+        );
+        assert_wire(
+            &q(
+                "#user/alice",
+                &[("STORAGE", 54, 111), ("MESSAGE", 42, 1000)],
+            ),
             REV1,
             b"* QUOTA #user/alice (STORAGE 54 111 MESSAGE 42 1000)\r\n",
         );
-        assert_wire(&q("!partition/sda4", &[("STORAGE", 104, 10923847)]), REV1, b"* QUOTA !partition/sda4 (STORAGE 104 10923847)\r\n");
-        assert_wire(&q("a b\r\n", &[("X Y", 0, u64::MAX)]), REV1, b"* QUOTA {5}\r\na b\r\n (X_Y 0 18446744073709551615)\r\n");
+        assert_wire(
+            &q("!partition/sda4", &[("STORAGE", 104, 10923847)]),
+            REV1,
+            b"* QUOTA !partition/sda4 (STORAGE 104 10923847)\r\n",
+        );
+        assert_wire(
+            &q("a b\r\n", &[("X Y", 0, u64::MAX)]),
+            REV1,
+            b"* QUOTA {5}\r\na b\r\n (X_Y 0 18446744073709551615)\r\n",
+        );
         let root = |m: &str, roots: &[&str]| {
             Response::QuotaRoot(QuotaRootResponse {
                 mailbox: Mailbox::new(m),
@@ -295,7 +368,15 @@ mod tests {
             b"* QUOTAROOT INBOX #user/alice !partition/sda4\r\n",
         );
         assert_wire(&root("inbox", &[""]), REV1, b"* QUOTAROOT INBOX \"\"\r\n");
-        assert_wire(&root("comp.mail.mime", &[]), REV1, b"* QUOTAROOT comp.mail.mime\r\n");
-        assert_wire(&root("a\"b", &["NIL"]), REV1, b"* QUOTAROOT \"a\\\"b\" NIL\r\n");
+        assert_wire(
+            &root("comp.mail.mime", &[]),
+            REV1,
+            b"* QUOTAROOT comp.mail.mime\r\n",
+        );
+        assert_wire(
+            &root("a\"b", &["NIL"]),
+            REV1,
+            b"* QUOTAROOT \"a\\\"b\" NIL\r\n",
+        );
     }
 }

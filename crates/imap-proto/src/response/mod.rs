@@ -28,14 +28,16 @@ mod body;
 mod code;
 mod envelope;
 mod fetch;
+#[cfg(test)]
+mod framing_test;
 mod list;
 mod mailbox;
 mod misc;
 mod search;
 mod status;
 
-pub use body::{BodyExtension, BodyFields, BodyStructure, Disposition, MultiPart, SinglePart};
-pub use body::{SingleKind, SinglePartExtension};
+pub use body::{BodyFields, BodyStructure, Disposition, MultiPart, MultiPartExtension};
+pub use body::{SingleKind, SinglePart, SinglePartExtension};
 pub use code::Code;
 pub use envelope::{Address, Envelope};
 pub use fetch::{FetchItem, FetchResponse};
@@ -55,7 +57,7 @@ pub enum Response {
     Status(StatusResponse),
     /// `+ text` or `+ base64` (RFC 9051 §7.6).
     Continue(Continue),
-    /// `* CAPABILITY name…` (RFC 9051 §7.2.2). Names are atoms such as `IMAP4rev2`, `AUTH=PLAIN`.
+    /// `* CAPABILITY name…` (RFC 9051 §7.2.2): atoms such as `IMAP4rev2`, `AUTH=PLAIN`.
     Capability(Vec<String>),
     /// `* ENABLED name…` (RFC 5161 §3.2).
     Enabled(Vec<String>),
@@ -65,7 +67,7 @@ pub enum Response {
     List(ListResponse),
     /// `* LSUB …` (RFC 3501 §7.2.3, IMAP4rev1 only; extended items are not written).
     Lsub(ListResponse),
-    /// `* STATUS mailbox (item value …)` (RFC 9051 §7.3.4).
+    /// `* STATUS mailbox (item value …)` (RFC 9051 §7.3.3).
     MailboxStatus(MailboxStatus),
     /// `* n EXISTS` (RFC 9051 §7.4.1).
     Exists(u32),
@@ -92,9 +94,9 @@ pub enum Response {
     Namespace(NamespaceResponse),
     /// `* ID NIL` or `* ID ("field" "value" …)` (RFC 2971 §3.2).
     Id(Option<Vec<(IString, Option<IString>)>>),
-    /// `* QUOTA root (resource usage limit …)` (RFC 9208 §5.1).
+    /// `* QUOTA root (resource usage limit …)` (RFC 9208 §4.2.1).
     Quota(QuotaResponse),
-    /// `* QUOTAROOT mailbox root…` (RFC 9208 §5.2).
+    /// `* QUOTAROOT mailbox root…` (RFC 9208 §4.2.2).
     QuotaRoot(QuotaRootResponse),
     /// `* n FETCH (item…)` (RFC 9051 §7.5.2).
     Fetch(FetchResponse),
@@ -154,16 +156,9 @@ impl From<FetchResponse> for Response {
     }
 }
 
-/// Writes `s` as an atom, repairing it if it is not one (see the module docs).
+/// Writes `s` as an atom, repairing it if it is not one ([`Writer::atom`]).
 fn atom(w: &mut Writer, s: &str) {
-    if s.is_empty() {
-        w.raw(b"_");
-        return;
-    }
-    for &b in s.as_bytes() {
-        let b = if crate::types::is_atom_char(b) { b } else { b'_' };
-        w.buf.push(b);
-    }
+    w.atom(s);
 }
 
 /// Writes `items` separated by SP, each with `f`.
@@ -176,25 +171,14 @@ fn sp_list<T>(w: &mut Writer, items: &[T], mut f: impl FnMut(&mut Writer, &T)) {
     }
 }
 
-/// Writes one flag (`\Seen`, `$Junk`); extension and keyword text is repaired like an atom.
+/// One flag ([`Writer::flag`], which repairs keyword text).
 fn flag(w: &mut Writer, f: &Flag) {
-    match f {
-        Flag::Extension(s) => {
-            w.raw(b"\\");
-            atom(w, s);
-        }
-        Flag::Keyword(s) => atom(w, s),
-        system => {
-            w.raw(system.as_wire().as_bytes());
-        }
-    }
+    w.flag(f);
 }
 
-/// `(flag flag …)`. Used instead of [`Writer::flag_list`], which trusts keyword text.
+/// `(flag flag …)` ([`Writer::flag_list`], which repairs keyword text).
 fn flag_list(w: &mut Writer, flags: &[Flag]) {
-    w.raw(b"(");
-    sp_list(w, flags, flag);
-    w.raw(b")");
+    w.flag_list(flags);
 }
 
 /// A hierarchy delimiter, `DQUOTE QUOTED-CHAR DQUOTE / nil` (RFC 9051 `mailbox-list`).
@@ -215,14 +199,7 @@ fn delimiter(w: &mut Writer, d: Option<char>) {
 
 /// `objectid = 1*255(ALPHA / DIGIT / "_" / "-")` (RFC 8474 §7), repaired like an atom.
 fn object_id(w: &mut Writer, id: &str) {
-    if id.is_empty() {
-        w.raw(b"_");
-        return;
-    }
-    for &b in id.as_bytes() {
-        let b = if b.is_ascii_alphanumeric() || b == b'-' { b } else { b'_' };
-        w.buf.push(b);
-    }
+    w.repaired(id, |b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
 }
 
 /// Asserts the exact bytes of `r` under `opts`, printing both sides escaped on failure.
@@ -255,7 +232,11 @@ mod tests {
     #[test]
     fn atoms_are_repaired_never_trusted() {
         let caps = vec!["IMAP4rev2".to_string(), "X\r\n* BYE".into(), String::new()];
-        assert_wire(&Response::Capability(caps), REV1, b"* CAPABILITY IMAP4rev2 X___*_BYE _\r\n");
+        assert_wire(
+            &Response::Capability(caps),
+            REV1,
+            b"* CAPABILITY IMAP4rev2 X____BYE _\r\n",
+        );
         let flags = vec![Flag::Keyword("a b]".into()), Flag::Extension("x(".into())];
         assert_wire(&Response::Flags(flags), REV1, b"* FLAGS (a_b_ \\x_)\r\n");
     }

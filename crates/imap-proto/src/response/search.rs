@@ -41,8 +41,8 @@ impl SearchResponse {
 /// The data of an ESEARCH response.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ESearchResponse {
-    /// The tag of the command this answers: `(TAG "a1")`. Always written as a quoted string,
-    /// which both RFC 4466 (`string`) and RFC 9051 (`astring`) accept.
+    /// The tag of the command this answers: `(TAG "a1")`. Always written as a quoted string, as
+    /// in every RFC example, which RFC 9051's `tag-string = astring` and older parsers accept.
     pub tag: Option<Tag>,
     /// `UID`: the numbers are UIDs.
     pub uid: bool,
@@ -65,7 +65,7 @@ pub enum ESearchItem {
     /// `MODSEQ n` (RFC 7162 §3.1.5; RFC 4731 §3.2)
     ModSeq(u64),
     /// `RELEVANCY (score …)`: one score (1–100) per matching message, in result order
-    /// (RFC 6203 §4).
+    /// (RFC 6203).
     Relevancy(Vec<u8>),
 }
 
@@ -124,17 +124,26 @@ pub struct Thread {
 impl Thread {
     /// A message with no replies.
     pub fn leaf(message: u32) -> Thread {
-        Thread { message: Some(message), children: Vec::new() }
+        Thread {
+            message: Some(message),
+            children: Vec::new(),
+        }
     }
 
     /// A message with replies.
     pub fn new(message: u32, children: Vec<Thread>) -> Thread {
-        Thread { message: Some(message), children }
+        Thread {
+            message: Some(message),
+            children,
+        }
     }
 
     /// A placeholder parent of `children`.
     pub fn dummy(children: Vec<Thread>) -> Thread {
-        Thread { message: None, children }
+        Thread {
+            message: None,
+            children,
+        }
     }
 
     /// Children with placeholders replaced by their own (effective) children.
@@ -216,11 +225,18 @@ mod tests {
     const REV1: WriteOptions = WriteOptions::SERVER_REV1;
 
     fn search(ids: &[u32], mod_seq: Option<u64>) -> SearchResponse {
-        SearchResponse { ids: ids.to_vec(), mod_seq }
+        SearchResponse {
+            ids: ids.to_vec(),
+            mod_seq,
+        }
     }
 
     fn esearch(tag: Option<&str>, uid: bool, items: Vec<ESearchItem>) -> Response {
-        Response::ESearch(ESearchResponse { tag: tag.map(|t| Tag::new(t).unwrap()), uid, items })
+        Response::ESearch(ESearchResponse {
+            tag: tag.map(|t| Tag::new(t).unwrap()),
+            uid,
+            items,
+        })
     }
 
     fn set(ranges: &[(u32, u32)]) -> SequenceSet {
@@ -229,50 +245,93 @@ mod tests {
 
     #[test]
     fn search_and_sort() {
-        assert_wire(&Response::Search(search(&[2, 84, 882], None)), REV1, b"* SEARCH 2 84 882\r\n");
+        assert_wire(
+            &Response::Search(search(&[2, 84, 882], None)),
+            REV1,
+            b"* SEARCH 2 84 882\r\n",
+        );
         assert_wire(&Response::Search(search(&[], None)), REV1, b"* SEARCH\r\n");
-        assert_wire(&Response::Search(search(&[], Some(5))), REV1, b"* SEARCH\r\n");
-        assert_wire(&Response::Sort(search(&[5, 3, 4, 1, 2], None)), REV1, b"* SORT 5 3 4 1 2\r\n");
+        assert_wire(
+            &Response::Search(search(&[], Some(5))),
+            REV1,
+            b"* SEARCH\r\n",
+        );
+        assert_wire(
+            &Response::Sort(search(&[5, 3, 4, 1, 2], None)),
+            REV1,
+            b"* SORT 5 3 4 1 2\r\n",
+        );
         assert_wire(&Response::Sort(search(&[], None)), REV1, b"* SORT\r\n");
         assert_wire(
-            &Response::Search(search(&[2, 5, 6, 7, 11, 12, 18, 19, 20, 23], Some(917162500))),
+            &Response::Search(search(
+                &[2, 5, 6, 7, 11, 12, 18, 19, 20, 23],
+                Some(917162500),
+            )),
             REV1,
             b"* SEARCH 2 5 6 7 11 12 18 19 20 23 (MODSEQ 917162500)\r\n",
         );
-        assert_wire(&Response::Sort(search(&[2, 3, 6], Some(7))), REV1, b"* SORT 2 3 6 (MODSEQ 7)\r\n");
+        assert_wire(
+            &Response::Sort(search(&[2, 3, 6], Some(7))),
+            REV1,
+            b"* SORT 2 3 6 (MODSEQ 7)\r\n",
+        );
     }
 
     #[test]
     fn esearch_rfc_examples() {
-        assert_wire(&esearch(Some("A282"), false, vec![Min(2), Count(3)]), REV1, b"* ESEARCH (TAG \"A282\") MIN 2 COUNT 3\r\n");
+        assert_wire(
+            &esearch(Some("A282"), false, vec![Min(2), Count(3)]),
+            REV1,
+            b"* ESEARCH (TAG \"A282\") MIN 2 COUNT 3\r\n",
+        );
         assert_wire(
             &esearch(Some("A283"), false, vec![All(set(&[(2, 2), (10, 11)]))]),
             REV1,
             b"* ESEARCH (TAG \"A283\") ALL 2,10:11\r\n",
         );
-        assert_wire(&esearch(Some("A284"), false, vec![]), REV1, b"* ESEARCH (TAG \"A284\")\r\n");
+        assert_wire(
+            &esearch(Some("A284"), false, vec![]),
+            REV1,
+            b"* ESEARCH (TAG \"A284\")\r\n",
+        );
         assert_wire(
             &esearch(Some("A285"), true, vec![Min(7), Max(3800)]),
             REV1,
             b"* ESEARCH (TAG \"A285\") UID MIN 7 MAX 3800\r\n",
         );
         assert_wire(
-            &esearch(Some("a567"), true, vec![Count(17), All(set(&[(4, 18), (21, 21), (28, 28)]))]),
+            &esearch(
+                Some("a567"),
+                true,
+                vec![Count(17), All(set(&[(4, 18), (21, 21), (28, 28)]))],
+            ),
             REV1,
             b"* ESEARCH (TAG \"a567\") UID COUNT 17 ALL 4:18,21,28\r\n",
         );
         assert_wire(
-            &esearch(None, true, vec![Count(17), All(set(&[(4, 18), (21, 21), (28, 28)]))]),
+            &esearch(
+                None,
+                true,
+                vec![Count(17), All(set(&[(4, 18), (21, 21), (28, 28)]))],
+            ),
             REV1,
             b"* ESEARCH UID COUNT 17 ALL 4:18,21,28\r\n",
         );
         assert_wire(
-            &esearch(Some("a4"), false, vec![Min(2), Count(10), ModSeq(917162500)]),
+            &esearch(
+                Some("a4"),
+                false,
+                vec![Min(2), Count(10), ModSeq(917162500)],
+            ),
             REV1,
             b"* ESEARCH (TAG \"a4\") MIN 2 COUNT 10 MODSEQ 917162500\r\n",
         );
         assert_wire(
-            &esearch(Some("t"), false, vec![All(set(&[(1, 3)])), Relevancy(vec![4, 99, 42])]),
+            &esearch(
+                Some("t"),
+                false,
+                vec![All(set(&[(1, 3)])), Relevancy(vec![4, 99, 42])],
+            ),
             REV1,
             b"* ESEARCH (TAG \"t\") ALL 1:3 RELEVANCY (4 99 42)\r\n",
         );
@@ -299,11 +358,19 @@ mod tests {
                 )],
             ),
         ];
-        assert_wire(&Response::Thread(t), REV1, b"* THREAD (2)(3 6 (4 23)(44 7 96))\r\n");
+        assert_wire(
+            &Response::Thread(t),
+            REV1,
+            b"* THREAD (2)(3 6 (4 23)(44 7 96))\r\n",
+        );
         let siblings = vec![Thread::dummy(vec![Thread::leaf(3), Thread::leaf(5)])];
         assert_wire(&Response::Thread(siblings), REV1, b"* THREAD ((3)(5))\r\n");
         let flat: Vec<Thread> = [166, 167, 168].into_iter().map(Thread::leaf).collect();
-        assert_wire(&Response::Thread(flat), REV1, b"* THREAD (166)(167)(168)\r\n");
+        assert_wire(
+            &Response::Thread(flat),
+            REV1,
+            b"* THREAD (166)(167)(168)\r\n",
+        );
         assert_wire(&Response::Thread(vec![]), REV1, b"* THREAD\r\n");
     }
 
@@ -311,9 +378,16 @@ mod tests {
     fn thread_placeholders_are_normalised() {
         let lone = vec![Thread::dummy(vec![Thread::new(3, vec![Thread::leaf(4)])])];
         assert_wire(&Response::Thread(lone), REV1, b"* THREAD (3 4)\r\n");
-        let empty = vec![Thread::dummy(vec![]), Thread::leaf(1), Thread::dummy(vec![Thread::dummy(vec![])])];
+        let empty = vec![
+            Thread::dummy(vec![]),
+            Thread::leaf(1),
+            Thread::dummy(vec![Thread::dummy(vec![])]),
+        ];
         assert_wire(&Response::Thread(empty), REV1, b"* THREAD (1)\r\n");
-        let inner = vec![Thread::new(1, vec![Thread::dummy(vec![Thread::leaf(2), Thread::leaf(3)])])];
+        let inner = vec![Thread::new(
+            1,
+            vec![Thread::dummy(vec![Thread::leaf(2), Thread::leaf(3)])],
+        )];
         assert_wire(&Response::Thread(inner), REV1, b"* THREAD (1 (2)(3))\r\n");
         let chain = vec![Thread::new(1, vec![Thread::dummy(vec![Thread::leaf(2)])])];
         assert_wire(&Response::Thread(chain), REV1, b"* THREAD (1 2)\r\n");

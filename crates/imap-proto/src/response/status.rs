@@ -59,29 +59,38 @@ pub struct StatusResponse {
     pub code: Option<Code>,
     /// Human-readable text. CR, LF and NUL are written as spaces; 8-bit characters as `?` unless
     /// UTF-8 is enabled. Empty text is replaced by a short default, because IMAP4rev1 requires
-    /// at least one character.
+    /// at least one character. Text that could pass for a response code (starts with `[`, no
+    /// code given) or a literal (ends with `}`) gets a separating space.
     pub text: String,
 }
 
 impl StatusResponse {
+    fn new(condition: Condition, text: impl Into<String>) -> StatusResponse {
+        StatusResponse {
+            condition,
+            code: None,
+            text: text.into(),
+        }
+    }
+
     /// `tag OK/NO/BAD text`.
     pub fn tagged(tag: Tag, state: State, text: impl Into<String>) -> StatusResponse {
-        StatusResponse { condition: Condition::Tagged(tag, state), code: None, text: text.into() }
+        StatusResponse::new(Condition::Tagged(tag, state), text)
     }
 
     /// `* OK/NO/BAD text`.
     pub fn untagged(state: State, text: impl Into<String>) -> StatusResponse {
-        StatusResponse { condition: Condition::Untagged(state), code: None, text: text.into() }
+        StatusResponse::new(Condition::Untagged(state), text)
     }
 
     /// `* PREAUTH text`.
     pub fn preauth(text: impl Into<String>) -> StatusResponse {
-        StatusResponse { condition: Condition::PreAuth, code: None, text: text.into() }
+        StatusResponse::new(Condition::PreAuth, text)
     }
 
     /// `* BYE text`.
     pub fn bye(text: impl Into<String>) -> StatusResponse {
-        StatusResponse { condition: Condition::Bye, code: None, text: text.into() }
+        StatusResponse::new(Condition::Bye, text)
     }
 
     /// The same response with a response code.
@@ -118,8 +127,11 @@ fn default_text(state: State) -> &'static [u8] {
     }
 }
 
-/// `resp-text`: `[code] text`. Text that starts with `[` but has no code gets a leading space, so
-/// a client cannot mistake it for a response code (`a1 NO  [ALERT] …` is still plain text).
+/// `resp-text`: `[code] text`. Two repairs keep hostile text from being misread: text that starts
+/// with `[` but has no code gets a leading space, so it cannot pass for a response code
+/// (`a1 NO  [ALERT] …` is plain text); text that ends with `}` gets a trailing space, because
+/// clients that spot literals by a line ending in `{n}` (Python's imaplib does) would otherwise
+/// wait for n octets that never come.
 fn resp_text(w: &mut Writer, code: Option<&Code>, text: &str, default: &[u8]) {
     if let Some(code) = code {
         w.raw(b"[");
@@ -134,6 +146,9 @@ fn resp_text(w: &mut Writer, code: Option<&Code>, text: &str, default: &[u8]) {
         w.sp();
     }
     w.text(text);
+    if text.ends_with('}') {
+        w.sp();
+    }
 }
 
 /// A command continuation request (RFC 9051 §7.6): the server is ready for a literal's octets or
@@ -155,7 +170,10 @@ pub enum Continue {
 impl Continue {
     /// `+ text`.
     pub fn text(text: impl Into<String>) -> Continue {
-        Continue::Text { code: None, text: text.into() }
+        Continue::Text {
+            code: None,
+            text: text.into(),
+        }
     }
 
     /// Writes the whole line, CRLF included.
@@ -196,7 +214,11 @@ mod tests {
         check(select, REV1, b"a002 OK [READ-WRITE] SELECT completed\r\n");
         let alert = StatusResponse::untagged(State::Ok, "System shutdown in 10 minutes")
             .with_code(Code::Alert);
-        check(alert, REV1, b"* OK [ALERT] System shutdown in 10 minutes\r\n");
+        check(
+            alert,
+            REV1,
+            b"* OK [ALERT] System shutdown in 10 minutes\r\n",
+        );
         let full = StatusResponse::untagged(State::No, "Disk is 98% full");
         check(full, REV1, b"* NO Disk is 98% full\r\n");
         check(
@@ -224,15 +246,25 @@ mod tests {
         check(inject, REV1, b"a1 NO x  * OK [ALERT] pwned \r\n");
         let fake_code = StatusResponse::untagged(State::Ok, "[ALERT] not a code");
         check(fake_code, REV1, b"* OK  [ALERT] not a code\r\n");
+        let fake_literal = StatusResponse::tagged(tag("a1"), State::No, "no mailbox {5}");
+        check(fake_literal, REV1, b"a1 NO no mailbox {5} \r\n");
         let after_code = StatusResponse::untagged(State::Ok, "[x]").with_code(Code::Parse);
         check(after_code, REV1, b"* OK [PARSE] [x]\r\n");
-        check(StatusResponse::untagged(State::Ok, "Grüße \"\\"), REV1, b"* OK Gr??e \"\\\r\n");
+        check(
+            StatusResponse::untagged(State::Ok, "Grüße \"\\"),
+            REV1,
+            b"* OK Gr??e \"\\\r\n",
+        );
         check(
             StatusResponse::untagged(State::Ok, "Grüße"),
             UTF8,
             "* OK Grüße\r\n".as_bytes(),
         );
-        check(StatusResponse::untagged(State::Ok, "NIL"), REV1, b"* OK NIL\r\n");
+        check(
+            StatusResponse::untagged(State::Ok, "NIL"),
+            REV1,
+            b"* OK NIL\r\n",
+        );
         let long = "y".repeat(5000);
         let mut want = b"* OK ".to_vec();
         want.extend_from_slice(long.as_bytes());
@@ -242,11 +274,27 @@ mod tests {
 
     #[test]
     fn empty_text_gets_a_default() {
-        check(StatusResponse::tagged(tag("a"), State::Ok, ""), REV1, b"a OK completed\r\n");
-        check(StatusResponse::tagged(tag("a"), State::No, ""), REV1, b"a NO failed\r\n");
-        check(StatusResponse::tagged(tag("a"), State::Bad, ""), REV1, b"a BAD invalid\r\n");
+        check(
+            StatusResponse::tagged(tag("a"), State::Ok, ""),
+            REV1,
+            b"a OK completed\r\n",
+        );
+        check(
+            StatusResponse::tagged(tag("a"), State::No, ""),
+            REV1,
+            b"a NO failed\r\n",
+        );
+        check(
+            StatusResponse::tagged(tag("a"), State::Bad, ""),
+            REV1,
+            b"a BAD invalid\r\n",
+        );
         check(StatusResponse::bye(""), REV1, b"* BYE logging out\r\n");
-        check(StatusResponse::preauth(""), REV1, b"* PREAUTH logged in\r\n");
+        check(
+            StatusResponse::preauth(""),
+            REV1,
+            b"* PREAUTH logged in\r\n",
+        );
         let code_only = StatusResponse::untagged(State::Ok, "").with_code(Code::HighestModSeq(7));
         check(code_only, REV1, b"* OK [HIGHESTMODSEQ 7] completed\r\n");
     }
@@ -268,8 +316,15 @@ mod tests {
             b"+ dj02cnJpVFJCaTIzV3BSUi93dHVwK21NaFVaVW4vZEI1bkxUSlJzamw5NUc0PQ==\r\n",
         );
         assert_wire(&c(Continue::Base64(Vec::new())), REV1, b"+ \r\n");
-        assert_wire(&c(Continue::Base64(vec![0, b'\r', b'\n', 0xff])), REV1, b"+ AA0K/w==\r\n");
-        let coded = Continue::Text { code: Some(Code::Alert), text: "go".into() };
+        assert_wire(
+            &c(Continue::Base64(vec![0, b'\r', b'\n', 0xff])),
+            REV1,
+            b"+ AA0K/w==\r\n",
+        );
+        let coded = Continue::Text {
+            code: Some(Code::Alert),
+            text: "go".into(),
+        };
         assert_wire(&c(coded), REV1, b"+ [ALERT] go\r\n");
     }
 }

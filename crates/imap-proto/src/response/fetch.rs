@@ -1,0 +1,250 @@
+//! The FETCH response and its data items (RFC 9051 §7.5.2, RFC 3501 §7.4.2 for the RFC822
+//! items, RFC 3516 BINARY, RFC 7162 MODSEQ, RFC 8474 EMAILID/THREADID, RFC 8514 SAVEDATE,
+//! RFC 8970 PREVIEW).
+//!
+//! ```text
+//! message-data    = nz-number SP "FETCH" SP msg-att
+//! msg-att         = "(" (msg-att-dynamic / msg-att-static) *(SP …) ")"
+//! msg-att-static  =/ "BODY" section ["<" number ">"] SP nstring
+//!                  / "BINARY" section-binary SP (nstring / literal8)
+//!                  / "BINARY.SIZE" section-binary SP number
+//! fetch-mod-resp  = "MODSEQ" SP "(" permsg-modsequence ")"
+//! ```
+
+use super::{BodyStructure, Envelope, flag_list, object_id, sp_list};
+use crate::command::{Section, SectionText};
+use crate::types::{DateTime, Flag, IString};
+use crate::write::Writer;
+
+/// The data of a FETCH response: a message's sequence number and the items returned for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchResponse {
+    /// Message sequence number (never a UID; UIDs go in [`FetchItem::Uid`]).
+    pub seq: u32,
+    /// Items, written in this order. The grammar wants at least one.
+    pub items: Vec<FetchItem>,
+}
+
+/// One FETCH data item with its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FetchItem {
+    /// `FLAGS (…)`; `\Recent` is allowed here (`flag-fetch`).
+    Flags(Vec<Flag>),
+    /// `ENVELOPE (…)`
+    Envelope(Box<Envelope>),
+    /// `INTERNALDATE "…"`
+    InternalDate(DateTime),
+    /// `RFC822.SIZE n`
+    Rfc822Size(u64),
+    /// `RFC822 nstring` (IMAP4rev1): the whole message.
+    Rfc822(Option<IString>),
+    /// `RFC822.HEADER nstring` (IMAP4rev1)
+    Rfc822Header(Option<IString>),
+    /// `RFC822.TEXT nstring` (IMAP4rev1)
+    Rfc822Text(Option<IString>),
+    /// `BODY (…)`: the structure without extension data.
+    Body(Box<BodyStructure>),
+    /// `BODYSTRUCTURE (…)`: the structure with extension data.
+    BodyStructure(Box<BodyStructure>),
+    /// `BODY[section]<origin> nstring`. The section is written back as the client asked for it.
+    BodySection {
+        /// The section asked for.
+        section: Section,
+        /// `<origin>`: the first octet's offset, present only if the client asked for a range.
+        origin: Option<u64>,
+        /// The octets; `None` is `NIL`. NUL octets cannot be sent here (use BINARY).
+        data: Option<IString>,
+    },
+    /// `BINARY[part]<origin>`: decoded content, as `literal8` when it holds NUL, else as a
+    /// string (RFC 3516 §4.3).
+    Binary {
+        /// Part numbers; empty for the whole message.
+        part: Vec<u32>,
+        /// `<origin>`, as for [`FetchItem::BodySection`].
+        origin: Option<u64>,
+        /// The decoded octets; `None` is `NIL`.
+        data: Option<IString>,
+    },
+    /// `BINARY.SIZE[part] n`
+    BinarySize {
+        /// Part numbers; empty for the whole message.
+        part: Vec<u32>,
+        /// Decoded size in octets.
+        size: u32,
+    },
+    /// `UID n`
+    Uid(u32),
+    /// `MODSEQ (n)`
+    ModSeq(u64),
+    /// `EMAILID (id)`
+    EmailId(String),
+    /// `THREADID (id)` or `THREADID NIL`
+    ThreadId(Option<String>),
+    /// `SAVEDATE "…"` or `SAVEDATE NIL`
+    SaveDate(Option<DateTime>),
+    /// `PREVIEW nstring`: up to 256 characters of UTF-8 text (RFC 8970 §3).
+    Preview(Option<IString>),
+}
+
+impl FetchResponse {
+    pub(super) fn write(&self, w: &mut Writer) {
+        w.num(self.seq as u64).raw(b" FETCH (");
+        sp_list(w, &self.items, |w, item| item.write(w));
+        w.raw(b")");
+    }
+}
+
+impl FetchItem {
+    fn write(&self, w: &mut Writer) {
+        match self {
+            FetchItem::Flags(flags) => {
+                w.raw(b"FLAGS ");
+                flag_list(w, flags);
+            }
+            FetchItem::Envelope(e) => {
+                w.raw(b"ENVELOPE ");
+                e.write(w);
+            }
+            FetchItem::InternalDate(d) => {
+                w.raw(b"INTERNALDATE ").date_time(d);
+            }
+            FetchItem::Rfc822Size(n) => {
+                w.raw(b"RFC822.SIZE ").num(*n);
+            }
+            FetchItem::Rfc822(data) => {
+                w.raw(b"RFC822 ").nstring(data.as_deref());
+            }
+            FetchItem::Rfc822Header(data) => {
+                w.raw(b"RFC822.HEADER ").nstring(data.as_deref());
+            }
+            FetchItem::Rfc822Text(data) => {
+                w.raw(b"RFC822.TEXT ").nstring(data.as_deref());
+            }
+            FetchItem::Body(b) => {
+                w.raw(b"BODY ");
+                b.serialize(w, false);
+            }
+            FetchItem::BodyStructure(b) => {
+                w.raw(b"BODYSTRUCTURE ");
+                b.serialize(w, true);
+            }
+            FetchItem::BodySection {
+                section,
+                origin,
+                data,
+            } => {
+                w.raw(b"BODY[");
+                section_spec(w, section);
+                w.raw(b"]");
+                write_origin(w, *origin);
+                w.sp().nstring(data.as_deref());
+            }
+            FetchItem::Binary { part, origin, data } => {
+                w.raw(b"BINARY[");
+                part_numbers(w, part);
+                w.raw(b"]");
+                write_origin(w, *origin);
+                w.sp();
+                match data {
+                    Some(d) if d.contains(&0) => {
+                        w.literal8(d);
+                    }
+                    d => {
+                        w.nstring(d.as_deref());
+                    }
+                }
+            }
+            FetchItem::BinarySize { part, size } => {
+                w.raw(b"BINARY.SIZE[");
+                part_numbers(w, part);
+                w.raw(b"] ").num(*size as u64);
+            }
+            FetchItem::Uid(n) => {
+                w.raw(b"UID ").num(*n as u64);
+            }
+            FetchItem::ModSeq(n) => {
+                w.raw(b"MODSEQ (").num(*n).raw(b")");
+            }
+            FetchItem::EmailId(id) => {
+                w.raw(b"EMAILID (");
+                object_id(w, id);
+                w.raw(b")");
+            }
+            FetchItem::ThreadId(id) => {
+                w.raw(b"THREADID ");
+                match id {
+                    Some(id) => {
+                        w.raw(b"(");
+                        object_id(w, id);
+                        w.raw(b")");
+                    }
+                    None => {
+                        w.raw(b"NIL");
+                    }
+                }
+            }
+            FetchItem::SaveDate(d) => {
+                w.raw(b"SAVEDATE ");
+                match d {
+                    Some(d) => w.date_time(d),
+                    None => w.raw(b"NIL"),
+                };
+            }
+            FetchItem::Preview(p) => {
+                w.raw(b"PREVIEW ").nstring(p.as_deref());
+            }
+        }
+    }
+}
+
+/// `<origin>`.
+fn write_origin(w: &mut Writer, origin: Option<u64>) {
+    if let Some(o) = origin {
+        w.raw(b"<").num(o).raw(b">");
+    }
+}
+
+/// `1.2.3`.
+fn part_numbers(w: &mut Writer, part: &[u32]) {
+    for (i, n) in part.iter().enumerate() {
+        if i > 0 {
+            w.raw(b".");
+        }
+        w.num(*n as u64);
+    }
+}
+
+/// `section-spec`: `1.2.HEADER.FIELDS (FROM TO)`, `TEXT`, `3.MIME`, or nothing.
+fn section_spec(w: &mut Writer, s: &Section) {
+    part_numbers(w, &s.part);
+    let Some(text) = &s.text else { return };
+    if !s.part.is_empty() {
+        w.raw(b".");
+    }
+    match text {
+        SectionText::Header => {
+            w.raw(b"HEADER");
+        }
+        SectionText::Text => {
+            w.raw(b"TEXT");
+        }
+        SectionText::Mime => {
+            w.raw(b"MIME");
+        }
+        SectionText::HeaderFields { not, fields } => {
+            w.raw(if *not {
+                b"HEADER.FIELDS.NOT ("
+            } else {
+                b"HEADER.FIELDS ("
+            });
+            sp_list(w, fields, |w, f| {
+                w.astring(f.as_bytes());
+            });
+            w.raw(b")");
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "fetch_test.rs"]
+mod tests;
