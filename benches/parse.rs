@@ -25,12 +25,16 @@ HEADER \"List-Id\" \"<dev.lists.example.org>\"\r\n";
 fn append() -> Vec<u8> {
     let mut msg = b"From: a@example.org\r\nTo: b@example.org\r\nSubject: bench\r\n\r\n".to_vec();
     while msg.len() < 100 * 1024 {
-        msg.extend_from_slice(b"Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do\r\n");
+        msg.extend_from_slice(
+            b"Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do\r\n",
+        );
     }
     msg.truncate(100 * 1024);
-    let mut cmd =
-        format!("A103 APPEND Sent (\\Seen) \"23-Nov-2026 10:00:00 +0000\" {{{}}}\r\n", msg.len())
-            .into_bytes();
+    let mut cmd = format!(
+        "A103 APPEND Sent (\\Seen) \"23-Nov-2026 10:00:00 +0000\" {{{}}}\r\n",
+        msg.len()
+    )
+    .into_bytes();
     cmd.extend_from_slice(&msg);
     cmd.extend_from_slice(b"\r\n");
     cmd

@@ -40,6 +40,19 @@ pub use types::{Flag, Mailbox, SequenceSet, Tag};
 /// A convenience for tests and tools; a server uses [`Receiver`] so that it can answer
 /// continuation requests and keep literals zero-copy. Trailing bytes after the command are an
 /// error.
+///
+/// ```
+/// use imap_proto::{CommandBody, ErrorKind, parse_command};
+///
+/// let cmd = parse_command(b"a1 LOGIN {4}\r\nfred \"s3cr\\\"t\"\r\n").unwrap();
+/// assert_eq!(cmd.tag.as_str(), "a1");
+/// assert_eq!(
+///     cmd.body,
+///     CommandBody::Login { username: "fred".into(), password: "s3cr\"t".into() }
+/// );
+/// let err = parse_command(b"a2 SEARCH (SEEN\r\n").unwrap_err();
+/// assert_eq!(err.kind, ErrorKind::Unbalanced);
+/// ```
 pub fn parse_command(input: &[u8]) -> Result<Command, ReceiveError> {
     parse_command_with(input, Limits::default())
 }

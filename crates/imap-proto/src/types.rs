@@ -441,7 +441,7 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 }
 
 /// STATUS data items (RFC 9051 `status-att` plus RFC 3501 RECENT, RFC 7162 HIGHESTMODSEQ,
-/// RFC 7889 APPENDLIMIT, RFC 8474 MAILBOXID; SIZE is RFC 8438).
+/// RFC 7889 APPENDLIMIT, RFC 8474 MAILBOXID, RFC 9208 DELETED-STORAGE; SIZE is RFC 8438).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StatusItem {
     /// `MESSAGES`
@@ -456,6 +456,8 @@ pub enum StatusItem {
     Unseen,
     /// `DELETED`
     Deleted,
+    /// `DELETED-STORAGE` (RFC 9208 §4.1.4)
+    DeletedStorage,
     /// `SIZE`
     Size,
     /// `HIGHESTMODSEQ`
@@ -468,13 +470,14 @@ pub enum StatusItem {
 
 impl StatusItem {
     /// Every item, for tables and generators.
-    pub const ALL: [StatusItem; 10] = [
+    pub const ALL: [StatusItem; 11] = [
         StatusItem::Messages,
         StatusItem::Recent,
         StatusItem::UidNext,
         StatusItem::UidValidity,
         StatusItem::Unseen,
         StatusItem::Deleted,
+        StatusItem::DeletedStorage,
         StatusItem::Size,
         StatusItem::HighestModSeq,
         StatusItem::AppendLimit,
@@ -490,6 +493,7 @@ impl StatusItem {
             StatusItem::UidValidity => "UIDVALIDITY",
             StatusItem::Unseen => "UNSEEN",
             StatusItem::Deleted => "DELETED",
+            StatusItem::DeletedStorage => "DELETED-STORAGE",
             StatusItem::Size => "SIZE",
             StatusItem::HighestModSeq => "HIGHESTMODSEQ",
             StatusItem::AppendLimit => "APPENDLIMIT",

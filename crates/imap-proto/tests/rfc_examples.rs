@@ -3617,7 +3617,17 @@ fn rfc9208_quota() {
                 },
             ),
         ),
-        // (S0003 STATUS ... DELETED-STORAGE is in `commands_strata_does_not_speak`)
+        ok(
+            "9208 §4.1.4",
+            c("S0003 STATUS INBOX (MESSAGES DELETED DELETED-STORAGE)"),
+            cmd(
+                "S0003",
+                CommandBody::Status {
+                    mailbox: Mailbox::inbox(),
+                    items: vec![St::Messages, St::Deleted, St::DeletedStorage],
+                },
+            ),
+        ),
         ok(
             "9208 §4.3.1 ex 1",
             append_saved_messages("A003", "{326}", MEETING_326),
@@ -4402,12 +4412,6 @@ fn commands_strata_does_not_speak() {
         err("9051 §6.5 XPIG-LATIN", c("A442 XPIG-LATIN")),
         // RFC 9051 §7.6: unknown command with a literal
         err("9051 §7.6 BLURDYBLOOP", blurdybloop),
-        // RFC 9208 §4.1.4: DELETED-STORAGE has no StatusItem (Strata does not advertise
-        // QUOTA=RES-STORAGE)
-        err(
-            "9208 §4.1.4 DELETED-STORAGE",
-            c("S0003 STATUS INBOX (MESSAGES DELETED DELETED-STORAGE)"),
-        ),
         // RFC 6154 §5.4: METADATA (RFC 5464) is not implemented
         err(
             "6154 §5.4 GETMETADATA",

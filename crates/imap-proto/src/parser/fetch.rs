@@ -93,7 +93,13 @@ fn attr(p: &mut Parser<'_>) -> PResult<FetchAttr> {
         "PREVIEW" => {
             // RFC 8970 §7: "PREVIEW" [SP "(" preview-mod *(SP preview-mod) ")"]
             let mut lazy = false;
-            if p.peek() == Some(b' ') && p.s.get(p.pos + 1) == Some(&b'(') {
+            // A lone `PREVIEW (…)` is ambiguous with FETCH modifiers: the list is PREVIEW's
+            // only if it starts with its one modifier, LAZY.
+            let rest = &p.s[p.pos..];
+            let lazy_next = rest.len() >= 6
+                && rest[..6].eq_ignore_ascii_case(b" (LAZY")
+                && matches!(rest.get(6), Some(b' ' | b')'));
+            if lazy_next {
                 p.sp()?;
                 p.list(1, |p| match p.keyword()?.as_str() {
                     "LAZY" => {

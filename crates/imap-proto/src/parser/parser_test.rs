@@ -102,3 +102,27 @@ fn flags() {
         ErrorKind::Unbalanced
     );
 }
+
+#[test]
+fn lone_preview_then_fetch_modifiers_is_not_a_preview_modifier() {
+    use crate::command::{CommandBody, FetchAttr, FetchItems};
+    let c = crate::parse_command(b"a UID FETCH 1 PREVIEW (CHANGEDSINCE 1 VANISHED)\r\n").unwrap();
+    match c.body {
+        CommandBody::Fetch {
+            items, modifiers, ..
+        } => {
+            assert_eq!(
+                items,
+                FetchItems::Attrs(vec![FetchAttr::Preview { lazy: false }])
+            );
+            assert_eq!(modifiers.changed_since, Some(1));
+            assert!(modifiers.vanished);
+        }
+        b => panic!("{b:?}"),
+    }
+    let c = crate::parse_command(b"a FETCH 1 PREVIEW (LAZY) (CHANGEDSINCE 1)\r\n").unwrap();
+    assert!(
+        matches!(c.body, CommandBody::Fetch { items: FetchItems::Attrs(ref a), .. }
+        if a == &[FetchAttr::Preview { lazy: true }])
+    );
+}

@@ -57,6 +57,8 @@ pub enum StatusValue {
     Unseen(u32),
     /// `DELETED n` (RFC 9051, RFC 9208)
     Deleted(u32),
+    /// `DELETED-STORAGE n` (RFC 9208 §4.1.4; `number64`, in the STORAGE resource's unit)
+    DeletedStorage(u64),
     /// `SIZE n` (RFC 8438; `number64`)
     Size(u64),
     /// `HIGHESTMODSEQ n` (RFC 7162 §3.1.7; 0 when the mailbox has no mod-sequences)
@@ -77,6 +79,7 @@ impl StatusValue {
             StatusValue::UidValidity(_) => StatusItem::UidValidity,
             StatusValue::Unseen(_) => StatusItem::Unseen,
             StatusValue::Deleted(_) => StatusItem::Deleted,
+            StatusValue::DeletedStorage(_) => StatusItem::DeletedStorage,
             StatusValue::Size(_) => StatusItem::Size,
             StatusValue::HighestModSeq(_) => StatusItem::HighestModSeq,
             StatusValue::AppendLimit(_) => StatusItem::AppendLimit,
@@ -95,7 +98,9 @@ impl StatusValue {
             | StatusValue::Deleted(n) => {
                 w.num(*n as u64);
             }
-            StatusValue::Size(n) | StatusValue::HighestModSeq(n) => {
+            StatusValue::Size(n)
+            | StatusValue::DeletedStorage(n)
+            | StatusValue::HighestModSeq(n) => {
                 w.num(*n);
             }
             StatusValue::AppendLimit(limit) => match limit {
@@ -158,11 +163,15 @@ mod tests {
             REV1,
             b"* STATUS blurdybloop (MESSAGES 231 UIDNEXT 44292)\r\n",
         );
-        let quota = vec![StatusValue::Messages(12), StatusValue::Deleted(4)];
+        let quota = vec![
+            StatusValue::Messages(12),
+            StatusValue::Deleted(4),
+            StatusValue::DeletedStorage(8),
+        ];
         assert_wire(
             &status("inbox", quota),
             REV1,
-            b"* STATUS INBOX (MESSAGES 12 DELETED 4)\r\n",
+            b"* STATUS INBOX (MESSAGES 12 DELETED 4 DELETED-STORAGE 8)\r\n",
         );
         let limit = vec![StatusValue::AppendLimit(Some(257890))];
         assert_wire(
@@ -200,6 +209,7 @@ mod tests {
             StatusValue::UidValidity(3),
             StatusValue::Unseen(4),
             StatusValue::Deleted(5),
+            StatusValue::DeletedStorage(6),
             StatusValue::Size(9_223_372_036_854_775_807),
             StatusValue::HighestModSeq(0),
             StatusValue::AppendLimit(None),
@@ -211,7 +221,7 @@ mod tests {
             &status("a", all),
             REV1,
             b"* STATUS a (MESSAGES 0 RECENT 1 UIDNEXT 4294967295 UIDVALIDITY 3 UNSEEN 4 \
-DELETED 5 SIZE 9223372036854775807 HIGHESTMODSEQ 0 APPENDLIMIT NIL MAILBOXID (x))\r\n",
+DELETED 5 DELETED-STORAGE 6 SIZE 9223372036854775807 HIGHESTMODSEQ 0 APPENDLIMIT NIL MAILBOXID (x))\r\n",
         );
         assert_wire(&status("a", vec![]), REV1, b"* STATUS a ()\r\n");
     }
