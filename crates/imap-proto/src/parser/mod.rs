@@ -379,7 +379,12 @@ impl<'a> Parser<'a> {
     /// `charset = atom / quoted`, upper-cased.
     pub(crate) fn charset(&mut self) -> PResult<String> {
         let s = if self.peek() == Some(b'"') {
-            String::from_utf8(self.quoted()?.to_vec()).map_err(|_| ErrorKind::InvalidUtf8)?
+            // Charset names are US-ASCII (RFC 2978), whatever the quoted string could carry.
+            let q = self.quoted()?;
+            if !q.is_ascii() {
+                return Err(ErrorKind::Syntax("charset name is not US-ASCII".into()));
+            }
+            String::from_utf8_lossy(&q).into_owned()
         } else {
             self.atom()?
         };

@@ -126,3 +126,12 @@ fn lone_preview_then_fetch_modifiers_is_not_a_preview_modifier() {
         if a == &[FetchAttr::Preview { lazy: true }])
     );
 }
+
+#[test]
+fn charset_names_are_ascii_atoms_or_quoted() {
+    assert_eq!(p(b"utf-8").charset().unwrap(), "UTF-8");
+    assert_eq!(p(b"\"iso-8859-1\"").charset().unwrap(), "ISO-8859-1");
+    // Found by the fuzzer: a UTF-8 quoted "charset" could not be written back (no literal form).
+    assert!(p("\"CH \u{1bb}\"".as_bytes()).charset().is_err());
+    assert!(p(b"{5}\r\nUTF-8").charset().is_err());
+}

@@ -1,0 +1,226 @@
+//! Garbage collection of bodies nothing refers to: the blob half of the sweep.
+//!
+//! The blob store cannot know which bodies are referenced; the metadata store can. The sweep
+//! asks it in batches through [`BlobReferences`], whose documentation is the contract that keeps
+//! a concurrent APPEND safe. The metadata side implements that trait.
+//!
+//! ```text
+//!  sweep(grace)                     BlobReferences (metadata)          blob backend
+//!  ──────────────                   ─────────────────────────          ────────────
+//!  list blobs older than now-grace ─────────────────────────────────▶ LIST (paged)
+//!  batch of ≤ 1000 ids ──▶ is_live(batch)  ONE txn: return live ids,
+//!                                          tombstone the rest
+//!  dead = batch − live ───────────────────────────────────────────────▶ DELETE each
+//!  ids whose delete completed ──▶ deleted(ids)  tombstones: done_at = now
+//!  staging/ objects older than now-grace ─────────────────────────────▶ DELETE (crash leftovers)
+//! ```
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::time::{Duration, SystemTime};
+
+use futures::{StreamExt, TryStreamExt};
+use object_store::path::Path;
+
+use crate::error::{BlobError, BoxError};
+use crate::stream::STAGING_DIR;
+use crate::{BlobId, BlobStore};
+
+/// How many ids one [`BlobReferences::is_live`] call receives at most.
+pub const SWEEP_BATCH: usize = 1000;
+
+/// How many deletes run at once.
+const DELETE_CONCURRENCY: usize = 8;
+
+/// What the sweep needs from the metadata store. **Implementing this is a contract**; a wrong
+/// implementation deletes bodies of committed messages (invariant 3).
+///
+/// # The contract
+///
+/// Definitions: a *tombstone* is a metadata row `(sha256, marked_at, done_at)`. An *append* is
+/// anything that makes a message row refer to a blob (APPEND, delivery, import; COPY/MOVE only
+/// if they can reference a blob whose last reference may be going away concurrently). Its
+/// `put_started` is the time its (last) [`BlobStore::put`]/[`put_stream`](BlobStore::put_stream)
+/// of that body began.
+///
+/// 1. **`is_live` decides and marks atomically.** One call runs as ONE metadata transaction
+///    that returns every id of `batch` that is referenced by a committed message row **or by a
+///    pending append** (one that has recorded its blob in metadata but not yet committed, e.g.
+///    the earlier bodies of a MULTIAPPEND, RFC 3502), and, in the same transaction, writes a
+///    tombstone (`marked_at = now`, `done_at = NULL`) for every id it does not return. The
+///    transaction must conflict with any append transaction referencing the same blob (both
+///    lock the blob's row, or run SERIALIZABLE), so each append is ordered wholly before or
+///    wholly after it. Match on `sha256`; the `size` in `batch` comes from the listing.
+/// 2. **`deleted` closes tombstones.** It is called with the ids whose delete completed (or
+///    that were already gone) and sets `done_at = now` on their tombstones. Ids whose delete
+///    failed are *not* passed (see [`SweepReport::delete_failed`]); their tombstones stay
+///    open, because a request may still land later.
+/// 3. **An append checks tombstones in its own transaction.** If the blob has a tombstone
+///    with `done_at IS NULL`, or `done_at >= put_started - max_clock_skew`, a delete may have
+///    removed the bytes this append wrote. The append then rolls back, waits until every
+///    such tombstone is closed, calls `put` again (which always rewrites the object) with a new
+///    `put_started`, and retries. Otherwise it commits its row. This is how "an append that
+///    starts after the mark waits and re-writes the blob" is made precise: the wait is for
+///    the tombstone to close, the re-write is the second `put`.
+/// 4. **Appends are bounded by the grace period.** An append commits within `grace -
+///    max_clock_skew` of its `put_started`, or calls `put` again first (the rewrite refreshes
+///    last-modified, restarting the clock). Tombstones may be purged once `done_at` is older
+///    than `grace`. Use a grace of hours, not seconds.
+/// 5. **Open tombstones after a crash** (sweeper died between `is_live` and `deleted`) are
+///    recovered by calling [`BlobStore::delete`] (idempotent) for each and then closing it;
+///    only the sweep leader may do this.
+///
+/// Why this is enough: an append transaction ordered before the `is_live` transaction made the
+/// blob referenced, so it is returned live (rule 1). One ordered after it sees the tombstone
+/// (rule 3): while the delete may still be in flight it waits, and once the delete is done it
+/// re-puts, so its committed row always points at bytes written after the last delete. An
+/// append whose `put` landed before the listing's cutoff but which has not reached its
+/// transaction is excluded by rule 4, so nothing durable-but-unrecorded is older than `grace`.
+pub trait BlobReferences: Send + Sync {
+    /// The metadata store's error type.
+    type Error: Into<BoxError> + Send;
+
+    /// Returns the ids of `batch` that are live (referenced or pending), tombstoning the rest
+    /// in the same transaction (rule 1). An error aborts the sweep; nothing of this batch is
+    /// deleted, so the transaction must have rolled back.
+    fn is_live(
+        &self,
+        batch: &[BlobId],
+    ) -> impl Future<Output = Result<HashSet<BlobId>, Self::Error>> + Send;
+
+    /// Closes the tombstones of `ids`, whose deletes completed (rule 2). An error aborts the
+    /// sweep; the tombstones stay open and rule 5 recovers them.
+    fn deleted(&self, ids: &[BlobId]) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// Why a sweep stopped early. Whatever was deleted before stays deleted (and reported).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SweepAbort {
+    /// Listing the blob store failed.
+    #[error("listing blobs failed: {0}")]
+    List(#[source] BlobError),
+    /// [`BlobReferences::is_live`] failed; its batch was left alone.
+    #[error("metadata is_live failed: {0}")]
+    IsLive(#[source] BoxError),
+    /// [`BlobReferences::deleted`] failed; those tombstones are still open.
+    #[error("metadata deleted failed: {0}")]
+    Deleted(#[source] BoxError),
+}
+
+/// What one sweep did.
+#[derive(Debug, Default)]
+pub struct SweepReport {
+    /// Blobs listed as older than the cutoff (and therefore offered to `is_live`).
+    pub candidates: u64,
+    /// Of those, how many `is_live` kept.
+    pub live: u64,
+    /// Blobs deleted (including ones that were already gone).
+    pub deleted: u64,
+    /// Dead blobs whose delete failed; their tombstones stay open (contract rule 2).
+    pub delete_failed: Vec<(BlobId, BlobError)>,
+    /// Staging objects of interrupted streamed uploads that were removed.
+    pub staging_removed: u64,
+    /// Set when the sweep stopped before the end of the listing.
+    pub aborted: Option<SweepAbort>,
+}
+
+impl BlobStore {
+    /// Deletes every blob last modified more than `grace` ago that `refs` does not declare
+    /// live, in batches of at most [`SWEEP_BATCH`], then removes staging leftovers older than
+    /// `grace`. Run it from one place at a time (the sweep leader); read the contract on
+    /// [`BlobReferences`] before implementing `refs`.
+    pub async fn sweep<R: BlobReferences>(&self, grace: Duration, refs: &R) -> SweepReport {
+        let cutoff = SystemTime::now()
+            .checked_sub(grace)
+            .unwrap_or(SystemTime::UNIX_EPOCH);
+        let mut report = SweepReport::default();
+        let mut batches = self.list_older_than(cutoff).chunks(SWEEP_BATCH);
+        while let Some(batch) = batches.next().await {
+            let batch: Vec<BlobId> = match batch.into_iter().map(|r| r.map(|(id, _)| id)).collect()
+            {
+                Ok(batch) => batch,
+                Err(e) => {
+                    report.aborted = Some(SweepAbort::List(e));
+                    return report;
+                }
+            };
+            if let Err(abort) = self.sweep_batch(&batch, refs, &mut report).await {
+                report.aborted = Some(abort);
+                return report;
+            }
+        }
+        match self.sweep_staging(cutoff).await {
+            Ok(n) => report.staging_removed = n,
+            Err(e) => report.aborted = Some(SweepAbort::List(e)),
+        }
+        tracing::info!(
+            candidates = report.candidates,
+            live = report.live,
+            deleted = report.deleted,
+            failed = report.delete_failed.len(),
+            staging = report.staging_removed,
+            "blob sweep finished"
+        );
+        report
+    }
+
+    async fn sweep_batch<R: BlobReferences>(
+        &self,
+        batch: &[BlobId],
+        refs: &R,
+        report: &mut SweepReport,
+    ) -> Result<(), SweepAbort> {
+        report.candidates += batch.len() as u64;
+        let live: HashSet<[u8; 32]> = refs
+            .is_live(batch)
+            .await
+            .map_err(|e| SweepAbort::IsLive(e.into()))?
+            .into_iter()
+            .map(|id| id.sha256)
+            .collect();
+        let dead = batch.iter().filter(|id| !live.contains(&id.sha256));
+        report.live += batch.len() as u64 - dead.clone().count() as u64;
+
+        let outcomes: Vec<(BlobId, crate::Result<()>)> = futures::stream::iter(dead)
+            .map(|&id| async move { (id, self.delete(id).await) })
+            .buffer_unordered(DELETE_CONCURRENCY)
+            .collect()
+            .await;
+        let mut done = Vec::with_capacity(outcomes.len());
+        for (id, outcome) in outcomes {
+            match outcome {
+                Ok(()) => done.push(id),
+                Err(e) => {
+                    tracing::warn!(blob = %id, error = %e, "sweep could not delete blob");
+                    report.delete_failed.push((id, e));
+                }
+            }
+        }
+        report.deleted += done.len() as u64;
+        if !done.is_empty() {
+            refs.deleted(&done)
+                .await
+                .map_err(|e| SweepAbort::Deleted(e.into()))?;
+        }
+        Ok(())
+    }
+
+    /// Deletes staging objects (streamed uploads interrupted by a crash) older than `cutoff`.
+    /// A live upload is never that old: appends finish within the grace period (rule 4).
+    async fn sweep_staging(&self, cutoff: SystemTime) -> crate::Result<u64> {
+        let old: Vec<Path> = self
+            .inner
+            .store
+            .list(Some(&Path::from(STAGING_DIR)))
+            .map_err(|e| BlobError::unavailable("list", e))
+            .try_filter(|meta| std::future::ready(SystemTime::from(meta.last_modified) < cutoff))
+            .map_ok(|meta| meta.location)
+            .try_collect()
+            .await?;
+        for key in &old {
+            self.delete_key(key, "sweep staging").await?;
+        }
+        Ok(old.len() as u64)
+    }
+}

@@ -1,0 +1,390 @@
+//! RFC 5322 §3.4 address lists on raw header octets, for ENVELOPE (RFC 9051 §7.5.2).
+//!
+//! mail-parser decodes RFC 2047 words in display names, but ENVELOPE must carry them as they are
+//! in the message, so this small tokenizer works on the raw unfolded value. It is lenient the way
+//! Dovecot's `message_address_parse` is: a missing local part becomes `MISSING_MAILBOX`, a
+//! missing domain `MISSING_DOMAIN`, and a comment stands in for a missing display name.
+
+use bytes::Bytes;
+use imap_proto::response::Address;
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    /// An atom (`quoted == false`) or the content of a quoted string.
+    Word(Vec<u8>, bool),
+    /// A domain literal `[...]`, brackets included.
+    Literal(Vec<u8>),
+    /// A quoted string that never ends.
+    Broken,
+    /// One of `< > @ , ; : .`.
+    Special(u8),
+    /// A comment's content.
+    Comment(Vec<u8>),
+}
+
+fn tokenize(v: &[u8]) -> Vec<Tok> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < v.len() {
+        let c = v[i];
+        match c {
+            b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+            b'"' => {
+                let mut s = Vec::new();
+                i += 1;
+                while i < v.len() && v[i] != b'"' {
+                    if v[i] == b'\\' && i + 1 < v.len() {
+                        i += 1;
+                    }
+                    s.push(v[i]);
+                    i += 1;
+                }
+                if i >= v.len() {
+                    out.push(Tok::Broken);
+                    break;
+                }
+                i += 1;
+                out.push(Tok::Word(s, true));
+            }
+            b'(' => {
+                let mut depth = 0usize;
+                let mut s = Vec::new();
+                while i < v.len() {
+                    match v[i] {
+                        b'\\' if i + 1 < v.len() => {
+                            i += 1;
+                            s.push(v[i]);
+                        }
+                        b'(' => {
+                            if depth > 0 {
+                                s.push(b'(');
+                            }
+                            depth += 1;
+                        }
+                        b')' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                i += 1;
+                                break;
+                            }
+                            s.push(b')');
+                        }
+                        c => s.push(c),
+                    }
+                    i += 1;
+                }
+                out.push(Tok::Comment(s));
+            }
+            b'[' => {
+                let start = i;
+                while i < v.len() && v[i] != b']' {
+                    i += 1;
+                }
+                i = (i + 1).min(v.len());
+                out.push(Tok::Literal(v[start..i].to_vec()));
+            }
+            b'<' | b'>' | b'@' | b',' | b';' | b':' | b'.' => {
+                out.push(Tok::Special(c));
+                i += 1;
+            }
+            _ => {
+                let start = i;
+                while i < v.len()
+                    && !matches!(
+                        v[i],
+                        b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'(' | b')' | b'[' | b']' | b'<'
+                            | b'>' | b'@' | b',' | b';' | b':' | b'.'
+                    )
+                {
+                    i += 1;
+                }
+                if i == start {
+                    i += 1; // a stray ')' or ']'
+                } else {
+                    out.push(Tok::Word(v[start..i].to_vec(), false));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn is_special(t: &Tok, set: &[u8]) -> bool {
+    matches!(t, Tok::Special(c) if set.contains(c))
+}
+
+/// A phrase: words joined by single spaces, dots kept; `None` when empty.
+fn phrase(toks: &[Tok]) -> Option<Vec<u8>> {
+    let mut s = Vec::new();
+    for t in toks {
+        match t {
+            Tok::Word(w, _) | Tok::Literal(w) => {
+                if !s.is_empty() && s.last() != Some(&b'.') {
+                    s.push(b' ');
+                }
+                s.extend_from_slice(w);
+            }
+            Tok::Special(b'.') => s.push(b'.'),
+            _ => {}
+        }
+    }
+    let s = crate::header::for_humans(&s);
+    (!s.is_empty()).then_some(s)
+}
+
+/// Concatenates words and dots without spaces (local parts and domains).
+fn dotted(toks: &[Tok]) -> Vec<u8> {
+    let mut s = Vec::new();
+    for t in toks {
+        match t {
+            Tok::Word(w, true) => {
+                s.push(b'"');
+                s.extend_from_slice(w);
+                s.push(b'"');
+            }
+            Tok::Word(w, false) | Tok::Literal(w) => s.extend_from_slice(w),
+            Tok::Special(b'.') => s.push(b'.'),
+            _ => {}
+        }
+    }
+    s
+}
+
+fn last_comment(toks: &[Tok]) -> Option<Vec<u8>> {
+    toks.iter().rev().find_map(|t| match t {
+        Tok::Comment(c) => {
+            let c = crate::header::for_humans(c);
+            (!c.is_empty()).then_some(c)
+        }
+        _ => None,
+    })
+}
+
+fn b(v: Vec<u8>) -> Bytes {
+    Bytes::from(v)
+}
+
+/// Parses one mailbox from `toks` (which hold no top-level `,` or `;`).
+fn mailbox(toks: &[Tok]) -> Option<Address> {
+    if toks.iter().all(|t| matches!(t, Tok::Comment(_))) {
+        return None;
+    }
+    let (name, spec, adl) = match toks.iter().position(|t| is_special(t, b"<")) {
+        Some(lt) => {
+            let end = toks[lt..]
+                .iter()
+                .position(|t| is_special(t, b">"))
+                .map_or(toks.len(), |p| lt + p);
+            let mut inner = &toks[lt + 1..end];
+            let mut adl = None;
+            if inner.first().is_some_and(|t| is_special(t, b"@"))
+                && let Some(colon) = inner.iter().position(|t| is_special(t, b":"))
+            {
+                let mut r = Vec::new();
+                for t in &inner[..colon] {
+                    match t {
+                        Tok::Special(b',') => r.push(b','),
+                        Tok::Special(b'@') => r.push(b'@'),
+                        _ => r.extend_from_slice(&dotted(std::slice::from_ref(t))),
+                    }
+                }
+                adl = Some(r);
+                inner = &inner[colon + 1..];
+            }
+            let name = phrase(&toks[..lt]).or_else(|| last_comment(&toks[end..]));
+            (name, inner.to_vec(), adl)
+        }
+        None if !toks.iter().any(|t| is_special(t, b"@")) => {
+            // No '@' and no '<': Dovecot reads one plain word as a local part, anything else
+            // (several words, an unterminated quote) as a display name without an address.
+            let words: Vec<&Tok> = toks.iter().filter(|t| !matches!(t, Tok::Comment(_))).collect();
+            let missing = |name: Option<Vec<u8>>| Address {
+                name: name.map(b),
+                adl: None,
+                mailbox: Some(Bytes::from_static(b"MISSING_MAILBOX")),
+                host: Some(Bytes::from_static(b"MISSING_DOMAIN")),
+            };
+            return match words.as_slice() {
+                [Tok::Word(w, false)] => Some(Address {
+                    name: last_comment(toks).map(b),
+                    adl: None,
+                    mailbox: Some(b(w.clone())),
+                    host: Some(Bytes::from_static(b"MISSING_DOMAIN")),
+                }),
+                _ if words.iter().any(|t| matches!(t, Tok::Broken)) => Some(missing(None)),
+                _ => Some(missing(phrase(toks))),
+            };
+        }
+        None => (last_comment(toks), toks.to_vec(), None),
+    };
+    let spec: Vec<Tok> = spec
+        .into_iter()
+        .filter(|t| !matches!(t, Tok::Comment(_)))
+        .collect();
+    let (local, domain) = match spec.iter().position(|t| is_special(t, b"@")) {
+        Some(at) => (dotted(&spec[..at]), dotted(&spec[at + 1..])),
+        None => (dotted(&spec), Vec::new()),
+    };
+    let local = if local.is_empty() {
+        b"MISSING_MAILBOX".to_vec()
+    } else {
+        local
+    };
+    let domain = if domain.is_empty() {
+        b"MISSING_DOMAIN".to_vec()
+    } else {
+        domain
+    };
+    Some(Address {
+        name: name.map(b),
+        adl: adl.map(b),
+        mailbox: Some(b(local)),
+        host: Some(b(domain)),
+    })
+}
+
+/// Splits `toks` at top-level `sep` octets (outside `<…>`).
+fn split<'t>(toks: &'t [Tok], sep: u8) -> Vec<&'t [Tok]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut in_angle = false;
+    for (i, t) in toks.iter().enumerate() {
+        match t {
+            Tok::Special(b'<') => in_angle = true,
+            Tok::Special(b'>') => in_angle = false,
+            Tok::Special(c) if *c == sep && !in_angle => {
+                out.push(&toks[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&toks[start..]);
+    out
+}
+
+/// Index of the first top-level `,` in `toks` (outside `<…>`), or its length.
+fn next_comma(toks: &[Tok]) -> usize {
+    let mut in_angle = false;
+    for (i, t) in toks.iter().enumerate() {
+        match t {
+            Tok::Special(b'<') => in_angle = true,
+            Tok::Special(b'>') => in_angle = false,
+            Tok::Special(b',') if !in_angle => return i,
+            _ => {}
+        }
+    }
+    toks.len()
+}
+
+/// Parses an address-list header value into ENVELOPE addresses, with group markers
+/// (RFC 9051 §7.5.2). Unparsable input gives whatever addresses could be recovered.
+pub(crate) fn parse_list(value: &[u8]) -> Vec<Address> {
+    let toks = tokenize(value);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        // A group starts when ':' comes before any '<', '@', ',' or ';'.
+        let rest = &toks[i..];
+        let stop = rest
+            .iter()
+            .position(|t| is_special(t, b":<@,;"))
+            .unwrap_or(rest.len());
+        if rest.get(stop).is_some_and(|t| is_special(t, b":")) {
+            let name = phrase(&rest[..stop]).unwrap_or_default();
+            let body_start = i + stop + 1;
+            let end = toks[body_start..]
+                .iter()
+                .position(|t| is_special(t, b";"))
+                .map_or(toks.len(), |p| body_start + p);
+            out.push(Address::group_start(b(name)));
+            for m in split(&toks[body_start..end], b',') {
+                out.extend(mailbox(m));
+            }
+            out.push(Address::group_end());
+            i = end + 1;
+            continue;
+        }
+        let items = &toks[i..];
+        let next = next_comma(items);
+        let one = &items[..next];
+        let one = match one.iter().position(|t| is_special(t, b";")) {
+            Some(p) => &one[..p],
+            None => one,
+        };
+        out.extend(mailbox(one));
+        i += next + 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn show(v: &[u8]) -> Vec<[Option<String>; 4]> {
+        let s = |o: &Option<Bytes>| o.as_ref().map(|b| String::from_utf8_lossy(b).into_owned());
+        parse_list(v)
+            .iter()
+            .map(|a| [s(&a.name), s(&a.adl), s(&a.mailbox), s(&a.host)])
+            .collect()
+    }
+
+    fn o(s: &str) -> Option<String> {
+        Some(s.to_string())
+    }
+
+    #[test]
+    fn name_addr_and_addr_spec() {
+        assert_eq!(
+            show(b"\"Doe, John\" <john@example.com>, jane@example.org (Jane)"),
+            vec![
+                [o("Doe, John"), None, o("john"), o("example.com")],
+                [o("Jane"), None, o("jane"), o("example.org")],
+            ]
+        );
+        assert_eq!(
+            show(b"=?utf-8?q?J=C3=B6rg?= <j@x.de>"),
+            vec![[o("=?utf-8?q?J=C3=B6rg?="), None, o("j"), o("x.de")]]
+        );
+    }
+
+    #[test]
+    fn groups_and_routes() {
+        assert_eq!(
+            show(b"undisclosed-recipients:;"),
+            vec![[None, None, o("undisclosed-recipients"), None], [None, None, None, None]]
+        );
+        assert_eq!(
+            show(b"Team: a@b, C <c@d>; e@f"),
+            vec![
+                [None, None, o("Team"), None],
+                [None, None, o("a"), o("b")],
+                [o("C"), None, o("c"), o("d")],
+                [None, None, None, None],
+                [None, None, o("e"), o("f")],
+            ]
+        );
+        assert_eq!(
+            show(b"<@r1,@r2:u@h>"),
+            vec![[None, o("@r1,@r2"), o("u"), o("h")]]
+        );
+    }
+
+    #[test]
+    fn broken_input() {
+        assert_eq!(show(b"foo"), vec![[None, None, o("foo"), o("MISSING_DOMAIN")]]);
+        assert_eq!(
+            show(b"two words"),
+            vec![[o("two words"), None, o("MISSING_MAILBOX"), o("MISSING_DOMAIN")]]
+        );
+        assert_eq!(
+            show(b"\"open <a@b>"),
+            vec![[None, None, o("MISSING_MAILBOX"), o("MISSING_DOMAIN")]]
+        );
+        assert!(show(b"").is_empty());
+        assert!(show(b"(only a comment)").is_empty());
+        let _ = show(b"<<<>>>@@@,,,;;;:::\"unterminated (x");
+        let _ = show(b"((((((((((");
+    }
+}

@@ -1,0 +1,87 @@
+//! Decoded text for SEARCH (RFC 9051 §6.4.4): headers with RFC 2047 decoded, the text of every
+//! text/* part converted to UTF-8, and attachment file names.
+//!
+//! This is large (about the size of the message's text), so it is not part of
+//! [`MessageFacts`](crate::MessageFacts): the store feeds it to the search index and does not
+//! persist it in the message row.
+
+use mail_parser::{MimeHeaders, PartType};
+use serde::{Deserialize, Serialize};
+
+use crate::header::Header;
+use crate::sort::decode_2047;
+
+/// Everything SEARCH text keys look at, decoded to UTF-8.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchText {
+    /// Every top-level header field: (name, decoded unfolded value), in message order.
+    pub headers: Vec<(String, String)>,
+    /// The decoded text of every text/* part (HTML reduced to text), in part order, nested
+    /// messages included.
+    pub bodies: Vec<String>,
+    /// File names of attachments (Content-Disposition filename or Content-Type name).
+    pub attachment_names: Vec<String>,
+}
+
+/// Builds the search text of `raw` (never panics).
+pub fn search_text(raw: &[u8]) -> SearchText {
+    let root = crate::tree::fallback_root(raw);
+    let parsed = crate::tree::parse(raw);
+    let header_end = parsed
+        .as_ref()
+        .and_then(|m| m.parts.first())
+        .map_or(root.header.1, |p| (p.offset_body as usize).min(raw.len()));
+    let block = raw.get(..header_end).unwrap_or_default();
+    let h = Header::new(block);
+    let mut out = SearchText {
+        headers: h
+            .fields
+            .iter()
+            .filter(|f| f.name.1 > f.name.0)
+            .map(|f| {
+                (
+                    String::from_utf8_lossy(h.name(f)).into_owned(),
+                    decode_2047(h.raw_value(f)).trim().to_string(),
+                )
+            })
+            .collect(),
+        ..Default::default()
+    };
+    let Some(m) = parsed else {
+        out.bodies.push(String::from_utf8_lossy(raw.get(root.body.0..).unwrap_or_default()).into_owned());
+        return out;
+    };
+    let mut stack = vec![m];
+    while let Some(mut m) = stack.pop() {
+        for p in m.parts.iter_mut() {
+            if let Some(name) = p.attachment_name() {
+                out.attachment_names.push(name.to_string());
+            }
+            match std::mem::take(&mut p.body) {
+                PartType::Text(t) => out.bodies.push(t.into_owned()),
+                PartType::Html(t) => out.bodies.push(mail_parser::decoders::html::html_to_text(&t)),
+                PartType::Message(inner) => stack.push(inner),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_headers_bodies_and_names() {
+        let raw = b"Subject: =?utf-8?b?R3LDvMOfZQ==?=\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
+--b\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\ncaf=E9\r\n\
+--b\r\nContent-Type: application/pdf; name=\"r.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\nAAAA\r\n--b--\r\n";
+        let s = search_text(raw);
+        assert_eq!(s.headers[0], ("Subject".to_string(), "Grüße".to_string()));
+        assert!(s.bodies.iter().any(|b| b.contains("café")));
+        assert_eq!(s.attachment_names, vec!["r.pdf"]);
+        let _ = search_text(b"");
+        let _ = search_text(b"\xff\xfe garbage");
+    }
+}

@@ -1,0 +1,174 @@
+//! The part tree, built once from mail-parser's parse and reduced to byte ranges.
+//!
+//! ```text
+//!  raw ──mail-parser──▶ Message { parts[], offsets } ──build──▶ Node (ranges, kind)
+//! ```
+//!
+//! mail-parser parses message/rfc822 parts inline, so their offsets are absolute in `raw`. An
+//! encoded message/rfc822 (not allowed by RFC 2046 §5.2.1) is parsed by mail-parser from the
+//! decoded octets; we cannot serve sections from those, so such a part stays a leaf.
+//!
+//! Depth is bounded by [`MAX_DEPTH`]: a multipart or message/rfc822 nested deeper becomes a leaf
+//! covering the same octets. mail-parser itself keeps its own stack on the heap, but its result
+//! nests one `Message` per message/rfc822 level; [`dismantle`] drops it without recursion.
+
+use mail_parser::{Message, MessageParser, MessagePart, MimeHeaders, PartType};
+
+/// Deepest nesting of multiparts and message/rfc822 parts that is given structure (the same
+/// bound as Dovecot's default `message_max_nested_mime_parts`, 100). Deeper parts are leaves.
+pub const MAX_DEPTH: usize = 100;
+
+/// A byte range `[start, end)` in the raw message.
+pub type Range = (usize, usize);
+
+/// One node of the part tree.
+#[derive(Debug, Clone)]
+pub(crate) struct Node {
+    /// The part's header block, terminating blank line included (for a message: its header).
+    pub header: Range,
+    /// The part's body (for a message: its text).
+    pub body: Range,
+    /// What the body holds.
+    pub kind: Kind,
+}
+
+/// The shape of a node's body.
+#[derive(Debug, Clone)]
+pub(crate) enum Kind {
+    /// A leaf.
+    Leaf,
+    /// `multipart/*` with its children.
+    Multi(Vec<Node>),
+    /// `message/rfc822` or `message/global`: the embedded message's root node.
+    Message(Box<Node>),
+}
+
+/// Parses `raw` with mail-parser (never panics; `None` only when no header was found).
+pub(crate) fn parse(raw: &[u8]) -> Option<Message<'_>> {
+    MessageParser::default().parse(raw)
+}
+
+/// Builds the tree of a whole message. Garbage input still gives a root leaf: header up to the
+/// first blank line (or everything), text after it.
+pub(crate) fn build(raw: &[u8]) -> Node {
+    let parsed = parse(raw);
+    let node = match &parsed {
+        Some(m) if !m.parts.is_empty() => {
+            let mut n = node_of(raw, m, 0, 0);
+            n.body.1 = raw.len();
+            n.header.0 = 0;
+            n
+        }
+        _ => fallback_root(raw),
+    };
+    if let Some(m) = parsed {
+        dismantle(m);
+    }
+    node
+}
+
+/// Header up to and including the first empty line; the rest is the text.
+pub(crate) fn fallback_root(raw: &[u8]) -> Node {
+    let mut pos = 0;
+    while pos < raw.len() {
+        let (end, next) = crate::header::line_end(raw, pos);
+        if end == pos {
+            return Node {
+                header: (0, next),
+                body: (next, raw.len()),
+                kind: Kind::Leaf,
+            };
+        }
+        pos = next;
+    }
+    Node {
+        header: (0, raw.len()),
+        body: (raw.len(), raw.len()),
+        kind: Kind::Leaf,
+    }
+}
+
+fn clamp(raw: &[u8], r: Range) -> Range {
+    let end = r.1.min(raw.len());
+    (r.0.min(end), end)
+}
+
+fn node_of(raw: &[u8], m: &Message<'_>, idx: usize, depth: usize) -> Node {
+    let Some(p) = m.parts.get(idx) else {
+        return Node {
+            header: (0, 0),
+            body: (0, 0),
+            kind: Kind::Leaf,
+        };
+    };
+    let header = clamp(raw, (p.offset_header as usize, p.offset_body as usize));
+    let body = clamp(raw, (p.offset_body as usize, p.offset_end as usize));
+    let body = (body.0.max(header.1).min(body.1.max(header.1)), body.1.max(header.1));
+    let kind = if depth >= MAX_DEPTH {
+        Kind::Leaf
+    } else {
+        kind_of(raw, m, p, body, depth)
+    };
+    Node { header, body, kind }
+}
+
+fn kind_of(raw: &[u8], m: &Message<'_>, p: &MessagePart<'_>, body: Range, depth: usize) -> Kind {
+    match &p.body {
+        PartType::Multipart(ids) if is_multipart(p) => Kind::Multi(
+            ids.iter()
+                .map(|&id| node_of(raw, m, id as usize, depth + 1))
+                .collect(),
+        ),
+        PartType::Message(inner)
+            if p.encoding == mail_parser::Encoding::None && !inner.parts.is_empty() =>
+        {
+            let mut root = node_of(raw, inner, 0, depth + 1);
+            // The embedded message is exactly the part's body.
+            root.header.0 = body.0;
+            root.header.1 = root.header.1.clamp(body.0, body.1);
+            root.body = (root.header.1.max(root.body.0).min(body.1), body.1);
+            Kind::Message(Box::new(root))
+        }
+        _ => Kind::Leaf,
+    }
+}
+
+/// mail-parser gives the root part a `Multipart` body with no children for a message without a
+/// boundary; only a part whose Content-Type is multipart is one.
+fn is_multipart(p: &MessagePart<'_>) -> bool {
+    p.content_type()
+        .is_some_and(|c| c.c_type.eq_ignore_ascii_case("multipart"))
+}
+
+/// Drops a parsed message without recursing once per nesting level.
+pub(crate) fn dismantle(m: Message<'_>) {
+    let mut stack = vec![m];
+    while let Some(mut m) = stack.pop() {
+        for p in m.parts.iter_mut() {
+            if let PartType::Message(inner) = std::mem::take(&mut p.body) {
+                stack.push(inner);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn simple_ranges() {
+        let raw = b"Subject: x\r\n\r\nhello\r\n";
+        let n = build(raw);
+        assert_eq!(n.header, (0, 14));
+        assert_eq!(n.body, (14, raw.len()));
+    }
+
+    #[test]
+    fn garbage_and_empty() {
+        for raw in [&b""[..], b"\0\0\0", b"no separator at all", b"\r\n\r\n", b"--x--"] {
+            let n = build(raw);
+            assert!(n.header.1 <= raw.len() && n.body.1 == raw.len());
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! Storage errors. The variants a caller can act on (not found, exists, over quota, …) are
+//! separate from the ones it cannot (backend failure); the IMAP layer maps each variant to a
+//! response code in one place.
+
+/// Result of a storage call.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// What went wrong in a storage call.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The account, domain or mailbox does not exist (or belongs to another account).
+    /// IMAP: `NO [NONEXISTENT]`, or `[TRYCREATE]` for an APPEND/COPY destination.
+    #[error("{0} does not exist")]
+    NotFound(String),
+    /// The name is taken. IMAP: `NO [ALREADYEXISTS]`.
+    #[error("{0} already exists")]
+    AlreadyExists(String),
+    /// The operation would exceed a quota. IMAP: `NO [OVERQUOTA]`.
+    #[error("over quota")]
+    OverQuota,
+    /// The mailbox has children and cannot be deleted. IMAP: `NO [HASCHILDREN]`.
+    #[error("mailbox has children")]
+    HasChildren,
+    /// The request is not allowed (deleting INBOX, a bad name…). IMAP: `NO [CANNOT]`.
+    #[error("{0}")]
+    Cannot(String),
+    /// The backend is unreachable or overloaded; the caller may retry. IMAP: `NO [UNAVAILABLE]`.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else: a bug or corruption. IMAP: `NO [SERVERBUG]`.
+    #[error("storage failure: {0}")]
+    Internal(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                StoreError::Unavailable(e.to_string())
+            }
+            sqlx::Error::Database(d) if d.is_unique_violation() => {
+                StoreError::AlreadyExists(d.message().to_string())
+            }
+            _ => StoreError::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        StoreError::Internal(format!("migration: {e}"))
+    }
+}

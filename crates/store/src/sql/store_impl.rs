@@ -1,0 +1,153 @@
+//! `impl MailStore for SqlStore`: each method delegates to the file that owns its concern.
+
+use super::SqlStore;
+use super::messages::Transfer;
+use crate::error::Result;
+use crate::mail_store::MailStore;
+use crate::types::*;
+use async_trait::async_trait;
+use tokio::sync::broadcast;
+
+#[async_trait]
+impl MailStore for SqlStore {
+    async fn create_domain(&self, name: &str) -> Result<DomainId> {
+        self.create_domain_impl(name).await
+    }
+    async fn list_domains(&self) -> Result<Vec<Domain>> {
+        self.list_domains_impl().await
+    }
+    async fn delete_domain(&self, name: &str) -> Result<()> {
+        self.delete_domain_impl(name).await
+    }
+    async fn create_account(&self, address: &str, password_hash: &str) -> Result<AccountId> {
+        self.create_account_impl(address, password_hash).await
+    }
+    async fn delete_account(&self, address: &str) -> Result<()> {
+        self.delete_account_impl(address).await
+    }
+    async fn list_accounts(&self, domain: Option<&str>) -> Result<Vec<Account>> {
+        self.list_accounts_impl(domain).await
+    }
+    async fn set_password(&self, address: &str, password_hash: &str) -> Result<()> {
+        self.set_password_impl(address, password_hash).await
+    }
+    async fn set_quota(&self, address: &str, limits: QuotaLimits) -> Result<()> {
+        self.set_quota_impl(address, limits).await
+    }
+    async fn credentials(&self, address: &str) -> Result<Option<Credentials>> {
+        self.credentials_impl(address).await
+    }
+    async fn quota(&self, account: AccountId) -> Result<QuotaUsage> {
+        self.quota_impl(account).await
+    }
+    async fn create_mailbox(
+        &self,
+        account: AccountId,
+        name: &str,
+        special_use: Option<SpecialUse>,
+    ) -> Result<MailboxInfo> {
+        self.create_mailbox_impl(account, name, special_use).await
+    }
+    async fn delete_mailbox(&self, account: AccountId, name: &str) -> Result<()> {
+        self.delete_mailbox_impl(account, name).await
+    }
+    async fn rename_mailbox(&self, account: AccountId, from: &str, to: &str) -> Result<()> {
+        self.rename_mailbox_impl(account, from, to).await
+    }
+    async fn list_mailboxes(&self, account: AccountId) -> Result<Vec<MailboxInfo>> {
+        self.list_mailboxes_impl(account).await
+    }
+    async fn mailbox(&self, account: AccountId, name: &str) -> Result<MailboxInfo> {
+        self.mailbox_impl(account, name).await
+    }
+    async fn set_subscribed(&self, account: AccountId, name: &str, subscribed: bool) -> Result<()> {
+        self.set_subscribed_impl(account, name, subscribed).await
+    }
+    async fn subscriptions(&self, account: AccountId) -> Result<Vec<String>> {
+        self.subscriptions_impl(account).await
+    }
+    async fn status(&self, account: AccountId, mailbox: MailboxId) -> Result<MailboxStatus> {
+        self.status_impl(account, mailbox).await
+    }
+    async fn append(
+        &self,
+        account: AccountId,
+        mailbox: MailboxId,
+        messages: Vec<NewMessage>,
+    ) -> Result<AppendResult> {
+        self.append_impl(account, mailbox, messages).await
+    }
+    async fn snapshot(&self, account: AccountId, mailbox: MailboxId) -> Result<Snapshot> {
+        self.snapshot_impl(account, mailbox).await
+    }
+    async fn changes_since(
+        &self,
+        account: AccountId,
+        mailbox: MailboxId,
+        modseq: u64,
+    ) -> Result<Changes> {
+        self.changes_since_impl(account, mailbox, modseq).await
+    }
+    async fn store_flags(
+        &self,
+        account: AccountId,
+        mailbox: MailboxId,
+        update: FlagUpdate,
+    ) -> Result<FlagUpdateResult> {
+        self.store_flags_impl(account, mailbox, update).await
+    }
+    async fn copy(
+        &self,
+        account: AccountId,
+        from: MailboxId,
+        uids: &[u32],
+        to: MailboxId,
+    ) -> Result<CopyResult> {
+        let t = Transfer {
+            account,
+            from,
+            uids,
+            to,
+            is_move: false,
+        };
+        Ok(self.copy_impl(t).await?.0)
+    }
+    async fn move_messages(
+        &self,
+        account: AccountId,
+        from: MailboxId,
+        uids: &[u32],
+        to: MailboxId,
+    ) -> Result<(CopyResult, ExpungeResult)> {
+        self.copy_impl(Transfer {
+            account,
+            from,
+            uids,
+            to,
+            is_move: true,
+        })
+        .await
+    }
+    async fn expunge(
+        &self,
+        account: AccountId,
+        mailbox: MailboxId,
+        uids: Option<&[u32]>,
+    ) -> Result<ExpungeResult> {
+        self.expunge_impl(account, mailbox, uids).await
+    }
+    async fn fetch(
+        &self,
+        account: AccountId,
+        mailbox: MailboxId,
+        uids: &[u32],
+    ) -> Result<Vec<MessageRecord>> {
+        self.fetch_impl(account, mailbox, uids).await
+    }
+    async fn claim_recent(&self, account: AccountId, mailbox: MailboxId) -> Result<u32> {
+        self.claim_recent_impl(account, mailbox).await
+    }
+    fn subscribe(&self) -> broadcast::Receiver<ChangeEvent> {
+        self.events.subscribe()
+    }
+}

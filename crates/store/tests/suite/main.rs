@@ -1,0 +1,43 @@
+//! The storage conformance suite: the invariants of ARCHITECTURE.md, proved by the same code on
+//! SQLite (a temporary file) and PostgreSQL (a throw-away database on the server named by
+//! `STRATA_TEST_PG_URL`, which `.ci/run` starts; the tests fail, never skip, without it).
+
+mod cases;
+mod harness;
+
+/// Instantiates every case once per backend.
+macro_rules! suite {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $case() {
+                    let (_guard, store) = crate::harness::sqlite().await;
+                    crate::cases::$case(store).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $case() {
+                    let (_guard, store) = crate::harness::postgres().await;
+                    crate::cases::$case(store).await;
+                }
+            )*
+        }
+    };
+}
+
+suite!(
+    concurrent_appends_get_ascending_uids_and_modseqs,
+    multiappend_is_atomic,
+    changes_since_reports_exactly_what_happened,
+    store_flags_honours_unchanged_since,
+    quota_stays_exact_across_copy_move_expunge,
+    accounts_are_isolated,
+    mailbox_tree_rename_delete_subscribe,
+    inbox_rename_moves_messages,
+    recent_is_claimed_once,
+    change_feed_publishes_commits,
+);

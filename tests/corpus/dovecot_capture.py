@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+"""Capture Dovecot's ENVELOPE and BODYSTRUCTURE for every corpus message.
+
+Starts a throwaway Dovecot (Debian package dovecot-imapd) as root on 127.0.0.1 and a free
+port, with its own temporary config, maildir and passwd-file user; the system Dovecot config
+and port 143 are never touched. Every tests/corpus/*.eml is APPENDed with imaplib into its own
+mailbox, and the raw values of `FETCH 1 (ENVELOPE BODYSTRUCTURE)` are written next to it as
+NAME.dovecot.envelope and NAME.dovecot.bodystructure (or into --out DIR).
+
+Usage: python3 tests/corpus/dovecot_capture.py [--out DIR] [--corpus DIR]
+Exit status is non-zero if Dovecot is not installed or does not start.
+"""
+import argparse
+import imaplib
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
+USER, PASSWORD = "corpus", "corpus-pass"
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def start(tmp):
+    """Writes a config under tmp, starts Dovecot in the foreground, returns (proc, port)."""
+    if not os.path.exists(DOVECOT):
+        sys.exit("dovecot is not installed (apt-get install -y dovecot-imapd)")
+    nobody = pwd.getpwnam("nobody")
+    port = free_port()
+    for d in ("run", "mail", "home"):
+        os.makedirs(os.path.join(tmp, d), exist_ok=True)
+    for d in ("mail", "home"):
+        os.chown(os.path.join(tmp, d), nobody.pw_uid, nobody.pw_gid)
+    os.chmod(tmp, 0o755)
+    with open(os.path.join(tmp, "passwd"), "w") as f:
+        f.write(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
+    conf = os.path.join(tmp, "dovecot.conf")
+    with open(conf, "w") as f:
+        f.write(f"""
+base_dir = {tmp}/run
+state_dir = {tmp}/run/state
+instance_name = strata-corpus-{port}
+listen = 127.0.0.1
+protocols = imap
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain
+log_path = {tmp}/dovecot.log
+first_valid_uid = 1
+mail_location = maildir:{tmp}/mail/%u
+passdb {{
+  driver = passwd-file
+  args = {tmp}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={nobody.pw_uid} gid={nobody.pw_gid} home={tmp}/home/%u
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+service imap-login {{
+  chroot =
+}}
+""")
+    proc = subprocess.Popen([DOVECOT, "-F", "-c", conf])
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            log = open(os.path.join(tmp, "dovecot.log")).read() if os.path.exists(os.path.join(tmp, "dovecot.log")) else ""
+            sys.exit(f"dovecot exited with {proc.returncode}\n{log}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proc, port
+        except OSError:
+            time.sleep(0.1)
+    proc.terminate()
+    sys.exit("dovecot did not start listening within 20 s")
+
+
+def skip_value(b, i):
+    """Index just after the IMAP value starting at b[i] (atom, quoted, literal or list)."""
+    c = b[i:i + 1]
+    if c == b"(":
+        i += 1
+        while b[i:i + 1] != b")":
+            if b[i:i + 1] == b" ":
+                i += 1
+                continue
+            i = skip_value(b, i)
+        return i + 1
+    if c == b'"':
+        i += 1
+        while b[i:i + 1] != b'"':
+            i += 2 if b[i:i + 1] == b"\\" else 1
+        return i + 1
+    if c == b"{":
+        j = b.index(b"}", i)
+        n = int(b[i + 1:j].rstrip(b"+"))
+        return j + 3 + n
+    while i < len(b) and b[i:i + 1] not in (b" ", b")"):
+        i += 1
+    return i
+
+
+def items(resp):
+    """{name: raw value} of a FETCH response `1 (NAME value NAME value)`."""
+    start = resp.index(b"(") + 1
+    out, i = {}, start
+    while i < len(resp) and resp[i:i + 1] != b")":
+        if resp[i:i + 1] == b" ":
+            i += 1
+            continue
+        j = resp.index(b" ", i)
+        name = resp[i:j].decode()
+        end = skip_value(resp, j + 1)
+        out[name] = resp[j + 1:end]
+        i = end
+    return out
+
+
+def fetch_all(port, corpus):
+    """{name: (envelope, bodystructure)} for every corpus .eml."""
+    m = imaplib.IMAP4("127.0.0.1", port)
+    m.login(USER, PASSWORD)
+    results = {}
+    for n, fname in enumerate(sorted(f for f in os.listdir(corpus) if f.endswith(".eml"))):
+        raw = open(os.path.join(corpus, fname), "rb").read()
+        box = f"m{n}"
+        m.create(box)
+        typ, _ = m.append(box, None, None, raw)
+        if typ != "OK":
+            raise SystemExit(f"APPEND {fname} failed")
+        m.select(box, readonly=True)
+        typ, data = m.fetch("1", "(ENVELOPE BODYSTRUCTURE)")
+        resp = b"".join(x[0] + b"\r\n" + x[1] if isinstance(x, tuple) else x for x in data)
+        it = items(resp)
+        results[fname[:-4]] = (it["ENVELOPE"], it["BODYSTRUCTURE"])
+        m.close()
+    m.logout()
+    return results
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", default=here)
+    ap.add_argument("--corpus", default=here)
+    args = ap.parse_args()
+    tmp = tempfile.mkdtemp(prefix="strata-dovecot-")
+    proc, port = start(tmp)
+    try:
+        for name, (env, bs) in fetch_all(port, args.corpus).items():
+            open(os.path.join(args.out, name + ".dovecot.envelope"), "wb").write(env)
+            open(os.path.join(args.out, name + ".dovecot.bodystructure"), "wb").write(bs)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
