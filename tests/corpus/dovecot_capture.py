@@ -4,14 +4,20 @@
 Starts a throwaway Dovecot (Debian package dovecot-imapd) as root on 127.0.0.1 and a free
 port, with its own temporary config, maildir and passwd-file user; the system Dovecot config
 and port 143 are never touched. Every tests/corpus/*.eml is APPENDed with imaplib into its own
-mailbox, and the raw values of `FETCH 1 (ENVELOPE BODYSTRUCTURE)` are written next to it as
-NAME.dovecot.envelope and NAME.dovecot.bodystructure (or into --out DIR).
+mailbox, and the raw values of `FETCH 1 (ENVELOPE BODY BODYSTRUCTURE)` are written next to it as
+NAME.dovecot.envelope, NAME.dovecot.body and NAME.dovecot.bodystructure (or into --out DIR). With --sections, the
+answers to a fixed list of BODY.PEEK[section] fetches (SECTIONS) go to NAME.dovecot.sections.json
+as {section: base64 octets, or null for NIL, or "NO"/"BAD" for an error response}. With --sort,
+every message is also appended to one mailbox and the orders of `SORT (key) UTF-8 ALL` for each
+key in SORT_KEYS go to sort.dovecot.json as {key: [sequence numbers]} (sequence n is the n-th
+.eml in name order).
 
 Usage: python3 tests/corpus/dovecot_capture.py [--out DIR] [--corpus DIR]
 Exit status is non-zero if Dovecot is not installed or does not start.
 """
 import argparse
 import imaplib
+import json
 import os
 import pwd
 import shutil
@@ -133,6 +139,11 @@ def items(resp):
             i += 1
             continue
         j = resp.index(b" ", i)
+        if b"[" in resp[i:j]:
+            # BODY[HEADER.FIELDS (A B)] holds spaces: the name ends after its "]" (and <n>).
+            j = resp.index(b"]", i) + 1
+            if resp[j:j + 1] == b"<":
+                j = resp.index(b">", j) + 1
         name = resp[i:j].decode()
         end = skip_value(resp, j + 1)
         out[name] = resp[j + 1:end]
@@ -140,7 +151,45 @@ def items(resp):
     return out
 
 
-def fetch_all(port, corpus):
+SECTIONS = [
+    "HEADER", "TEXT", "1", "1.MIME", "1.HEADER", "2", "2.MIME", "2.HEADER", "2.TEXT", "3",
+    "1.1", "1.2", "2.1", "2.2", "2.2.MIME", "1.1.1", "1.2.1", "1.2.2.MIME",
+    "HEADER.FIELDS (SUBJECT FROM)", "HEADER.FIELDS.NOT (SUBJECT Received)",
+    "2.HEADER.FIELDS (subject)",
+]
+
+
+def fetch_sections(m):
+    """{section: base64 | None | "NO" | "BAD"} of message 1 in the selected mailbox."""
+    import base64
+    out = {}
+    for sec in SECTIONS:
+        try:
+            typ, data = m.fetch("1", f"(BODY.PEEK[{sec}])")
+        except imaplib.IMAP4.error:
+            out[sec] = "BAD"
+            continue
+        if typ != "OK":
+            out[sec] = typ
+            continue
+        resp = b"".join(x[0] + b"\r\n" + x[1] if isinstance(x, tuple) else x for x in data)
+        value = items(resp).get(f"BODY[{sec}]")
+        if value is None:
+            # Dovecot writes the section name back in its own spelling; take the only item.
+            it = items(resp)
+            value = next(iter(it.values())) if len(it) == 1 else None
+        if value is None or value == b"NIL":
+            out[sec] = None
+        elif value.startswith(b"{"):
+            j = value.index(b"}")
+            out[sec] = base64.b64encode(value[j + 3:]).decode()
+        else:
+            v = value[1:-1].replace(b'\\\\', b'\\').replace(b'\\"', b'"')
+            out[sec] = base64.b64encode(v).decode()
+    return out
+
+
+def fetch_all(port, corpus, sections=False, sort=False):
     """{name: (envelope, bodystructure)} for every corpus .eml."""
     m = imaplib.IMAP4("127.0.0.1", port)
     m.login(USER, PASSWORD)
@@ -153,13 +202,37 @@ def fetch_all(port, corpus):
         if typ != "OK":
             raise SystemExit(f"APPEND {fname} failed")
         m.select(box, readonly=True)
-        typ, data = m.fetch("1", "(ENVELOPE BODYSTRUCTURE)")
+        typ, data = m.fetch("1", "(ENVELOPE BODY BODYSTRUCTURE)")
         resp = b"".join(x[0] + b"\r\n" + x[1] if isinstance(x, tuple) else x for x in data)
         it = items(resp)
-        results[fname[:-4]] = (it["ENVELOPE"], it["BODYSTRUCTURE"])
+        secs = fetch_sections(m) if sections else None
+        results[fname[:-4]] = (it["ENVELOPE"], it["BODY"], it["BODYSTRUCTURE"], secs)
         m.close()
+    if sort:
+        results["sort.dovecot"] = sort_orders(m, corpus)
     m.logout()
     return results
+
+
+SORT_KEYS = ["SUBJECT", "FROM", "TO", "CC", "DATE", "DISPLAYFROM", "DISPLAYTO"]
+
+
+def sort_orders(m, corpus):
+    """{key: [sequence numbers]} of `SORT (key) UTF-8 ALL` over one mailbox holding every
+    corpus message in name order, each with INTERNALDATE 01-Jan-2020 (the DATE fallback)."""
+    m.create("sortall")
+    for fname in sorted(f for f in os.listdir(corpus) if f.endswith(".eml")):
+        raw = open(os.path.join(corpus, fname), "rb").read()
+        m.append("sortall", None, '"01-Jan-2020 00:00:00 +0000"', raw)
+    m.select("sortall", readonly=True)
+    out = {}
+    for key in SORT_KEYS:
+        typ, data = m.sort(f"({key})", "UTF-8", "ALL")
+        if typ != "OK":
+            raise SystemExit(f"SORT {key} failed: {data}")
+        out[key] = [int(x) for x in data[0].split()]
+    m.close()
+    return out
 
 
 def main():
@@ -167,13 +240,26 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=here)
     ap.add_argument("--corpus", default=here)
+    ap.add_argument("--sections", action="store_true")
+    ap.add_argument("--sort", action="store_true")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="strata-dovecot-")
     proc, port = start(tmp)
     try:
-        for name, (env, bs) in fetch_all(port, args.corpus).items():
+        results = fetch_all(port, args.corpus, args.sections, args.sort)
+        orders = results.pop("sort.dovecot", None)
+        if orders is not None:
+            with open(os.path.join(args.out, "sort.dovecot.json"), "w") as f:
+                json.dump(orders, f, indent=1)
+                f.write("\n")
+        for name, (env, body, bs, secs) in results.items():
             open(os.path.join(args.out, name + ".dovecot.envelope"), "wb").write(env)
+            open(os.path.join(args.out, name + ".dovecot.body"), "wb").write(body)
             open(os.path.join(args.out, name + ".dovecot.bodystructure"), "wb").write(bs)
+            if secs is not None:
+                with open(os.path.join(args.out, name + ".dovecot.sections.json"), "w") as f:
+                    json.dump(secs, f, indent=1, sort_keys=True)
+                    f.write("\n")
     finally:
         proc.terminate()
         proc.wait(timeout=20)

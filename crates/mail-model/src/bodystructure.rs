@@ -3,14 +3,15 @@
 //! Where the RFC leaves room we follow Dovecot: types, subtypes and parameters are written as
 //! they appear in the message; a part without Content-Type is `"text" "plain"` with
 //! `("charset" "us-ascii")`; a text part without a charset gets that charset appended; a
-//! missing subtype is `"plain"` for text, `"unknown"` otherwise, and `"x-unknown"` for a
-//! multipart; the encoding defaults to `"7bit"`. Sizes and line counts are of the stored
+//! Content-Type without subtype is invalid and means text/plain (RFC 2045 §5.2), except for a
+//! multipart that mail-parser could split, whose subtype is then `"x-unknown"`; the encoding
+//! defaults to `"7bit"`. Sizes and line counts are of the stored
 //! octets (what BODY[…] returns), so a bare-LF message counts one octet per line end.
 
 use bytes::Bytes;
 use imap_proto::response::{
-    BodyFields, BodyStructure, Disposition, MultiPart, MultiPartExtension, SingleKind,
-    SinglePart, SinglePartExtension,
+    BodyFields, BodyStructure, Disposition, MultiPart, MultiPartExtension, SingleKind, SinglePart,
+    SinglePartExtension,
 };
 use imap_proto::write::{WriteOptions, Writer};
 
@@ -50,7 +51,13 @@ pub(crate) fn structure(raw: &[u8], node: &Node) -> BodyStructure {
             .and_then(|(_, s)| s.as_deref())
             .unwrap_or(b"x-unknown");
         return BodyStructure::Multi(MultiPart {
-            parts: children.iter().map(|c| structure(raw, c)).collect(),
+            // A multipart needs at least one part (RFC 9051 §9 `1*body`); an empty one is
+            // written with one empty text/plain part, as Dovecot does.
+            parts: if children.is_empty() {
+                vec![empty_text()]
+            } else {
+                children.iter().map(|c| structure(raw, c)).collect()
+            },
             subtype: b(subtype),
             extension: MultiPartExtension {
                 params: params(&f.params),
@@ -60,17 +67,35 @@ pub(crate) fn structure(raw: &[u8], node: &Node) -> BodyStructure {
             },
         });
     }
-    let text = f.is_text() && !matches!(node.kind, Kind::Message(_));
+    let invalid = matches!(f.media, Some((_, None)));
+    let text = (f.is_text() || invalid) && !matches!(node.kind, Kind::Message(_));
     let (media_type, subtype): (&[u8], &[u8]) = match (&node.kind, &f.media) {
+        // RFC 9051 §9 media-message: "RFC822" or "GLOBAL" (RFC 6532 §3.5). A digest part
+        // without Content-Type is message/rfc822 (RFC 2046 §5.1.5).
+        (Kind::Message(_), Some((_, Some(s)))) if s.eq_ignore_ascii_case(b"global") => {
+            (b"message", b"global")
+        }
         (Kind::Message(_), _) => (b"message", b"rfc822"),
+        // RFC 2045 §5.2: a syntactically invalid Content-Type (no subtype) means text/plain.
+        (_, Some((_, None))) => (b"text", b"plain"),
         (_, Some((t, Some(s)))) => (t, s),
-        (_, Some((t, None))) if text => (t, b"plain"),
-        (_, Some((t, None))) => (t, b"unknown"),
         (_, None) => (b"text", b"plain"),
     };
-    let mut ps = params(&f.params);
-    if text && !f.params.iter().any(|(n, _)| n.eq_ignore_ascii_case(b"charset")) {
-        ps.push((Bytes::from_static(b"charset"), Bytes::from_static(b"us-ascii")));
+    let mut ps = if invalid {
+        Vec::new()
+    } else {
+        params(&f.params)
+    };
+    if text
+        && !f
+            .params
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case(b"charset"))
+    {
+        ps.push((
+            Bytes::from_static(b"charset"),
+            Bytes::from_static(b"us-ascii"),
+        ));
     }
     let octets = u32::try_from(body.len()).unwrap_or(u32::MAX);
     let kind = match &node.kind {
@@ -128,7 +153,10 @@ fn empty_text() -> BodyStructure {
         media_type: Bytes::from_static(b"text"),
         subtype: Bytes::from_static(b"plain"),
         fields: BodyFields {
-            params: vec![(Bytes::from_static(b"charset"), Bytes::from_static(b"us-ascii"))],
+            params: vec![(
+                Bytes::from_static(b"charset"),
+                Bytes::from_static(b"us-ascii"),
+            )],
             id: None,
             description: None,
             encoding: Bytes::from_static(b"7bit"),

@@ -16,7 +16,15 @@ use crate::header::{Header, for_humans};
 pub(crate) fn envelope(header: &[u8]) -> Envelope {
     let h = Header::new(header);
     let text = |name: &str| h.last(name).map(Bytes::from);
-    let addrs = |name: &str| h.last(name).map(|v| parse_list(&v)).unwrap_or_default();
+    // Every occurrence of an address field counts (Dovecot appends them; RFC 5322 §3.6 allows
+    // only one, so this only matters for broken messages, where it loses nothing).
+    let addrs = |name: &str| -> Vec<_> {
+        h.fields
+            .iter()
+            .filter(|f| h.name(f).eq_ignore_ascii_case(name.as_bytes()))
+            .flat_map(|f| parse_list(&crate::header::unfold(h.raw_value(f))))
+            .collect()
+    };
     let from = addrs("From");
     let mut sender = addrs("Sender");
     if sender.is_empty() {

@@ -67,7 +67,11 @@ pub(crate) fn line_end(s: &[u8], pos: usize) -> (usize, usize) {
     match s.get(pos..).and_then(|t| memchr(b'\n', t)) {
         Some(i) => {
             let lf = pos + i;
-            let end = if lf > pos && s[lf - 1] == b'\r' { lf - 1 } else { lf };
+            let end = if lf > pos && s[lf - 1] == b'\r' {
+                lf - 1
+            } else {
+                lf
+            };
             (end, lf + 1)
         }
         None => (s.len(), s.len()),

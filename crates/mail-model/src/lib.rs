@@ -22,12 +22,13 @@
 
 mod address;
 mod bodystructure;
+mod date;
 mod envelope;
 mod header;
 mod mime_fields;
 mod preview;
-mod sections;
 mod search_text;
+mod sections;
 mod sort;
 mod tree;
 
@@ -40,7 +41,7 @@ use serde::{Deserialize, Serialize};
 pub use preview::PREVIEW_CHARS;
 pub use search_text::{SearchText, search_text};
 pub use sections::{BinaryError, PartFacts, Span, TransferEncoding, filter, find, partial};
-pub use sort::{SortKeys, ThreadFields, base_subject};
+pub use sort::{SortKeys, ThreadFields, base_subject, casemap};
 pub use tree::MAX_DEPTH;
 
 /// The per-message facts the store keeps next to the body.
@@ -68,30 +69,30 @@ pub struct MessageFacts {
 /// Computes the facts of `raw`. Never panics: garbage gives a message whose header is
 /// everything up to the first blank line (or the whole input) and whose body is text/plain.
 pub fn analyze(raw: &[u8]) -> MessageFacts {
-    let root = tree::build(raw);
+    // One mail-parser pass gives the part tree and the preview text.
+    let parsed = tree::parse(raw);
+    let root = tree::build_from(raw, parsed.as_ref());
+    let preview = parsed.as_ref().map(preview::preview).unwrap_or_default();
+    if let Some(m) = parsed {
+        tree::dismantle(m);
+    }
     let header = raw.get(root.header.0..root.header.1).unwrap_or_default();
     let env = envelope::envelope(header);
     let structure = bodystructure::structure(raw, &root);
     let opts = WriteOptions::SERVER_REV1;
 
-    let parsed = tree::parse(raw);
     let h = header::Header::new(header);
-    let subject = h
-        .last("Subject")
+    // SORT uses the first Subject and Date, as Dovecot does (RFC 5322 §3.6 allows only one).
+    let first = |name: &str| {
+        h.fields
+            .iter()
+            .find(|f| h.name(f).eq_ignore_ascii_case(name.as_bytes()))
+            .map(|f| header::unfold(h.raw_value(f)))
+    };
+    let subject = first("Subject")
         .map(|s| sort::decode_2047(&s))
         .unwrap_or_default();
-    let (display_from, display_to, sent_date, preview) = match &parsed {
-        Some(m) => (
-            sort::display(m.from()),
-            sort::display(m.to()),
-            m.date().filter(|d| d.is_valid()).map(|d| d.to_timestamp()),
-            preview::preview(m),
-        ),
-        None => (String::new(), String::new(), None, String::new()),
-    };
-    if let Some(m) = parsed {
-        tree::dismantle(m);
-    }
+    let sent_date = first("Date").and_then(|d| date::parse(&d));
     let ids = |name: &str| h.last(name).map(|v| sort::msg_ids(&v)).unwrap_or_default();
     MessageFacts {
         size: raw.len() as u64,
@@ -104,8 +105,8 @@ pub fn analyze(raw: &[u8]) -> MessageFacts {
             from: sort::first_mailbox(&env.from),
             to: sort::first_mailbox(&env.to),
             cc: sort::first_mailbox(&env.cc),
-            display_from,
-            display_to,
+            display_from: sort::display(&env.from),
+            display_to: sort::display(&env.to),
             sent_date,
         },
         thread: ThreadFields {
@@ -120,14 +121,22 @@ pub fn analyze(raw: &[u8]) -> MessageFacts {
 /// The octets of a FETCH `BODY[section]` (RFC 9051 §6.4.5), without re-parsing: `None` when the
 /// part does not exist or the section does not apply to it. Apply `<offset.length>` with
 /// [`partial`].
-pub fn section<'a>(raw: &'a [u8], facts: &MessageFacts, section: &Section) -> Option<Cow<'a, [u8]>> {
+pub fn section<'a>(
+    raw: &'a [u8],
+    facts: &MessageFacts,
+    section: &Section,
+) -> Option<Cow<'a, [u8]>> {
     sections::section(raw, &facts.parts, section)
 }
 
 /// The decoded octets of a FETCH `BINARY[part]` (RFC 3516): base64 and quoted-printable are
 /// decoded; any other encoding than 7bit/8bit/binary is [`BinaryError::UnknownCte`], which the
 /// server answers with `NO [UNKNOWN-CTE]`.
-pub fn binary<'a>(raw: &'a [u8], facts: &MessageFacts, part: &[u32]) -> Result<Cow<'a, [u8]>, BinaryError> {
+pub fn binary<'a>(
+    raw: &'a [u8],
+    facts: &MessageFacts,
+    part: &[u32],
+) -> Result<Cow<'a, [u8]>, BinaryError> {
     sections::binary(raw, &facts.parts, part)
 }
 

@@ -8,13 +8,16 @@
 
 use crate::header::{Header, unfold};
 
+/// Parameters as (name, value) octets, in header order.
+pub(crate) type Params = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// What BODYSTRUCTURE needs from a part's header.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct MimeFields {
     /// Media type and subtype as written, if the Content-Type could be parsed.
     pub media: Option<(Vec<u8>, Option<Vec<u8>>)>,
     /// Content-Type parameters, in order.
-    pub params: Vec<(Vec<u8>, Vec<u8>)>,
+    pub params: Params,
     /// Content-Transfer-Encoding token.
     pub encoding: Option<Vec<u8>>,
     /// Content-ID.
@@ -24,7 +27,7 @@ pub(crate) struct MimeFields {
     /// Content-MD5.
     pub md5: Option<Vec<u8>>,
     /// Content-Disposition type and parameters.
-    pub disposition: Option<(Vec<u8>, Vec<(Vec<u8>, Vec<u8>)>)>,
+    pub disposition: Option<(Vec<u8>, Params)>,
     /// Content-Language tags.
     pub language: Vec<Vec<u8>>,
     /// Content-Location.
@@ -99,8 +102,20 @@ struct Cursor<'a> {
 fn is_tspecial(c: u8) -> bool {
     matches!(
         c,
-        b'(' | b')' | b'<' | b'>' | b'@' | b',' | b';' | b':' | b'\\' | b'"' | b'/' | b'[' | b']'
-            | b'?' | b'='
+        b'(' | b')'
+            | b'<'
+            | b'>'
+            | b'@'
+            | b','
+            | b';'
+            | b':'
+            | b'\\'
+            | b'"'
+            | b'/'
+            | b'['
+            | b']'
+            | b'?'
+            | b'='
     ) || c <= b' '
         || c == 0x7f
 }
@@ -211,13 +226,19 @@ fn join_2231(raw: Vec<(Vec<u8>, Vec<u8>)>) -> Vec<(Vec<u8>, Vec<u8>)> {
             Some(d) => (d, true),
             None => (rest, false),
         };
-        let index = std::str::from_utf8(digits).ok().and_then(|d| d.parse::<u32>().ok());
+        let index = std::str::from_utf8(digits)
+            .ok()
+            .and_then(|d| d.parse::<u32>().ok());
         match index {
             Some(i) if !digits.is_empty() => conts.push((base, i, extended, value)),
             _ => out.push((name, value)),
         }
     }
-    conts.sort_by(|a, b| a.0.to_ascii_lowercase().cmp(&b.0.to_ascii_lowercase()).then(a.1.cmp(&b.1)));
+    conts.sort_by(|a, b| {
+        a.0.to_ascii_lowercase()
+            .cmp(&b.0.to_ascii_lowercase())
+            .then(a.1.cmp(&b.1))
+    });
     let mut i = 0;
     while i < conts.len() {
         let base = conts[i].0.clone();
@@ -256,7 +277,10 @@ Content-Disposition: attachment;\r\n filename*0*=utf-8''%E2%82%AC; filename*1=\"
         );
         let (kind, p) = m.disposition.unwrap_or_default();
         assert_eq!(kind, b"attachment");
-        assert_eq!(p, vec![(b"filename*".to_vec(), b"utf-8''%E2%82%AC.txt".to_vec())]);
+        assert_eq!(
+            p,
+            vec![(b"filename*".to_vec(), b"utf-8''%E2%82%AC.txt".to_vec())]
+        );
     }
 
     #[test]

@@ -77,7 +77,10 @@ mod tests {
 
     #[test]
     fn plain_and_html() {
-        assert_eq!(p("Subject: x\r\n\r\n  Hello\r\n\r\n  world  \r\n"), "Hello world");
+        assert_eq!(
+            p("Subject: x\r\n\r\n  Hello\r\n\r\n  world  \r\n"),
+            "Hello world"
+        );
         assert_eq!(
             p("Content-Type: text/html\r\n\r\n<html><body><p>Hi <b>there</b></p></body></html>"),
             "Hi there"

@@ -10,12 +10,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::header::Header;
 use crate::sort::decode_2047;
+use crate::tree::{Kind, Node};
 
 /// Everything SEARCH text keys look at, decoded to UTF-8.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SearchText {
     /// Every top-level header field: (name, decoded unfolded value), in message order.
     pub headers: Vec<(String, String)>,
+    /// The header fields of every other part (MIME headers, and the headers of embedded
+    /// messages), decoded the same way: SEARCH TEXT also looks at these (RFC 9051 §6.4.4).
+    pub part_headers: Vec<(String, String)>,
     /// The decoded text of every text/* part (HTML reduced to text), in part order, nested
     /// messages included.
     pub bodies: Vec<String>,
@@ -25,30 +29,28 @@ pub struct SearchText {
 
 /// Builds the search text of `raw` (never panics).
 pub fn search_text(raw: &[u8]) -> SearchText {
-    let root = crate::tree::fallback_root(raw);
     let parsed = crate::tree::parse(raw);
-    let header_end = parsed
-        .as_ref()
-        .and_then(|m| m.parts.first())
-        .map_or(root.header.1, |p| (p.offset_body as usize).min(raw.len()));
-    let block = raw.get(..header_end).unwrap_or_default();
-    let h = Header::new(block);
+    let root = crate::tree::build_from(raw, parsed.as_ref());
     let mut out = SearchText {
-        headers: h
-            .fields
-            .iter()
-            .filter(|f| f.name.1 > f.name.0)
-            .map(|f| {
-                (
-                    String::from_utf8_lossy(h.name(f)).into_owned(),
-                    decode_2047(h.raw_value(f)).trim().to_string(),
-                )
-            })
-            .collect(),
+        headers: decoded_fields(raw.get(root.header.0..root.header.1).unwrap_or_default()),
         ..Default::default()
     };
+    let mut nodes = vec![&root];
+    while let Some(n) = nodes.pop() {
+        let children: Vec<&Node> = match &n.kind {
+            Kind::Multi(c) => c.iter().collect(),
+            Kind::Message(inner) => vec![inner.as_ref()],
+            Kind::Leaf => Vec::new(),
+        };
+        for c in children.into_iter().rev() {
+            let block = raw.get(c.header.0..c.header.1).unwrap_or_default();
+            out.part_headers.extend(decoded_fields(block));
+            nodes.push(c);
+        }
+    }
     let Some(m) = parsed else {
-        out.bodies.push(String::from_utf8_lossy(raw.get(root.body.0..).unwrap_or_default()).into_owned());
+        out.bodies
+            .push(String::from_utf8_lossy(raw.get(root.body.0..).unwrap_or_default()).into_owned());
         return out;
     };
     let mut stack = vec![m];
@@ -59,13 +61,30 @@ pub fn search_text(raw: &[u8]) -> SearchText {
             }
             match std::mem::take(&mut p.body) {
                 PartType::Text(t) => out.bodies.push(t.into_owned()),
-                PartType::Html(t) => out.bodies.push(mail_parser::decoders::html::html_to_text(&t)),
+                PartType::Html(t) => out
+                    .bodies
+                    .push(mail_parser::decoders::html::html_to_text(&t)),
                 PartType::Message(inner) => stack.push(inner),
                 _ => {}
             }
         }
     }
     out
+}
+
+/// (name, decoded value) of every named field of a header block.
+fn decoded_fields(block: &[u8]) -> Vec<(String, String)> {
+    let h = Header::new(block);
+    h.fields
+        .iter()
+        .filter(|f| f.name.1 > f.name.0)
+        .map(|f| {
+            (
+                String::from_utf8_lossy(h.name(f)).into_owned(),
+                decode_2047(h.raw_value(f)).trim().to_string(),
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -81,6 +100,10 @@ mod tests {
         assert_eq!(s.headers[0], ("Subject".to_string(), "Grüße".to_string()));
         assert!(s.bodies.iter().any(|b| b.contains("café")));
         assert_eq!(s.attachment_names, vec!["r.pdf"]);
+        assert!(s.part_headers.contains(&(
+            "Content-Type".to_string(),
+            "application/pdf; name=\"r.pdf\"".to_string()
+        )));
         let _ = search_text(b"");
         let _ = search_text(b"\xff\xfe garbage");
     }

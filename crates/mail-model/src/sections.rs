@@ -146,7 +146,11 @@ pub fn find<'f>(facts: &'f [PartFacts], path: &[u32]) -> Option<&'f PartFacts> {
 /// The octets of `section` (RFC 9051 §6.4.5), `None` if the part does not exist or the section
 /// does not apply to it (`MIME` of the whole message; `HEADER`/`TEXT` of a part that is not a
 /// message/rfc822). Partial ranges are applied by the caller with [`partial`].
-pub(crate) fn section<'a>(raw: &'a [u8], parts: &[PartFacts], s: &Section) -> Option<Cow<'a, [u8]>> {
+pub(crate) fn section<'a>(
+    raw: &'a [u8],
+    parts: &[PartFacts],
+    s: &Section,
+) -> Option<Cow<'a, [u8]>> {
     let p = find(parts, &s.part)?;
     match &s.text {
         None if s.part.is_empty() => Some(Cow::Borrowed(raw)),
@@ -162,31 +166,36 @@ pub(crate) fn section<'a>(raw: &'a [u8], parts: &[PartFacts], s: &Section) -> Op
 }
 
 /// `HEADER.FIELDS (names)` / `HEADER.FIELDS.NOT (names)`: the matching fields with their folded
-/// lines, in message order, then the blank line (RFC 9051 §6.4.5). Names compare
-/// case-insensitively; a line without a colon is not a field and is never returned.
+/// lines, in message order, then the header's blank line (RFC 9051 §6.4.5: "the blank line is
+/// included in all header fetches, except in the case of a message that has no body and no
+/// blank line"). Names compare case-insensitively. A line without a colon matches no name, so
+/// `.NOT` keeps it, as Dovecot does. A last field without a line end gets CRLF.
 pub fn filter(block: &[u8], names: &[String], not: bool) -> Vec<u8> {
     let h = Header::new(block);
     let mut out = Vec::new();
     for f in &h.fields {
         let name = h.name(f);
-        if name.is_empty() {
-            continue;
-        }
-        let listed = names.iter().any(|n| n.as_bytes().eq_ignore_ascii_case(name));
+        let listed = !name.is_empty()
+            && names
+                .iter()
+                .any(|n| n.as_bytes().eq_ignore_ascii_case(name));
         if listed != not {
             out.extend_from_slice(&block[f.full.0..f.full.1]);
+            if !block[f.full.0..f.full.1].ends_with(b"\n") {
+                out.extend_from_slice(b"\r\n");
+            }
         }
     }
-    if out.last().is_some_and(|&c| c != b'\n') {
-        out.extend_from_slice(b"\r\n");
-    }
-    out.extend_from_slice(b"\r\n");
+    let fields_end = h.fields.last().map_or(0, |f| f.full.1);
+    out.extend_from_slice(&block[fields_end.min(block.len())..]);
     out
 }
 
 /// `<offset.length>` of a fetched section (RFC 9051 §6.4.5): empty when `offset` is past the end.
 pub fn partial(data: &[u8], offset: u64, length: u64) -> &[u8] {
-    let start = usize::try_from(offset).unwrap_or(usize::MAX).min(data.len());
+    let start = usize::try_from(offset)
+        .unwrap_or(usize::MAX)
+        .min(data.len());
     let len = usize::try_from(length).unwrap_or(usize::MAX);
     &data[start..start.saturating_add(len).min(data.len())]
 }
@@ -207,7 +216,11 @@ pub enum BinaryError {
 
 /// BINARY[part]: the decoded content of a part (RFC 3516). Multiparts and message/rfc822
 /// parts are returned as stored; an empty `part` is the whole message as stored.
-pub(crate) fn binary<'a>(raw: &'a [u8], parts: &[PartFacts], part: &[u32]) -> Result<Cow<'a, [u8]>, BinaryError> {
+pub(crate) fn binary<'a>(
+    raw: &'a [u8],
+    parts: &[PartFacts],
+    part: &[u32],
+) -> Result<Cow<'a, [u8]>, BinaryError> {
     if part.is_empty() {
         return Ok(Cow::Borrowed(raw));
     }
@@ -219,7 +232,11 @@ pub(crate) fn binary<'a>(raw: &'a [u8], parts: &[PartFacts], part: &[u32]) -> Re
     match &p.encoding {
         TransferEncoding::Identity => Ok(Cow::Borrowed(body)),
         TransferEncoding::Base64 => {
-            let clean: Vec<u8> = body.iter().copied().filter(|c| !c.is_ascii_whitespace()).collect();
+            let clean: Vec<u8> = body
+                .iter()
+                .copied()
+                .filter(|c| !c.is_ascii_whitespace())
+                .collect();
             use base64::Engine;
             let engine = base64::engine::GeneralPurpose::new(
                 &base64::alphabet::STANDARD,

@@ -34,14 +34,17 @@ fn numbering_and_sections() {
     );
     assert_eq!(sec(r, &[2, 1], None).as_deref(), Some("alt plain"));
     assert_eq!(
-        sec(r, &[2, 2, ], Some(SectionText::Mime)).as_deref(),
+        sec(r, &[2, 2,], Some(SectionText::Mime)).as_deref(),
         Some("Content-Type: text/html\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
     );
     assert_eq!(
         sec(r, &[3, 0][..1], Some(SectionText::Header)).as_deref(),
         Some("Subject: inner\r\nX-Y: z\r\n\r\n")
     );
-    assert_eq!(sec(r, &[3], Some(SectionText::Text)).as_deref(), Some("inner body"));
+    assert_eq!(
+        sec(r, &[3], Some(SectionText::Text)).as_deref(),
+        Some("inner body")
+    );
     assert_eq!(sec(r, &[3, 1], None).as_deref(), Some("inner body"));
     assert_eq!(
         sec(r, &[3], None).as_deref(),
@@ -62,7 +65,10 @@ fn single_part_message_has_part_one() {
         sec(r, &[1], Some(SectionText::Mime)).as_deref(),
         Some("Subject: s\r\nContent-Type: text/plain\r\n\r\n")
     );
-    assert_eq!(sec(r, &[], Some(SectionText::Text)).as_deref(), Some("body\r\n"));
+    assert_eq!(
+        sec(r, &[], Some(SectionText::Text)).as_deref(),
+        Some("body\r\n")
+    );
     assert_eq!(sec(r, &[2], None), None);
 }
 
@@ -77,7 +83,21 @@ fn header_fields_filtering() {
         sec(r, &[], fields(&["subject", "x-thing"], true)).as_deref(),
         Some("From: a@b\r\n\r\n")
     );
-    assert_eq!(sec(r, &[], fields(&["none"], false)).as_deref(), Some("\r\n"));
+    assert_eq!(
+        sec(r, &[], fields(&["none"], false)).as_deref(),
+        Some("\r\n")
+    );
+    // No body and no blank line: no blank line either (RFC 9051 §6.4.5).
+    let r = "From: a@b\r\nSubject: s";
+    assert_eq!(
+        sec(r, &[], fields(&["subject"], false)).as_deref(),
+        Some("Subject: s\r\n")
+    );
+    let r = "garbage line\nFrom: a@b\n\nbody";
+    assert_eq!(
+        sec(r, &[], fields(&["from"], true)).as_deref(),
+        Some("garbage line\n\n")
+    );
     assert_eq!(
         sec(NESTED, &[3], fields(&["x-y"], false)).as_deref(),
         Some("X-Y: z\r\n\r\n")

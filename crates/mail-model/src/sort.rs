@@ -1,8 +1,8 @@
 //! SORT (RFC 5256, RFC 5957) and THREAD keys.
 //!
-//! The base subject follows RFC 5256 §2.1 step by step; comparison keys are lower-cased here
-//! so the store can compare them with plain byte order (the `i;ascii-casemap` /
-//! `i;unicode-casemap` comparators fold case; we fold with Unicode lower-casing).
+//! The base subject follows RFC 5256 §2.1 step by step. Keys are stored already case-mapped
+//! with [`casemap`], so the store compares them with plain byte (UTF-8 code point) order and
+//! gets RFC 5256's `i;unicode-casemap` order (RFC 5051), as Dovecot does.
 
 use imap_proto::response::Address;
 use mail_parser::HeaderValue;
@@ -12,16 +12,16 @@ use serde::{Deserialize, Serialize};
 /// Keys for SORT (RFC 5256 §3, RFC 5957).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SortKeys {
-    /// Base subject (RFC 5256 §2.1), decoded and lower-cased.
+    /// Base subject (RFC 5256 §2.1), decoded and case-mapped ([`casemap`]).
     pub subject: String,
-    /// `addr-mailbox` of the first From address, lower-cased; empty when there is none.
+    /// `addr-mailbox` of the first From address, case-mapped; empty when there is none.
     pub from: String,
-    /// `addr-mailbox` of the first To address, lower-cased.
+    /// `addr-mailbox` of the first To address, case-mapped.
     pub to: String,
-    /// `addr-mailbox` of the first Cc address, lower-cased.
+    /// `addr-mailbox` of the first Cc address, case-mapped.
     pub cc: String,
     /// DISPLAYFROM (RFC 5957 §3): decoded display name of the first From address, else its
-    /// `mailbox@host`; lower-cased.
+    /// `mailbox@host`; case-mapped.
     pub display_from: String,
     /// DISPLAYTO, the same for To.
     pub display_to: String,
@@ -51,9 +51,31 @@ pub(crate) fn decode_2047(raw: &[u8]) -> String {
     }
 }
 
-/// RFC 5256 §2.1 base subject of an already RFC 2047-decoded subject, lower-cased.
+/// RFC 5256 §2.1 base subject of an already RFC 2047-decoded subject, case-mapped with
+/// [`casemap`].
 /// Works on slices of one buffer, so a hostile "Re: Re: Re: …" subject costs linear time.
 pub fn base_subject(decoded: &str) -> String {
+    casemap(&base_subject_raw(decoded))
+}
+
+/// `i;unicode-casemap` (RFC 5051 §2) key of `s`: every character mapped to its titlecase
+/// (here: its simple upper-case mapping when that is one character, which is the titlecase
+/// mapping for all but a few digraphs). RFC 5051's second step, NFKD decomposition, is not
+/// applied (it needs Unicode tables we do not carry), so "é" and "e\u{301}" sort apart.
+pub fn casemap(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            let mut up = c.to_uppercase();
+            match (up.next(), up.next()) {
+                (Some(u), None) => u,
+                _ => c,
+            }
+        })
+        .collect()
+}
+
+/// RFC 5256 §2.1 base subject without case mapping.
+fn base_subject_raw(decoded: &str) -> String {
     // (1) blanks: tabs and line breaks become spaces, runs collapse.
     let mut buf = String::with_capacity(decoded.len());
     let mut space = false;
@@ -106,7 +128,7 @@ pub fn base_subject(decoded: &str) -> String {
         }
         break;
     }
-    s.to_lowercase()
+    s.to_string()
 }
 
 /// `subj-blob = "[" *BLOBCHAR "]" *WSP`; returns the rest.
@@ -146,27 +168,34 @@ fn strip_leader(s: &str) -> Option<&str> {
     r.strip_prefix(':')
 }
 
-/// Lower-cased addr-mailbox of the first real address (group markers skipped).
+/// Case-mapped addr-mailbox of the first address (RFC 5256 §3 FROM/TO/CC). A group start
+/// counts as an address whose mailbox is the group name, as Dovecot does, so
+/// `undisclosed-recipients:;` sorts by that name.
 pub(crate) fn first_mailbox(list: &[Address]) -> String {
-    list.iter()
-        .find(|a| a.host.is_some())
+    list.first()
         .and_then(|a| a.mailbox.as_ref())
-        .map(|m| String::from_utf8_lossy(m).to_lowercase())
+        .map(|m| casemap(&String::from_utf8_lossy(m)))
         .unwrap_or_default()
 }
 
-/// RFC 5957 display key from mail-parser's decoded address header.
-pub(crate) fn display(addr: Option<&mail_parser::Address<'_>>) -> String {
-    let first = addr.and_then(|a| match a {
-        mail_parser::Address::List(l) => l.first(),
-        mail_parser::Address::Group(g) => g.iter().find_map(|g| g.addresses.first()),
-    });
-    let Some(first) = first else {
+/// RFC 5957 §3 display key of the first address: its display name with RFC 2047 decoded,
+/// else `mailbox@host` (a group's name for a group start); case-mapped.
+pub(crate) fn display(list: &[Address]) -> String {
+    let Some(a) = list.first() else {
         return String::new();
     };
-    match first.name.as_deref().map(str::trim) {
-        Some(n) if !n.is_empty() => n.to_lowercase(),
-        _ => first.address.as_deref().unwrap_or_default().to_lowercase(),
+    if let Some(name) = &a.name {
+        let n = decode_2047(name);
+        if !n.trim().is_empty() {
+            return casemap(n.trim());
+        }
+    }
+    let part =
+        |v: &Option<bytes::Bytes>| v.as_ref().map(|b| String::from_utf8_lossy(b).into_owned());
+    match (part(&a.mailbox), part(&a.host)) {
+        (Some(m), Some(h)) => casemap(&format!("{m}@{h}")),
+        (Some(m), None) => casemap(&m),
+        _ => String::new(),
     }
 }
 
@@ -214,17 +243,26 @@ mod tests {
             ("", ""),
             ("re", "re"),
             ("Re: Grüße", "grüße"),
-            ("Subject with [brackets] inside", "subject with [brackets] inside"),
+            (
+                "Subject with [brackets] inside",
+                "subject with [brackets] inside",
+            ),
         ];
         for (input, want) in cases {
-            assert_eq!(base_subject(input), want, "input {input:?}");
+            assert_eq!(base_subject(input), casemap(want), "input {input:?}");
+            assert_eq!(
+                base_subject_raw(input).to_lowercase(),
+                want,
+                "input {input:?}"
+            );
         }
     }
 
     #[test]
     fn encoded_words_are_decoded() {
         let d = decode_2047(b"=?iso-8859-1?q?Re=3A_caf=E9?=");
-        assert_eq!(base_subject(&d), "café");
+        assert_eq!(base_subject(&d), "CAFÉ");
+        assert_eq!(casemap("straße ǆ"), "STRAßE ǅ".replace('ǅ', "Ǆ"));
     }
 
     #[test]

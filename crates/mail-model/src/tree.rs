@@ -48,11 +48,21 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Message<'_>> {
     MessageParser::default().parse(raw)
 }
 
+#[cfg(test)]
 /// Builds the tree of a whole message. Garbage input still gives a root leaf: header up to the
 /// first blank line (or everything), text after it.
 pub(crate) fn build(raw: &[u8]) -> Node {
     let parsed = parse(raw);
-    let node = match &parsed {
+    let node = build_from(raw, parsed.as_ref());
+    if let Some(m) = parsed {
+        dismantle(m);
+    }
+    node
+}
+
+/// [`build`] from an existing parse of `raw`.
+pub(crate) fn build_from(raw: &[u8], parsed: Option<&Message<'_>>) -> Node {
+    match parsed {
         Some(m) if !m.parts.is_empty() => {
             let mut n = node_of(raw, m, 0, 0);
             n.body.1 = raw.len();
@@ -60,11 +70,7 @@ pub(crate) fn build(raw: &[u8]) -> Node {
             n
         }
         _ => fallback_root(raw),
-    };
-    if let Some(m) = parsed {
-        dismantle(m);
     }
-    node
 }
 
 /// Header up to and including the first empty line; the rest is the text.
@@ -103,7 +109,10 @@ fn node_of(raw: &[u8], m: &Message<'_>, idx: usize, depth: usize) -> Node {
     };
     let header = clamp(raw, (p.offset_header as usize, p.offset_body as usize));
     let body = clamp(raw, (p.offset_body as usize, p.offset_end as usize));
-    let body = (body.0.max(header.1).min(body.1.max(header.1)), body.1.max(header.1));
+    let body = (
+        body.0.max(header.1).min(body.1.max(header.1)),
+        body.1.max(header.1),
+    );
     let kind = if depth >= MAX_DEPTH {
         Kind::Leaf
     } else {
@@ -166,7 +175,13 @@ mod tests {
 
     #[test]
     fn garbage_and_empty() {
-        for raw in [&b""[..], b"\0\0\0", b"no separator at all", b"\r\n\r\n", b"--x--"] {
+        for raw in [
+            &b""[..],
+            b"\0\0\0",
+            b"no separator at all",
+            b"\r\n\r\n",
+            b"--x--",
+        ] {
             let n = build(raw);
             assert!(n.header.1 <= raw.len() && n.body.1 == raw.len());
         }

@@ -1,5 +1,5 @@
 //! The message corpus (`tests/corpus/NAME.eml` at the repository root): for every message,
-//! `analyze` must produce exactly NAME.envelope and NAME.bodystructure, and a few sections are
+//! `analyze` must produce exactly NAME.envelope, NAME.body and NAME.bodystructure, and a few sections are
 //! checked byte for byte. `STRATA_BLESS=1 cargo test -p mail-model --test corpus` rewrites the
 //! expected files (review the diff before committing).
 
@@ -18,13 +18,21 @@ fn read(name: &str, ext: &str) -> Vec<u8> {
 fn envelope_and_bodystructure_match_expected() {
     let bless = std::env::var_os("STRATA_BLESS").is_some();
     let names = corpus_names();
-    assert!(names.len() >= 25, "corpus has only {} messages", names.len());
+    assert!(
+        names.len() >= 25,
+        "corpus has only {} messages",
+        names.len()
+    );
     let mut failures = Vec::new();
     for name in &names {
         let raw = read(name, "eml");
         let facts = analyze(&raw);
         assert_eq!(facts.size, raw.len() as u64);
-        for (ext, got) in [("envelope", &facts.envelope), ("bodystructure", &facts.bodystructure)] {
+        for (ext, got) in [
+            ("envelope", &facts.envelope),
+            ("body", &facts.body),
+            ("bodystructure", &facts.bodystructure),
+        ] {
             if bless {
                 std::fs::write(corpus_dir().join(format!("{name}.{ext}")), got).expect("write");
             } else if read(name, ext) != *got {
@@ -122,7 +130,9 @@ Content-ID: <img1@x>\r\nContent-Disposition: inline; filename=\"dot.png\"\r\n\r\
         "16-bare-lf",
         &[2],
         Some(SectionText::Mime),
-        Some("Content-Type: text/plain; charset=utf-8\nContent-Disposition: attachment; filename=notes.txt\n\n"),
+        Some(
+            "Content-Type: text/plain; charset=utf-8\nContent-Disposition: attachment; filename=notes.txt\n\n",
+        ),
     );
     check("16-bare-lf", &[1], None, Some("line one\nline two"));
     check(
@@ -167,4 +177,91 @@ Content-Type: multipart/mixed; boundary=big\r\n\r\n--big\r\nContent-Type: text/p
     };
     let body = section(&raw, &facts, &s).map(|c| c.len());
     assert_eq!(body, Some(end - start));
+}
+
+fn facts(name: &str) -> MessageFacts {
+    analyze(&read(name, "eml"))
+}
+
+/// SORT keys (RFC 5256, RFC 5957), THREAD fields and PREVIEW of a few corpus messages.
+#[test]
+fn sort_thread_and_preview_keys() {
+    let f = facts("02-multipart-alternative");
+    assert_eq!(f.sort.subject, "ALTERNATIVE PARTS");
+    assert_eq!(
+        (f.sort.from.as_str(), f.sort.to.as_str(), f.sort.cc.as_str()),
+        ("CAROL", "DAVE", "FRANK")
+    );
+    assert_eq!(f.sort.display_from, "CAROL, C.");
+    assert_eq!(f.sort.display_to, "DAVE@EXAMPLE.NET");
+    assert_eq!(f.sort.sent_date, Some(1_795_527_000));
+    assert_eq!(f.thread.message_id.as_deref(), Some("<alt-2@example.com>"));
+    assert_eq!(f.thread.in_reply_to, vec!["<parent@example.com>"]);
+    assert_eq!(
+        f.thread.references,
+        vec!["<root@example.com>", "<parent@example.com>"]
+    );
+    assert_eq!(f.preview, "Plain version.");
+
+    let f = facts("06-rfc2047-utf8");
+    assert_eq!(f.sort.subject, "GRÜßE AUS KÖLN €");
+    assert_eq!(f.sort.display_from, "JÖRG MÜLLER");
+    assert_eq!(f.preview, "Grüße aus Köln – 10 €.");
+
+    let f = facts("09-shift-jis");
+    assert_eq!(f.sort.subject, "こんにちは");
+    assert_eq!(f.sort.display_from, "日本語");
+    assert_eq!(f.preview, "こんにちは、世界");
+
+    let f = facts("10-iso-2022-jp");
+    assert_eq!(f.sort.display_from, "山田");
+    let f = facts("11-tis-620");
+    assert_eq!(f.sort.display_from, "สมชาย");
+    assert_eq!(f.sort.subject, "สวัสดี");
+
+    let f = facts("15-no-date");
+    assert_eq!(f.sort.sent_date, None);
+    let f = facts("19-malformed-addresses");
+    assert_eq!(f.sort.sent_date, None);
+    assert_eq!(f.sort.to, "MISSING_MAILBOX");
+
+    let f = facts("17-attachment-only");
+    assert_eq!(f.preview, "");
+
+    let f = facts("20-folded-long-headers");
+    assert_eq!(f.thread.message_id.as_deref(), Some("<folded@example.com>"));
+    assert_eq!(f.thread.references.len(), 3);
+
+    let f = facts("39-related-html-inline");
+    assert_eq!(f.sort.subject, "WEEKLY");
+    assert_eq!(f.sort.to, "UNDISCLOSED RECIPIENTS");
+    assert_eq!(f.sort.sent_date, Some(1_796_724_000));
+    assert_eq!(f.preview, "Café news & more");
+
+    let f = facts("40-encoded-long-subject");
+    assert_eq!(f.preview, "This is the body 😀");
+}
+
+/// Decoded search text: charsets converted, attachments' names, MIME headers.
+#[test]
+fn search_text_of_corpus() {
+    let s = mail_model::search_text(&read("08-windows-1251-1252", "eml"));
+    assert!(s.bodies.iter().any(|b| b.contains("“smart quotes” €")));
+    assert!(
+        s.headers
+            .iter()
+            .any(|(n, v)| n == "Subject" && v == "Привет")
+    );
+    let s = mail_model::search_text(&read("12-rfc2231-params", "eml"));
+    assert_eq!(
+        s.attachment_names,
+        vec!["€ rates.txt", "café.bin", "Grüße.txt"]
+    );
+    let s = mail_model::search_text(&read("04-message-rfc822", "eml"));
+    assert!(s.bodies.iter().any(|b| b.contains("Café au lait.")));
+    assert!(
+        s.part_headers
+            .iter()
+            .any(|(n, v)| n == "Subject" && v == "the original")
+    );
 }

@@ -103,7 +103,11 @@ fn value(b: &[u8], i: &mut usize) -> Option<Value> {
             if a.is_empty() {
                 return None;
             }
-            Some(if a == b"NIL" { Value::Nil } else { Value::Atom(a) })
+            Some(if a == b"NIL" {
+                Value::Nil
+            } else {
+                Value::Atom(a)
+            })
         }
     }
 }

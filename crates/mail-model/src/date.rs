@@ -1,0 +1,134 @@
+//! RFC 5322 §3.3 date-time, with the obsolete forms of §4.3 (optional seconds, two-digit
+//! years, alphabetic zones), to Unix seconds: the SORT DATE key (RFC 5256 §3).
+
+/// Parses a Date header value; `None` when it is not a date. mail-parser's parser is tried
+/// when ours fails, so either's leniency helps.
+pub(crate) fn parse(v: &[u8]) -> Option<i64> {
+    let s = String::from_utf8_lossy(v);
+    strict(&s).or_else(|| {
+        mail_parser::DateTime::parse_rfc822(&s)
+            .filter(|d| d.is_valid())
+            .map(|d| d.to_timestamp())
+    })
+}
+
+fn tokens(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut cur = String::new();
+    for c in s.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ if depth > 0 => {}
+            ' ' | '\t' | '\r' | '\n' | ',' => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+            c => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
+
+fn strict(s: &str) -> Option<i64> {
+    let mut t = tokens(s);
+    if t.first()
+        .is_some_and(|d| d.chars().all(|c| c.is_ascii_alphabetic()))
+    {
+        t.remove(0); // day-name
+    }
+    let day: i64 = t.first()?.parse().ok()?;
+    let month = MONTHS
+        .iter()
+        .position(|m| t.get(1).is_some_and(|x| x.eq_ignore_ascii_case(m)))? as i64
+        + 1;
+    let y = t.get(2)?;
+    let mut year: i64 = y.parse().ok()?;
+    year += match y.len() {
+        2 if year >= 50 => 1900,
+        2 => 2000,
+        3 => 1900,
+        _ => 0,
+    };
+    let mut hms = t.get(3)?.split(':');
+    let hour: i64 = hms.next()?.parse().ok()?;
+    let minute: i64 = hms.next()?.parse().ok()?;
+    let second: i64 = match hms.next() {
+        Some(x) => x.parse().ok()?,
+        None => 0,
+    };
+    let zone = match t.get(4).map(|z| z.to_ascii_uppercase()) {
+        None => 0,
+        Some(z) => zone_offset(&z)?,
+    };
+    if !(1..=31).contains(&day)
+        || !(0..=23).contains(&hour)
+        || !(0..=59).contains(&minute)
+        || !(0..=60).contains(&second)
+        || !(1000..=9999).contains(&year)
+    {
+        return None;
+    }
+    Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - zone)
+}
+
+/// Zone offset in seconds east of UTC (RFC 5322 §3.3 and §4.3).
+fn zone_offset(z: &str) -> Option<i64> {
+    let b = z.as_bytes();
+    if b.len() == 5 && (b[0] == b'+' || b[0] == b'-') && b[1..].iter().all(u8::is_ascii_digit) {
+        let h: i64 = z[1..3].parse().ok()?;
+        let m: i64 = z[3..5].parse().ok()?;
+        let off = h * 3600 + m * 60;
+        return Some(if b[0] == b'-' { -off } else { off });
+    }
+    let hours = match z {
+        "UT" | "UTC" | "GMT" | "Z" => 0,
+        "EDT" => -4,
+        "EST" | "CDT" => -5,
+        "CST" | "MDT" => -6,
+        "MST" | "PDT" => -7,
+        "PST" => -8,
+        // Military zones: RFC 5322 §4.3 says to treat them as -0000.
+        _ if z.len() == 1 && z.as_bytes()[0].is_ascii_alphabetic() => 0,
+        _ => return None,
+    };
+    Some(hours * 3600)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc5322_forms() {
+        let base = 1_796_724_000; // 2026-12-08 10:00:00 UTC
+        assert_eq!(parse(b"Tue, 08 Dec 2026 10:00:00 +0000"), Some(base));
+        assert_eq!(parse(b"8 Dec 2026 10:00 GMT"), Some(base));
+        assert_eq!(parse(b"Tue, 8 Dec 26 05:00:00 EST"), Some(base));
+        assert_eq!(parse(b"Tue, 08 Dec 2026 11:30:00 +0130 (CET)"), Some(base));
+        assert_eq!(parse(b"Thu, 01 Jan 1970 00:00:00 -0000"), Some(0));
+        assert_eq!(parse(b"not a date at all"), None);
+        assert_eq!(parse(b""), None);
+        assert_eq!(parse(b"32 Dec 2026 10:00 GMT"), None);
+    }
+}
