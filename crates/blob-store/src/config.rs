@@ -3,11 +3,12 @@
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
-use object_store::ObjectStore;
 use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::prefix::PrefixStore;
+use object_store::{ClientOptions, ObjectStore, RetryConfig};
 
 use crate::error::{BlobError, Result};
 
@@ -21,15 +22,39 @@ pub struct BlobStoreConfig {
     /// 0.3–0.5 GB/s per core in release); range reads are never verified because the hash
     /// covers the whole body. The size is always checked, whatever this flag says.
     pub verify_reads: bool,
+    /// How long a failing S3 request is retried (exponential backoff) before the call returns
+    /// [`BlobError::Unavailable`]. object_store's own default is 3 minutes, far longer than an
+    /// IMAP client waits for a tagged response; ours is [`DEFAULT_RETRY_TIMEOUT`]. Unused by
+    /// the local folder, whose errors are immediate.
+    pub retry_timeout: Duration,
+    /// Upper bound for one S3 request, body transfer included (object_store's default is
+    /// 30 s). Large bodies are sent in 8 MiB parts, so this bounds a part upload, but a full
+    /// [`get`](crate::BlobStore::get) of a big body is one request: size it for the slowest
+    /// link you accept. Unused by the local folder.
+    pub request_timeout: Duration,
 }
 
+/// The default for [`BlobStoreConfig::request_timeout`].
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The default for [`BlobStoreConfig::retry_timeout`].
+pub const DEFAULT_RETRY_TIMEOUT: Duration = Duration::from_secs(30);
+
 impl BlobStoreConfig {
+    /// A configuration for `backend` with the defaults: no read verification,
+    /// [`DEFAULT_RETRY_TIMEOUT`], [`DEFAULT_REQUEST_TIMEOUT`].
+    pub fn new(backend: Backend) -> Self {
+        BlobStoreConfig {
+            backend,
+            verify_reads: false,
+            retry_timeout: DEFAULT_RETRY_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+        }
+    }
+
     /// The all-in-one default: a local folder, no read verification.
     pub fn local(root: impl Into<PathBuf>) -> Self {
-        BlobStoreConfig {
-            backend: Backend::Local { root: root.into() },
-            verify_reads: false,
-        }
+        BlobStoreConfig::new(Backend::Local { root: root.into() })
     }
 }
 
@@ -101,12 +126,14 @@ impl fmt::Debug for Backend {
 /// power loss after the tagged OK could lose the body, breaking invariant 3.
 /// Automatic cleanup of empty folders stays off: it could remove a fan-out folder between a
 /// concurrent put's `mkdir` and its rename.
-pub(crate) fn build(backend: &Backend) -> Result<Arc<dyn ObjectStore>> {
-    match backend {
+pub(crate) fn build(config: &BlobStoreConfig) -> Result<Arc<dyn ObjectStore>> {
+    match &config.backend {
         Backend::Local { root } => {
-            std::fs::create_dir_all(root).map_err(|e| {
-                BlobError::Config(format!("cannot create blob folder {}: {e}", root.display()))
-            })?;
+            if !root.is_dir() {
+                create_root(root).map_err(|e| {
+                    BlobError::Config(format!("cannot create blob folder {}: {e}", root.display()))
+                })?;
+            }
             let fs = LocalFileSystem::new_with_prefix(root)
                 .map_err(|e| BlobError::Config(format!("blob folder {}: {e}", root.display())))?
                 .with_fsync(true)
@@ -122,7 +149,10 @@ pub(crate) fn build(backend: &Backend) -> Result<Arc<dyn ObjectStore>> {
             allow_http,
             prefix,
         } => {
+            // Client options first: `with_client_options` replaces all of them, including
+            // the `allow_http` flag set below.
             let mut b = AmazonS3Builder::new()
+                .with_client_options(ClientOptions::new().with_timeout(config.request_timeout))
                 .with_bucket_name(bucket)
                 .with_region(region)
                 .with_access_key_id(access_key_id)
@@ -130,7 +160,11 @@ pub(crate) fn build(backend: &Backend) -> Result<Arc<dyn ObjectStore>> {
                 .with_allow_http(*allow_http)
                 // Path-style requests (`endpoint/bucket/key`) work with every S3-compatible
                 // server; virtual-hosted style needs wildcard DNS.
-                .with_virtual_hosted_style_request(false);
+                .with_virtual_hosted_style_request(false)
+                .with_retry(RetryConfig {
+                    retry_timeout: config.retry_timeout,
+                    ..RetryConfig::default()
+                });
             if let Some(endpoint) = endpoint {
                 b = b.with_endpoint(endpoint);
             }
@@ -144,6 +178,17 @@ pub(crate) fn build(backend: &Backend) -> Result<Arc<dyn ObjectStore>> {
                 Ok(Arc::new(PrefixStore::new(s3, prefix)))
             }
         }
+    }
+}
+
+/// Creates the blob folder and fsyncs its parent, so the folder itself survives a crash
+/// (object_store fsyncs only the folders it creates below it).
+fn create_root(root: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(root)?;
+    match root.parent() {
+        #[cfg(unix)]
+        Some(parent) if !parent.as_os_str().is_empty() => std::fs::File::open(parent)?.sync_all(),
+        _ => Ok(()),
     }
 }
 

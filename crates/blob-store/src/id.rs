@@ -167,14 +167,24 @@ mod tests {
             format!("staging/{}/{}/{hex}", &hex[..2], &hex[2..4]),
             "blobs/ab/cd".to_string(),
         ] {
-            assert_eq!(BlobId::from_key(&Path::from(bad.as_str()), 5), None, "{bad}");
+            assert_eq!(
+                BlobId::from_key(&Path::from(bad.as_str()), 5),
+                None,
+                "{bad}"
+            );
         }
     }
 
     /// Hostile text forms are rejected, never panic.
     #[test]
     fn parse_rejects_garbage() {
-        for bad in ["", ":", "abc:1", &format!("{}:x", "0".repeat(64)), &"é".repeat(40)] {
+        for bad in [
+            "",
+            ":",
+            "abc:1",
+            &format!("{}:x", "0".repeat(64)),
+            &"é".repeat(40),
+        ] {
             assert!(bad.parse::<BlobId>().is_err(), "{bad}");
         }
     }

@@ -64,7 +64,7 @@ impl BlobStore {
     /// Opens the store described by `config`. For [`Backend::Local`] the folder is created if
     /// missing; for [`Backend::S3`] no request is made (the bucket is checked on first use).
     pub fn new(config: BlobStoreConfig) -> Result<Self> {
-        let store = config::build(&config.backend)?;
+        let store = config::build(&config)?;
         Ok(BlobStore {
             inner: Arc::new(Inner { store, config }),
         })
@@ -96,7 +96,13 @@ impl BlobStore {
     /// old or the new copy, never a partial one.
     pub async fn put(&self, data: Bytes) -> Result<BlobId> {
         let id = hash(data.clone()).await?;
-        self.write(id, PutPayload::from(data)).await?;
+        if data.len() > stream::STREAM_THRESHOLD {
+            // One request per 8 MiB part, so a big body is not one request that must beat
+            // `request_timeout`; the object still appears atomically on completion.
+            self.write_multipart(id, data).await?;
+        } else {
+            self.write(id, PutPayload::from(data)).await?;
+        }
         Ok(id)
     }
 

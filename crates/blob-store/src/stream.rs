@@ -70,7 +70,8 @@ impl BlobStore {
                     return Ok(id);
                 }
                 Some(chunk) => {
-                    let chunk = chunk.map_err(|e| BlobError::unavailable("put_stream (body)", e))?;
+                    let chunk =
+                        chunk.map_err(|e| BlobError::unavailable("put_stream (body)", e))?;
                     hasher.update(&chunk);
                     buffered_len += chunk.len();
                     buffered.push(chunk);
@@ -103,9 +104,7 @@ impl BlobStore {
         }
         .await;
         if let Err(e) = streamed {
-            if let Err(abort) = writer.abort().await {
-                tracing::warn!(error = %abort, "could not abort multipart upload");
-            }
+            abort(writer).await;
             return Err(e);
         }
         writer
@@ -122,6 +121,42 @@ impl BlobStore {
         }
         tracing::debug!(blob = %id, "streamed blob stored");
         Ok(id)
+    }
+}
+
+impl BlobStore {
+    /// Uploads `data`, whose id is known, to its key in [`PART_SIZE`] parts (zero-copy
+    /// slices). Same durability as a single put: the local backend `sync_all`s the staged file
+    /// and fsyncs the folder on completion; S3 publishes the object atomically on completion.
+    pub(crate) async fn write_multipart(&self, id: BlobId, data: Bytes) -> Result<()> {
+        let upload = self
+            .inner
+            .store
+            .put_multipart(&id.key())
+            .await
+            .map_err(|e| BlobError::unavailable("put", e))?;
+        let mut writer = WriteMultipart::new_with_chunk_size(upload, PART_SIZE);
+        for at in (0..data.len()).step_by(PART_SIZE) {
+            if let Err(e) = writer.wait_for_capacity(MAX_PARTS_IN_FLIGHT).await {
+                abort(writer).await;
+                return Err(BlobError::unavailable("put", e));
+            }
+            writer.put(data.slice(at..(at + PART_SIZE).min(data.len())));
+        }
+        writer
+            .finish()
+            .await
+            .map_err(|e| BlobError::unavailable("put", e))?;
+        tracing::debug!(blob = %id, "blob stored in parts");
+        Ok(())
+    }
+}
+
+/// Aborts a failed multipart upload, logging (not returning) a failure to abort: the caller
+/// already has the error that matters.
+async fn abort(writer: WriteMultipart) {
+    if let Err(e) = writer.abort().await {
+        tracing::warn!(error = %e, "could not abort multipart upload");
     }
 }
 

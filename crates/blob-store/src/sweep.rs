@@ -24,7 +24,7 @@ use object_store::path::Path;
 
 use crate::error::{BlobError, BoxError};
 use crate::stream::STAGING_DIR;
-use crate::{BlobId, BlobStore};
+use crate::{Backend, BlobId, BlobStore};
 
 /// How many ids one [`BlobReferences::is_live`] call receives at most.
 pub const SWEEP_BATCH: usize = 1000;
@@ -38,10 +38,11 @@ const DELETE_CONCURRENCY: usize = 8;
 /// # The contract
 ///
 /// Definitions: a *tombstone* is a metadata row `(sha256, marked_at, done_at)`. An *append* is
-/// anything that makes a message row refer to a blob (APPEND, delivery, import; COPY/MOVE only
-/// if they can reference a blob whose last reference may be going away concurrently). Its
-/// `put_started` is the time its (last) [`BlobStore::put`]/[`put_stream`](BlobStore::put_stream)
-/// of that body began.
+/// anything that writes a body and then makes a message row refer to it (APPEND, delivery,
+/// import). Its `put_started` is the time its (last) [`BlobStore::put`] or
+/// [`put_stream`](BlobStore::put_stream) of that body began. COPY and MOVE write no body: they
+/// reference a blob that the source row they read in the same transaction already
+/// references, so rule 1's conflict requirement is all they need.
 ///
 /// 1. **`is_live` decides and marks atomically.** One call runs as ONE metadata transaction
 ///    that returns every id of `batch` that is referenced by a committed message row **or by a
@@ -81,8 +82,9 @@ pub trait BlobReferences: Send + Sync {
     type Error: Into<BoxError> + Send;
 
     /// Returns the ids of `batch` that are live (referenced or pending), tombstoning the rest
-    /// in the same transaction (rule 1). An error aborts the sweep; nothing of this batch is
-    /// deleted, so the transaction must have rolled back.
+    /// in the same transaction (rule 1). An error aborts the sweep and nothing of this batch
+    /// is deleted; if the transaction committed anyway (a lost reply), its open tombstones are
+    /// recovered by rule 5.
     fn is_live(
         &self,
         batch: &[BlobId],
@@ -154,6 +156,16 @@ impl BlobStore {
             Ok(n) => report.staging_removed = n,
             Err(e) => report.aborted = Some(SweepAbort::List(e)),
         }
+        if let Backend::Local { root } = &self.inner.config.backend {
+            let root = root.clone();
+            match tokio::task::spawn_blocking(move || sweep_local_staging(&root, cutoff)).await {
+                Ok(Ok(n)) => report.staging_removed += n,
+                Ok(Err(e)) => report.aborted = Some(SweepAbort::List(e)),
+                Err(e) => {
+                    report.aborted = Some(SweepAbort::List(BlobError::unavailable("sweep", e)))
+                }
+            }
+        }
         tracing::info!(
             candidates = report.candidates,
             live = report.live,
@@ -222,5 +234,56 @@ impl BlobStore {
             self.delete_key(key, "sweep staging").await?;
         }
         Ok(old.len() as u64)
+    }
+}
+
+/// Removes object_store's own staging files older than `cutoff` from the local folder:
+/// `blobs/ab/cd/<hex>#<n>` (a put that crashed before its rename) and anything under
+/// `staging/` (including `staging/<name>#<n>` of a crashed [`BlobStore::put_stream`]).
+/// object_store's listing hides `#<n>` names, so neither [`BlobStore::list_older_than`] nor
+/// the listing-based staging sweep sees them. A put in progress is never older than the
+/// grace period (contract rule 4).
+fn sweep_local_staging(root: &std::path::Path, cutoff: SystemTime) -> crate::Result<u64> {
+    let io = |e| BlobError::unavailable("sweep local staging", e);
+    let mut removed = 0;
+    if let Ok(staging) = std::fs::read_dir(root.join(STAGING_DIR)) {
+        for file in staging {
+            let file = file.map_err(io)?;
+            let modified = file.metadata().and_then(|m| m.modified()).map_err(io)?;
+            if file.file_type().map_err(io)?.is_file() && modified < cutoff {
+                removed += remove_if_present(&file.path()).map_err(io)?;
+            }
+        }
+    }
+    let top = root.join(crate::id::BLOBS_DIR);
+    let Ok(level1) = std::fs::read_dir(&top) else {
+        return Ok(0); // no blob stored yet
+    };
+    for a in level1 {
+        for b in std::fs::read_dir(a.map_err(io)?.path()).map_err(io)? {
+            for file in std::fs::read_dir(b.map_err(io)?.path()).map_err(io)? {
+                let file = file.map_err(io)?;
+                let name = file.file_name();
+                let is_staging = name.to_str().is_some_and(|n| {
+                    n.split_once('#').is_some_and(|(_, suffix)| {
+                        !suffix.is_empty() && suffix.bytes().all(|c| c.is_ascii_digit())
+                    })
+                });
+                let modified = file.metadata().and_then(|m| m.modified()).map_err(io)?;
+                if is_staging && modified < cutoff {
+                    removed += remove_if_present(&file.path()).map_err(io)?;
+                }
+            }
+        }
+    }
+    Ok(removed)
+}
+
+/// Removes a file; 1 if it was removed, 0 if it was already gone.
+fn remove_if_present(path: &std::path::Path) -> std::io::Result<u64> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(1),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
+        Err(e) => Err(e),
     }
 }

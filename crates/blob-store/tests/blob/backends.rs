@@ -2,9 +2,9 @@
 //! everything the test created (temp folder, s3s-fs process).
 
 use std::net::{SocketAddr, TcpListener};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::Once;
+use std::sync::{Mutex, Once};
 use std::time::{Duration, Instant};
 
 use blob_store::{Backend, BlobId, BlobStore, BlobStoreConfig};
@@ -24,6 +24,7 @@ pub fn init_tracing() {
         tracing_subscriber::fmt()
             .with_env_filter(filter)
             .with_test_writer()
+            .with_ansi(false)
             .init();
     });
 }
@@ -32,8 +33,9 @@ pub fn init_tracing() {
 pub struct Guard {
     /// The folder holding the blobs (local) or the s3s-fs root (S3).
     dir: TempDir,
-    /// For S3: the s3s-fs process, killed on drop (`kill_on_drop`).
-    _server: Option<Child>,
+    /// For S3: the s3s-fs process, killed on drop (`kill_on_drop`). A mutex so a test can
+    /// stop it early through `&Guard`.
+    server: Mutex<Option<Child>>,
     /// Where an object's bytes live on disk, relative to `dir` (for tampering in tests).
     objects_under: PathBuf,
 }
@@ -42,10 +44,80 @@ impl Guard {
     /// The file that holds `id`'s bytes on disk, for either backend.
     pub fn object_file(&self, id: &BlobId) -> PathBuf {
         let hex = id.hex();
-        self.dir
+        self.dir.path().join(&self.objects_under).join(format!(
+            "blobs/{}/{}/{hex}",
+            &hex[..2],
+            &hex[2..4]
+        ))
+    }
+
+    /// For the local folder: writes a file where a crashed object_store put would have left
+    /// its staging file (`blobs/ab/cd/<hex>#1`) and returns its path. `None` for S3, which has
+    /// no such files.
+    pub fn plant_local_staging_leftover(&self) -> Option<PathBuf> {
+        if self.is_s3() {
+            return None;
+        }
+        let hex = format!("abcd{}", "0".repeat(60));
+        let dir = self
+            .dir
             .path()
             .join(&self.objects_under)
-            .join(format!("blobs/{}/{}/{hex}", &hex[..2], &hex[2..4]))
+            .join("blobs/ab/cd");
+        std::fs::create_dir_all(&dir).expect("mkdir fan-out");
+        let file = dir.join(format!("{hex}#1"));
+        std::fs::write(&file, b"half a put").expect("write staging leftover");
+        Some(file)
+    }
+
+    /// For the local folder: writes the `#1` file a crashed `put_stream` would leave under
+    /// `staging/`. `None` for S3.
+    pub fn plant_local_stream_leftover(&self) -> Option<PathBuf> {
+        if self.is_s3() {
+            return None;
+        }
+        let file = self.staging_file("9-9-9-crashed#1");
+        std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir staging");
+        std::fs::write(&file, b"half a stream").expect("write stream leftover");
+        Some(file)
+    }
+
+    /// True for the S3 backend.
+    pub fn is_s3(&self) -> bool {
+        self.objects_under != Path::new("data")
+    }
+
+    /// How many files exist under the staging folder (leftovers of streamed uploads).
+    pub fn staging_file_count(&self) -> usize {
+        fn count(dir: &Path) -> usize {
+            std::fs::read_dir(dir).map_or(0, |entries| {
+                entries
+                    .flatten()
+                    .map(|e| {
+                        if e.path().is_dir() {
+                            count(&e.path())
+                        } else {
+                            1
+                        }
+                    })
+                    .sum()
+            })
+        }
+        count(&self.dir.path().join(&self.objects_under).join("staging"))
+    }
+
+    /// Makes the backend fail: stops the S3 server, or turns the local blob folder into a file.
+    pub async fn break_backend(&self) {
+        let server = self.server.lock().expect("lock").take();
+        if let Some(mut server) = server {
+            server.kill().await.expect("kill s3s-fs");
+            return;
+        }
+        let blobs = self.dir.path().join(&self.objects_under).join("blobs");
+        if blobs.exists() {
+            std::fs::remove_dir_all(&blobs).expect("remove blob folder");
+        }
+        std::fs::write(&blobs, b"not a folder").expect("replace blob folder by a file");
     }
 
     /// The file a staging object `name` would occupy on disk, for either backend.
@@ -66,7 +138,7 @@ pub async fn local(verify_reads: bool) -> (Guard, BlobStore) {
     let store = BlobStore::new(config).expect("open local store");
     let guard = Guard {
         dir,
-        _server: None,
+        server: Mutex::new(None),
         objects_under: PathBuf::from("data"),
     };
     (guard, store)
@@ -77,22 +149,22 @@ pub async fn s3(verify_reads: bool) -> (Guard, BlobStore) {
     let dir = TempDir::new().expect("temp dir");
     std::fs::create_dir(dir.path().join(BUCKET)).expect("create bucket folder");
     let (server, addr) = start_s3s_fs(&dir).await;
-    let config = BlobStoreConfig {
-        backend: Backend::S3 {
-            endpoint: Some(format!("http://{addr}")),
-            bucket: BUCKET.into(),
-            region: "us-east-1".into(),
-            access_key_id: ACCESS_KEY.into(),
-            secret_access_key: SECRET_KEY.into(),
-            allow_http: true,
-            prefix: String::new(),
-        },
-        verify_reads,
-    };
+    let mut config = BlobStoreConfig::new(Backend::S3 {
+        endpoint: Some(format!("http://{addr}")),
+        bucket: BUCKET.into(),
+        region: "us-east-1".into(),
+        access_key_id: ACCESS_KEY.into(),
+        secret_access_key: SECRET_KEY.into(),
+        allow_http: true,
+        prefix: String::new(),
+    });
+    config.verify_reads = verify_reads;
+    // Fail fast when a test stops the server on purpose.
+    config.retry_timeout = Duration::from_secs(2);
     let store = BlobStore::new(config).expect("open S3 store");
     let guard = Guard {
         dir,
-        _server: Some(server),
+        server: Mutex::new(Some(server)),
         objects_under: PathBuf::from(BUCKET),
     };
     (guard, store)
@@ -147,7 +219,10 @@ async fn start_s3s_fs(root: &TempDir) -> (Child, SocketAddr) {
                 tracing::warn!(%status, %addr, "s3s-fs exited early; retrying on another port");
                 break;
             }
-            assert!(Instant::now() < deadline, "s3s-fs did not listen on {addr} within 20 s");
+            assert!(
+                Instant::now() < deadline,
+                "s3s-fs did not listen on {addr} within 20 s"
+            );
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
     }

@@ -47,6 +47,7 @@ conformance!(
     suite::put_stream_small_and_failed,
     suite::fifty_megabytes,
     suite::corruption_is_detected,
+    suite::backend_down_is_unavailable,
     sweep_suite::sweep_deletes_only_old_unreferenced,
     sweep_suite::list_and_sweep_page_past_1000,
 );

@@ -66,11 +66,22 @@ pub async fn dedup_stores_once(_guard: &Guard, store: &BlobStore) {
     let body = pseudo_random(10_000, 1);
     let first = store.put(body.clone()).await.expect("first put");
     let second = store.put(body.clone()).await.expect("second put");
-    let other = store.put(pseudo_random(10_000, 2)).await.expect("other put");
+    let other = store
+        .put(pseudo_random(10_000, 2))
+        .await
+        .expect("other put");
     assert_eq!(first, second);
     assert_ne!(first, other);
-    let listed: Vec<BlobId> = all_blobs(store).await.into_iter().map(|(id, _)| id).collect();
-    assert_eq!(listed.iter().filter(|id| **id == first).count(), 1, "{listed:?}");
+    let listed: Vec<BlobId> = all_blobs(store)
+        .await
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(
+        listed.iter().filter(|id| **id == first).count(),
+        1,
+        "{listed:?}"
+    );
     assert_eq!(listed.len(), 2, "{listed:?}");
 }
 
@@ -95,7 +106,10 @@ pub async fn range_reads_at_the_edges(_guard: &Guard, store: &BlobStore) {
     }
     #[allow(clippy::reversed_empty_ranges)]
     let inverted = store.get_range(id, 10..5).await;
-    assert!(matches!(inverted, Err(BlobError::InvalidRange { .. })), "{inverted:?}");
+    assert!(
+        matches!(inverted, Err(BlobError::InvalidRange { .. })),
+        "{inverted:?}"
+    );
 }
 
 /// A blob that was never stored is `NotFound` for reads, absent for `exists`, and deleting
@@ -112,55 +126,129 @@ pub async fn missing_blob_is_not_found(_guard: &Guard, store: &BlobStore) {
     assert!(all_blobs(store).await.is_empty());
 }
 
-/// Sixteen tasks storing the same 1 MiB body at once all succeed with the same id; one object
-/// results and it reads back intact.
+/// Sixteen tasks storing the same 1 MiB body at once all succeed with the same id, while a
+/// reader keeps reading it and never sees a partial body; then four tasks do the same with a
+/// 9 MiB body (multipart path). Each ends as one intact object and no staging file is left.
 pub async fn concurrent_puts_of_same_content(guard: &Guard, store: &BlobStore) {
-    let body = pseudo_random(1 << 20, 4);
-    let tasks: Vec<_> = (0..16)
-        .map(|_| {
-            let (store, body) = (store.clone(), body.clone());
-            tokio::spawn(async move { store.put(body).await })
-        })
-        .collect();
-    let mut ids = Vec::new();
-    for task in tasks {
-        ids.push(task.await.expect("join").expect("put"));
+    for (tasks, len) in [(16, 1 << 20), (4, 9 << 20)] {
+        tracing::info!(tasks, len, "--- concurrent puts of one body");
+        let body = pseudo_random(len, 4);
+        let first = store.put(body.clone()).await.expect("first put");
+        let reader = {
+            let store = store.clone();
+            tokio::spawn(async move {
+                for _ in 0..8 {
+                    assert_eq!(
+                        store.get(first).await.expect("read during overwrite").len(),
+                        len
+                    );
+                }
+            })
+        };
+        let writers: Vec<_> = (0..tasks)
+            .map(|_| {
+                let (store, body) = (store.clone(), body.clone());
+                tokio::spawn(async move { store.put(body).await })
+            })
+            .collect();
+        for writer in writers {
+            assert_eq!(writer.await.expect("join").expect("put"), first);
+        }
+        reader.await.expect("reader");
+        assert!(store.get(first).await.expect("get") == body);
+        let on_disk = std::fs::metadata(guard.object_file(&first)).expect("object file");
+        assert_eq!(on_disk.len(), len as u64);
     }
-    assert!(ids.iter().all(|id| *id == ids[0]));
-    assert_eq!(store.get(ids[0]).await.expect("get"), body);
-    assert_eq!(all_blobs(store).await.len(), 1);
-    let on_disk = std::fs::metadata(guard.object_file(&ids[0])).expect("object file");
-    assert_eq!(on_disk.len(), body.len() as u64);
+    assert_eq!(all_blobs(store).await.len(), 2);
+    assert_eq!(guard.staging_file_count(), 0);
 }
 
 /// `put_stream` stores a small streamed body with one put; a stream that fails after the
 /// multipart threshold stores nothing under any content address.
-pub async fn put_stream_small_and_failed(_guard: &Guard, store: &BlobStore) {
+pub async fn put_stream_small_and_failed(guard: &Guard, store: &BlobStore) {
     {
         tracing::info!("--- a small body in three chunks");
-        let chunks = ["From: a\r\n", "\r\n", "body\r\n"].map(|c| Ok::<_, std::io::Error>(Bytes::from(c)));
-        let id = store.put_stream(futures::stream::iter(chunks)).await.expect("stream");
+        let chunks =
+            ["From: a\r\n", "\r\n", "body\r\n"].map(|c| Ok::<_, std::io::Error>(Bytes::from(c)));
+        let id = store
+            .put_stream(futures::stream::iter(chunks))
+            .await
+            .expect("stream");
         assert_eq!(id, BlobId::of(b"From: a\r\n\r\nbody\r\n"));
-        assert_eq!(store.get(id).await.expect("get"), Bytes::from("From: a\r\n\r\nbody\r\n"));
+        assert_eq!(
+            store.get(id).await.expect("get"),
+            Bytes::from("From: a\r\n\r\nbody\r\n")
+        );
     }
     {
         tracing::info!("--- a 12 MiB body whose source fails before the end");
         let good = (0..12u64).map(|i| Ok(pseudo_random(1 << 20, 100 + i)));
         let bad = std::iter::once(Err(std::io::Error::other("client went away")));
-        let result = store.put_stream(futures::stream::iter(good.chain(bad))).await;
-        assert!(matches!(result, Err(BlobError::Unavailable { .. })), "{result:?}");
-        assert_eq!(all_blobs(store).await.len(), 1, "only the small body is stored");
+        let result = store
+            .put_stream(futures::stream::iter(good.chain(bad)))
+            .await;
+        assert!(
+            matches!(result, Err(BlobError::Unavailable { .. })),
+            "{result:?}"
+        );
+        assert_eq!(
+            all_blobs(store).await.len(),
+            1,
+            "only the small body is stored"
+        );
+        assert_eq!(
+            guard.staging_file_count(),
+            0,
+            "aborted upload left a staging file"
+        );
+    }
+}
+
+/// When the backend is down, every call fails with the retryable `Unavailable`, never
+/// `NotFound` (which would tell the caller the body is gone).
+pub async fn backend_down_is_unavailable(guard: &Guard, store: &BlobStore) {
+    let id = store
+        .put(pseudo_random(100, 7))
+        .await
+        .expect("put while up");
+    guard.break_backend().await;
+    let put = store.put(pseudo_random(100, 8)).await;
+    assert!(matches!(&put, Err(e) if e.is_retryable()), "{put:?}");
+    if guard.is_s3() {
+        // A stopped server cannot answer anything. The local folder replaced by a file still
+        // answers "no such file" for reads and an empty listing (object_store walks nothing),
+        // which is the truth and harmless to a sweep.
+        let listed: Result<Vec<_>, _> =
+            store.list_older_than(SystemTime::now()).try_collect().await;
+        assert!(
+            matches!(&listed, Err(BlobError::Unavailable { .. })),
+            "{listed:?}"
+        );
+        let got = store.get(id).await;
+        assert!(
+            matches!(&got, Err(BlobError::Unavailable { .. })),
+            "{got:?}"
+        );
+        let exists = store.exists(id).await;
+        assert!(
+            matches!(&exists, Err(BlobError::Unavailable { .. })),
+            "{exists:?}"
+        );
     }
 }
 
 /// A 50 MB body, stored with `put` and with `put_stream` (8 MiB parts), reads back intact,
 /// including a range read in the middle. Times are printed (run with `--nocapture`), never
 /// asserted.
-pub async fn fifty_megabytes(_guard: &Guard, store: &BlobStore) {
+pub async fn fifty_megabytes(guard: &Guard, store: &BlobStore) {
     let body = pseudo_random(50_000_000, 5);
+    let started = Instant::now();
+    let expected = BlobId::of(&body);
+    let hash_time = started.elapsed();
     let started = Instant::now();
     let id = store.put(body.clone()).await.expect("put 50 MB");
     let put_time = started.elapsed();
+    assert_eq!(id, expected);
 
     let started = Instant::now();
     let got = store.get(id).await.expect("get 50 MB");
@@ -186,10 +274,11 @@ pub async fn fifty_megabytes(_guard: &Guard, store: &BlobStore) {
     let stream_time = started.elapsed();
     assert_eq!(streamed, id);
     assert!(store.get(id).await.expect("get streamed") == body);
-    assert_eq!(all_blobs(store).await.len(), 1, "staging object renamed away");
+    assert_eq!(all_blobs(store).await.len(), 1);
+    assert_eq!(guard.staging_file_count(), 0, "staging object renamed away");
     eprintln!(
         "50 MB: put {put_time:?}, get+verify {get_time:?}, put_stream {stream_time:?} \
-         ({:?})",
+         (SHA-256 alone {hash_time:?}) on {:?}",
         store.config().backend
     );
 }
@@ -206,11 +295,17 @@ pub async fn corruption_is_detected(guard: &Guard, store: &BlobStore) {
     flipped[100] ^= 0x01;
     std::fs::write(&file, &flipped).expect("flip a bit");
     let result = store.get(id).await;
-    assert!(matches!(result, Err(BlobError::Corrupt { .. })), "{result:?}");
+    assert!(
+        matches!(result, Err(BlobError::Corrupt { .. })),
+        "{result:?}"
+    );
 
     std::fs::write(&file, &body[..4000]).expect("truncate");
     let result = store.get(id).await;
-    assert!(matches!(result, Err(BlobError::Corrupt { .. })), "{result:?}");
+    assert!(
+        matches!(result, Err(BlobError::Corrupt { .. })),
+        "{result:?}"
+    );
     let result = store.get_range(id, 4000..4096).await;
     assert!(result.is_err(), "short range read must fail: {result:?}");
 }

@@ -37,13 +37,16 @@ impl BlobReferences for FakeRefs {
 
     async fn deleted(&self, ids: &[BlobId]) -> Result<(), Self::Error> {
         let opened = self.opened.lock().expect("lock");
-        assert!(ids.iter().all(|id| opened.contains(id)), "closing a tombstone never opened");
+        assert!(
+            ids.iter().all(|id| opened.contains(id)),
+            "closing a tombstone never opened"
+        );
         self.closed.lock().expect("lock").extend(ids);
         Ok(())
     }
 }
 
-/// Three old blobs (one live), a leftover staging object, and a young unreferenced blob: the
+/// Three old blobs (one live), leftover staging files, and a young unreferenced blob: the
 /// sweep deletes exactly the two old dead blobs and the staging leftover, tells the metadata
 /// side about both, and never touches the live or young ones. A sweep whose `is_live` fails
 /// deletes nothing.
@@ -53,13 +56,20 @@ pub async fn sweep_deletes_only_old_unreferenced(guard: &Guard, store: &BlobStor
         tracing::info!("--- three old blobs, one of them referenced; a crashed upload");
         let mut old = Vec::new();
         for seed in 0..3 {
-            old.push(store.put(pseudo_random(2000, 10 + seed)).await.expect("put old"));
+            old.push(
+                store
+                    .put(pseudo_random(2000, 10 + seed))
+                    .await
+                    .expect("put old"),
+            );
         }
         let leftover = guard.staging_file("1-2-3-crashed");
         std::fs::create_dir_all(leftover.parent().expect("parent")).expect("mkdir staging");
         std::fs::write(&leftover, b"half an upload").expect("write leftover");
+        let local_leftover = guard.plant_local_staging_leftover();
         let live = old[1];
-        (old, live, leftover)
+        let stream_leftover = guard.plant_local_stream_leftover();
+        (old, live, [Some(leftover), local_leftover, stream_leftover])
     };
     let young = {
         tracing::info!("--- wait past the grace period, then store a young unreferenced blob");
@@ -74,18 +84,32 @@ pub async fn sweep_deletes_only_old_unreferenced(guard: &Guard, store: &BlobStor
         };
         let report = store.sweep(grace, &refs).await;
         assert!(report.aborted.is_none(), "{:?}", report.aborted);
-        assert_eq!((report.candidates, report.live, report.deleted), (3, 1, 2), "{report:?}");
-        assert_eq!(report.staging_removed, 1, "{report:?}");
+        assert_eq!(
+            (report.candidates, report.live, report.deleted),
+            (3, 1, 2),
+            "{report:?}"
+        );
+        let planted = leftover.iter().flatten().count() as u64;
+        assert_eq!(report.staging_removed, planted, "{report:?}");
         assert!(report.delete_failed.is_empty());
         let dead: HashSet<BlobId> = HashSet::from([old[0], old[2]]);
         assert_eq!(*refs.opened.lock().expect("lock"), dead);
         assert_eq!(*refs.closed.lock().expect("lock"), dead);
         for id in &dead {
-            assert!(!store.exists(*id).await.expect("exists"), "{id} should be gone");
+            assert!(
+                !store.exists(*id).await.expect("exists"),
+                "{id} should be gone"
+            );
         }
         assert!(store.exists(live).await.expect("exists live"));
         assert!(store.exists(young).await.expect("exists young"));
-        assert!(!leftover.exists(), "staging leftover removed");
+        for file in leftover.iter().flatten() {
+            assert!(
+                !file.exists(),
+                "staging leftover {} removed",
+                file.display()
+            );
+        }
     }
     {
         tracing::info!("--- a sweep whose metadata call fails deletes nothing");
@@ -94,7 +118,10 @@ pub async fn sweep_deletes_only_old_unreferenced(guard: &Guard, store: &BlobStor
             ..FakeRefs::default()
         };
         let report = store.sweep(Duration::ZERO, &refs).await;
-        assert!(matches!(report.aborted, Some(SweepAbort::IsLive(_))), "{report:?}");
+        assert!(
+            matches!(report.aborted, Some(SweepAbort::IsLive(_))),
+            "{report:?}"
+        );
         assert_eq!(report.deleted, 0);
         assert!(store.exists(live).await.expect("exists live"));
         assert!(store.exists(young).await.expect("exists young"));
@@ -116,11 +143,19 @@ pub async fn list_and_sweep_page_past_1000(_guard: &Guard, store: &BlobStore) {
     assert_eq!(stored.len() as u64, N);
     {
         tracing::info!("--- list sees every blob once");
-        let listed: Vec<BlobId> = all_blobs(store).await.into_iter().map(|(id, _)| id).collect();
+        let listed: Vec<BlobId> = all_blobs(store)
+            .await
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
         assert_eq!(listed.len() as u64, N);
         assert_eq!(listed.into_iter().collect::<HashSet<_>>(), stored);
         let past = SystemTime::now() - Duration::from_secs(3600);
-        assert_eq!(store.list_older_than(past).count().await, 0, "nothing is an hour old");
+        assert_eq!(
+            store.list_older_than(past).count().await,
+            0,
+            "nothing is an hour old"
+        );
     }
     {
         tracing::info!("--- sweep with everything live: batches of 1000 + 100, nothing deleted");
