@@ -21,6 +21,7 @@ fn msg(n: u64) -> NewMessage {
         flags: Flags::new(if n.is_multiple_of(3) { Flags::SEEN } else { 0 }, []),
         // About the size of real facts (envelope + bodystructure + part map).
         facts: vec![b'f'; 1_200],
+        put_started_ms: store::sql::now_ms(),
     }
 }
 

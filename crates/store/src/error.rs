@@ -24,6 +24,11 @@ pub enum StoreError {
     /// The request is not allowed (deleting INBOX, a bad name…). IMAP: `NO [CANNOT]`.
     #[error("{0}")]
     Cannot(String),
+    /// The sweep collected (or is collecting) this body while the append was under way: write
+    /// the body again once the sweep is done with it, then retry the append
+    /// ([`crate::bodies::append_messages`] does this).
+    #[error("body {0} is being collected; write it again and retry")]
+    BlobCollected(String),
     /// The backend is unreachable or overloaded; the caller may retry. IMAP: `NO [UNAVAILABLE]`.
     #[error("storage unavailable: {0}")]
     Unavailable(String),

@@ -11,6 +11,7 @@
 //!  bodies: blob-store crate (content-addressed), written before the metadata commit
 //! ```
 
+pub mod bodies;
 pub mod error;
 pub mod mail_store;
 pub mod sql;

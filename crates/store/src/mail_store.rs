@@ -169,4 +169,14 @@ pub trait MailStore: Send + Sync + 'static {
 
     /// The change feed: one event per committed change, for every account (subscribers filter).
     fn subscribe(&self) -> broadcast::Receiver<ChangeEvent>;
+
+    // ---------------- the blob sweep (blob-store's `BlobReferences` contract) ----------------
+
+    /// In ONE transaction: returns the bodies of `batch` that a message row refers to, and marks
+    /// every other one as being collected (a tombstone), so that an append of it that commits
+    /// later is refused with `BlobCollected` until the body is written again (rules 1 and 3).
+    async fn sweep_mark(&self, batch: &[BlobRef]) -> Result<Vec<BlobRef>>;
+
+    /// Records that the bodies' deletes completed (rule 2).
+    async fn sweep_done(&self, deleted: &[BlobRef]) -> Result<()>;
 }

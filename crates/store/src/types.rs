@@ -318,6 +318,10 @@ pub struct NewMessage {
     /// The message facts computed at append (ENVELOPE, BODYSTRUCTURE, sections…), opaque to
     /// the store.
     pub facts: Vec<u8>,
+    /// When the (last) write of the body to the blob store began, in milliseconds since the
+    /// epoch: the append is refused with [`crate::StoreError::BlobCollected`] if the sweep may
+    /// have deleted the body after that (blob-store's `BlobReferences` contract, rule 3).
+    pub put_started_ms: i64,
 }
 
 /// The result of an APPEND (for APPENDUID, RFC 4315).

@@ -85,6 +85,10 @@ impl SqlStore {
         }
         let total: u64 = messages.iter().map(|m| m.size).sum();
         charge_quota(self, &mut w.tx, account, total as i64, n as i64).await?;
+        for m in &messages {
+            self.check_blob(&mut w.tx, &m.blob, m.put_started_ms)
+                .await?;
+        }
         let modseq = info.highest_modseq + 1;
         let saved = now();
         let mut uids = Vec::with_capacity(messages.len());

@@ -20,6 +20,7 @@
 //! expunge, fetch).
 
 mod accounts;
+mod blobs;
 mod mailboxes;
 mod messages;
 mod store_impl;
@@ -163,6 +164,14 @@ impl SqlStore {
 /// Reads column `i` of a row as `i64`, mapping errors.
 pub(crate) fn col_i64(row: &sqlx::any::AnyRow, name: &str) -> Result<i64> {
     Ok(row.try_get::<i64, _>(name)?)
+}
+
+/// Current time in milliseconds since the epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 /// Current time in seconds since the epoch.

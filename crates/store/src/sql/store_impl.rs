@@ -150,4 +150,10 @@ impl MailStore for SqlStore {
     fn subscribe(&self) -> broadcast::Receiver<ChangeEvent> {
         self.events.subscribe()
     }
+    async fn sweep_mark(&self, batch: &[BlobRef]) -> Result<Vec<BlobRef>> {
+        self.sweep_mark_impl(batch).await
+    }
+    async fn sweep_done(&self, deleted: &[BlobRef]) -> Result<()> {
+        self.sweep_done_impl(deleted).await
+    }
 }

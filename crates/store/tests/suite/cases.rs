@@ -1,13 +1,18 @@
 //! The cases of the conformance suite. Each takes a fresh store and tells one story.
 
+pub use crate::crash::{
+    failed_append_leaves_no_dangling_body, kill_9_during_appends_loses_nothing_acknowledged,
+    sweep_never_breaks_a_racing_append,
+};
+use crate::harness::Guard;
 use std::collections::HashSet;
 use std::sync::Arc;
 use store::*;
 
-type Store = Arc<dyn MailStore>;
+pub type Store = Arc<dyn MailStore>;
 
 /// A message whose body address is derived from `n` (the metadata store never reads bodies).
-fn msg(n: u64, size: u64) -> NewMessage {
+pub fn msg(n: u64, size: u64) -> NewMessage {
     let mut sha256 = [0u8; 32];
     sha256[..8].copy_from_slice(&n.to_be_bytes());
     NewMessage {
@@ -16,10 +21,11 @@ fn msg(n: u64, size: u64) -> NewMessage {
         internal_date: 1_700_000_000 + n as i64,
         flags: Flags::default(),
         facts: format!("facts of {n}").into_bytes(),
+        put_started_ms: store::sql::now_ms(),
     }
 }
 
-async fn account(s: &Store, address: &str) -> (AccountId, MailboxId) {
+pub async fn account(s: &Store, address: &str) -> (AccountId, MailboxId) {
     let a = s
         .create_account(address, "$argon2id$test")
         .await
@@ -35,7 +41,7 @@ fn uids(states: &[MessageState]) -> Vec<u32> {
 /// 16 tasks × 200 appends into one mailbox: UIDs are unique and gap-free, and in commit order
 /// (the append that commits later has both the larger UID and the larger MODSEQ); every task
 /// sees its own UIDs ascending; the snapshot holds exactly what was acknowledged.
-pub async fn concurrent_appends_get_ascending_uids_and_modseqs(s: Store) {
+pub async fn concurrent_appends_get_ascending_uids_and_modseqs(s: Store, _: &Guard) {
     let (a, inbox) = account(&s, "alice@example.org").await;
     let tasks: Vec<_> = (0..16u64)
         .map(|t| {
@@ -82,7 +88,7 @@ pub async fn concurrent_appends_get_ascending_uids_and_modseqs(s: Store) {
 }
 
 /// MULTIAPPEND is all or nothing: over quota, none of the batch is stored.
-pub async fn multiappend_is_atomic(s: Store) {
+pub async fn multiappend_is_atomic(s: Store, _: &Guard) {
     let (a, inbox) = account(&s, "bob@example.org").await;
     s.set_quota(
         "bob@example.org",
@@ -114,7 +120,7 @@ pub async fn multiappend_is_atomic(s: Store) {
 }
 
 /// changes-since reports exactly the appends, flag changes and expunges after a MODSEQ.
-pub async fn changes_since_reports_exactly_what_happened(s: Store) {
+pub async fn changes_since_reports_exactly_what_happened(s: Store, _: &Guard) {
     let (a, inbox) = account(&s, "carol@example.org").await;
     let first = s
         .append(a, inbox, (1..=5).map(|n| msg(n, 10)).collect())
@@ -168,7 +174,7 @@ pub async fn changes_since_reports_exactly_what_happened(s: Store) {
 }
 
 /// STORE with UNCHANGEDSINCE changes only messages not modified since, and reports the rest.
-pub async fn store_flags_honours_unchanged_since(s: Store) {
+pub async fn store_flags_honours_unchanged_since(s: Store, _: &Guard) {
     let (a, inbox) = account(&s, "dave@example.org").await;
     let r = s
         .append(a, inbox, (1..=3).map(|n| msg(n, 10)).collect())
@@ -208,7 +214,7 @@ pub async fn store_flags_honours_unchanged_since(s: Store) {
 }
 
 /// Quota usage is exact after append, copy, move, expunge and mailbox deletion.
-pub async fn quota_stays_exact_across_copy_move_expunge(s: Store) {
+pub async fn quota_stays_exact_across_copy_move_expunge(s: Store, _: &Guard) {
     let (a, inbox) = account(&s, "erin@example.org").await;
     let work = s.create_mailbox(a, "Work", None).await.unwrap().id;
     s.append(a, inbox, vec![msg(1, 100), msg(2, 200), msg(3, 300)])
@@ -263,7 +269,7 @@ pub async fn quota_stays_exact_across_copy_move_expunge(s: Store) {
 }
 
 /// No call made for account A reads or changes account B's data.
-pub async fn accounts_are_isolated(s: Store) {
+pub async fn accounts_are_isolated(s: Store, _: &Guard) {
     let (a, a_inbox) = account(&s, "a@one.example").await;
     let (b, b_inbox) = account(&s, "b@two.example").await;
     s.append(b, b_inbox, vec![msg(1, 10), msg(2, 10)])
@@ -330,7 +336,7 @@ pub async fn accounts_are_isolated(s: Store) {
 }
 
 /// Creating, renaming (with children), deleting and subscribing; UIDVALIDITY never repeats.
-pub async fn mailbox_tree_rename_delete_subscribe(s: Store) {
+pub async fn mailbox_tree_rename_delete_subscribe(s: Store, _: &Guard) {
     let (a, _) = account(&s, "frank@example.org").await;
     let specials: Vec<(String, Option<SpecialUse>)> = s
         .list_mailboxes(a)
@@ -392,7 +398,7 @@ pub async fn mailbox_tree_rename_delete_subscribe(s: Store) {
 }
 
 /// RENAME INBOX moves its messages to the new mailbox and leaves INBOX empty (RFC 9051 §6.3.6).
-pub async fn inbox_rename_moves_messages(s: Store) {
+pub async fn inbox_rename_moves_messages(s: Store, _: &Guard) {
     let (a, inbox) = account(&s, "gina@example.org").await;
     s.append(a, inbox, vec![msg(1, 10), msg(2, 10)])
         .await
@@ -407,7 +413,7 @@ pub async fn inbox_rename_moves_messages(s: Store) {
 }
 
 /// `\Recent` (IMAP4rev1) is claimed by exactly one session.
-pub async fn recent_is_claimed_once(s: Store) {
+pub async fn recent_is_claimed_once(s: Store, _: &Guard) {
     let (a, inbox) = account(&s, "hal@example.org").await;
     s.append(a, inbox, vec![msg(1, 10), msg(2, 10)])
         .await
@@ -425,7 +431,7 @@ pub async fn recent_is_claimed_once(s: Store) {
 }
 
 /// Every committed change is published with the mailbox's new HIGHESTMODSEQ.
-pub async fn change_feed_publishes_commits(s: Store) {
+pub async fn change_feed_publishes_commits(s: Store, _: &Guard) {
     let (a, inbox) = account(&s, "ivy@example.org").await;
     let mut feed = s.subscribe();
     let r = s.append(a, inbox, vec![msg(1, 10)]).await.unwrap();

@@ -11,6 +11,21 @@ pub enum Guard {
     Postgres(String, String),
 }
 
+impl Guard {
+    /// The database URL, for another process to open the same store.
+    pub fn url(&self) -> String {
+        match self {
+            Guard::Sqlite(dir) => {
+                format!("sqlite://{}?mode=rwc", dir.path().join("meta.db").display())
+            }
+            Guard::Postgres(admin, db) => match admin.rsplit_once('/') {
+                Some((base, _)) => format!("{base}/{db}"),
+                None => unreachable!("checked when the database was created"),
+            },
+        }
+    }
+}
+
 impl Drop for Guard {
     fn drop(&mut self) {
         if let Guard::Postgres(admin, db) = self {

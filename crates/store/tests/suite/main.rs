@@ -3,6 +3,7 @@
 //! `STRATA_TEST_PG_URL`, which `.ci/run` starts; the tests fail, never skip, without it).
 
 mod cases;
+mod crash;
 mod harness;
 
 /// Instantiates every case once per backend.
@@ -12,8 +13,8 @@ macro_rules! suite {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn $case() {
-                    let (_guard, store) = crate::harness::sqlite().await;
-                    crate::cases::$case(store).await;
+                    let (guard, store) = crate::harness::sqlite().await;
+                    crate::cases::$case(store, &guard).await;
                 }
             )*
         }
@@ -21,8 +22,8 @@ macro_rules! suite {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn $case() {
-                    let (_guard, store) = crate::harness::postgres().await;
-                    crate::cases::$case(store).await;
+                    let (guard, store) = crate::harness::postgres().await;
+                    crate::cases::$case(store, &guard).await;
                 }
             )*
         }
@@ -40,4 +41,7 @@ suite!(
     inbox_rename_moves_messages,
     recent_is_claimed_once,
     change_feed_publishes_commits,
+    kill_9_during_appends_loses_nothing_acknowledged,
+    failed_append_leaves_no_dangling_body,
+    sweep_never_breaks_a_racing_append,
 );
