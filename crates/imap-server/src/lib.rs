@@ -1,9 +1,27 @@
 //! # imap-server: Strata's IMAP frontend
 //!
 //! Sessions, their state machine and the command families, over any transport, talking only to
-//! the [`store::MailStore`] trait. Built up over the server work (issue 4); so far it holds the
-//! sans-IO core that keeps each session's message numbering consistent:
+//! the [`store::MailStore`] trait (ARCHITECTURE.md). Built up over the server work (issue 4).
 //!
-//! * [`view`]: a session's own view of its selected mailbox (invariant 4 of ARCHITECTURE.md).
+//! ```text
+//!  transport (TCP/TLS/in-memory) ─▶ session::Session ─▶ state::State::allows ─▶ commands::*
+//!                                        │   view::MailboxView (per-session numbering)
+//!                                        └─▶ store::MailStore + blob_store::BlobStore
+//! ```
+//!
+//! * [`session`]: the connection loop (receiver, responses, timers).
+//! * [`state`]: the RFC 9051 state machine: which commands each state allows, one transition
+//!   table.
+//! * `commands`: one module per command family.
+//! * [`view`]: a session's own view of its selected mailbox (invariant 4).
+//! * [`errors`]: storage errors → IMAP response codes, in one place.
 
+mod commands;
+pub mod config;
+pub mod errors;
+pub mod session;
+pub mod state;
 pub mod view;
+
+pub use config::{ConnectionInfo, ServerConfig, Shared};
+pub use session::Session;

@@ -32,6 +32,7 @@ pub(crate) fn parse(text: &[u8], literals: Vec<Bytes>, max_depth: usize) -> PRes
         pos: 0,
         literals: literals.into_iter(),
         max_depth,
+        open_parens: 0,
     };
     let tag = p.tag()?;
     p.sp()?;
@@ -93,6 +94,8 @@ pub(crate) struct Parser<'a> {
     pos: usize,
     literals: std::vec::IntoIter<Bytes>,
     pub(crate) max_depth: usize,
+    /// Parentheses open at the cursor: running out of input inside one is `Unbalanced`.
+    open_parens: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -108,7 +111,7 @@ impl<'a> Parser<'a> {
 
     fn err<T>(&self, what: &str) -> PResult<T> {
         Err(match self.peek() {
-            None if what == "')'" => ErrorKind::Unbalanced,
+            None if what == "')'" || self.open_parens > 0 => ErrorKind::Unbalanced,
             None => ErrorKind::Syntax(format!("expected {what} at end of command")),
             Some(b')') if what == "end of command" => ErrorKind::Unbalanced,
             Some(0) => ErrorKind::Nul,
@@ -142,12 +145,16 @@ impl<'a> Parser<'a> {
 
     /// `(`
     pub(crate) fn open(&mut self) -> PResult<()> {
-        self.byte(b'(', "'('")
+        self.byte(b'(', "'('")?;
+        self.open_parens += 1;
+        Ok(())
     }
 
     /// `)`
     pub(crate) fn close(&mut self) -> PResult<()> {
-        self.byte(b')', "')'")
+        self.byte(b')', "')'")?;
+        self.open_parens = self.open_parens.saturating_sub(1);
+        Ok(())
     }
 
     /// The end of the command.
@@ -612,6 +619,7 @@ impl<'a> Parser<'a> {
                 self.sp()?;
             }
         }
+        self.open_parens = self.open_parens.saturating_sub(1);
         if out.len() < min {
             return Err(ErrorKind::Syntax("empty list".into()));
         }

@@ -8,6 +8,7 @@ fn p(s: &[u8]) -> Parser<'_> {
         pos: 0,
         literals: Vec::new().into_iter(),
         max_depth: 8,
+        open_parens: 0,
     }
 }
 

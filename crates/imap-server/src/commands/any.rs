@@ -1,0 +1,158 @@
+//! Commands valid in any state (CAPABILITY, NOOP, LOGOUT, ID) and the authenticated-state
+//! housekeeping ones (ENABLE, NAMESPACE).
+
+use crate::config::ConnectionInfo;
+use crate::session::{Reply, Session};
+use crate::state::{State, Transition};
+use imap_proto::response::{Namespace, NamespaceResponse, Response, StatusResponse};
+use imap_proto::types::IString;
+use tokio::io::{AsyncRead, AsyncWrite};
+
+/// Capabilities that can be turned on with ENABLE (RFC 5161) on this server.
+const ENABLEABLE: [&str; 2] = ["IMAP4REV2", "UTF8=ACCEPT"];
+
+/// The capability list for the session's current state: only what is implemented.
+pub(crate) fn capabilities<S>(s: &Session<S>) -> Vec<String> {
+    capability_list(&s.conn, !matches!(s.state, State::NotAuthenticated))
+}
+
+/// The capability list before or after authentication, for this connection.
+pub(crate) fn capability_list(conn: &ConnectionInfo, authenticated: bool) -> Vec<String> {
+    let mut caps: Vec<&str> = vec![
+        "IMAP4rev1",
+        "IMAP4rev2",
+        "LITERAL+",
+        "SASL-IR",
+        "ID",
+        "ENABLE",
+    ];
+    if !authenticated {
+        caps.push(if conn.auth_allowed {
+            "AUTH=PLAIN"
+        } else {
+            "LOGINDISABLED"
+        });
+    } else {
+        caps.extend([
+            "NAMESPACE",
+            "UNSELECT",
+            "CHILDREN",
+            "LIST-EXTENDED",
+            "LIST-STATUS",
+            "SPECIAL-USE",
+            "CREATE-SPECIAL-USE",
+            "STATUS=SIZE",
+            "UTF8=ACCEPT",
+        ]);
+    }
+    caps.into_iter().map(str::to_string).collect()
+}
+
+/// CAPABILITY (RFC 9051 §6.1.1).
+pub(crate) fn capability<S>(s: &mut Session<S>) -> Reply
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let caps = capabilities(s);
+    s.send(&Response::Capability(caps));
+    Reply::ok("CAPABILITY completed")
+}
+
+/// NOOP / CHECK: reports what changed in the selected mailbox (RFC 9051 §6.1.2).
+pub(crate) async fn noop<S>(s: &mut Session<S>) -> Reply
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    match super::select::sync(s, crate::view::SyncMode::Full).await {
+        Ok(()) => Reply::ok("NOOP completed"),
+        Err(r) => r,
+    }
+}
+
+/// LOGOUT (RFC 9051 §6.1.3).
+pub(crate) fn logout<S>(s: &mut Session<S>) -> Reply
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    s.send(&Response::Status(StatusResponse::bye("Strata logging out")));
+    Reply::ok("LOGOUT completed").then(Transition::Logout)
+}
+
+/// ID (RFC 2971): logs what the client says, answers with the server's name.
+pub(crate) fn id<S>(s: &mut Session<S>, params: Option<Vec<(IString, Option<IString>)>>) -> Reply
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    if let Some(p) = &params {
+        let said: Vec<String> = p
+            .iter()
+            .take(30)
+            .map(|(k, v)| {
+                let v = v.as_ref().map(|v| String::from_utf8_lossy(v).into_owned());
+                format!("{}={}", String::from_utf8_lossy(k), v.unwrap_or_default())
+            })
+            .collect();
+        tracing::info!(session = s.id, client = %said.join(", "), "ID");
+    }
+    let name = s.shared.config.server_name.clone();
+    s.send(&Response::Id(Some(vec![
+        (
+            IString::from(b"name".as_slice()),
+            Some(IString::from(name.into_bytes())),
+        ),
+        (
+            IString::from(b"version".as_slice()),
+            Some(IString::from(env!("CARGO_PKG_VERSION"))),
+        ),
+    ])));
+    Reply::ok("ID completed")
+}
+
+/// ENABLE (RFC 5161): turns on what this server supports and says which.
+pub(crate) fn enable<S>(s: &mut Session<S>, caps: Vec<String>) -> Reply
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let mut done = Vec::new();
+    for c in caps {
+        if !ENABLEABLE.contains(&c.as_str()) || done.contains(&c) {
+            continue;
+        }
+        match c.as_str() {
+            "IMAP4REV2" => s.enabled.rev2 = true,
+            "UTF8=ACCEPT" => s.enabled.utf8 = true,
+            _ => continue,
+        }
+        done.push(c);
+    }
+    s.refresh_write_options();
+    let names = done
+        .into_iter()
+        .map(|c| {
+            if c == "IMAP4REV2" {
+                "IMAP4rev2".to_string()
+            } else {
+                c
+            }
+        })
+        .collect();
+    s.send(&Response::Enabled(names));
+    Reply::ok("ENABLE completed")
+}
+
+/// NAMESPACE (RFC 2342): one personal namespace, `""` with `/` as the delimiter.
+pub(crate) fn namespace<S>(s: &mut Session<S>) -> Reply
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    s.send(&Response::Namespace(NamespaceResponse {
+        personal: vec![Namespace {
+            prefix: String::new(),
+            delimiter: Some('/'),
+            extensions: vec![],
+        }],
+        other: vec![],
+        shared: vec![],
+    }));
+    Reply::ok("NAMESPACE completed")
+}

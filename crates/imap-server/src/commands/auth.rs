@@ -1,0 +1,133 @@
+//! LOGIN and AUTHENTICATE (RFC 9051 §6.2; SASL PLAIN, RFC 4616, with SASL-IR, RFC 4959).
+//! Passwords are checked against the account's argon2id hash off the async threads; a failure
+//! is answered only after the configured delay.
+
+use crate::session::{Reply, Session};
+use crate::state::{Transition, User};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use base64::Engine;
+use imap_proto::command::InitialResponse;
+use imap_proto::response::Code;
+use tokio::io::{AsyncRead, AsyncWrite};
+
+/// A hash of no known password, verified when the user does not exist so that a missing
+/// account takes as long as a wrong password. Made once per process.
+fn dummy_hash() -> String {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        Argon2::default()
+            .hash_password_with_salt(b"no password matches this", b"strata-dummy-salt")
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
+    .clone()
+}
+
+/// Checks a password and returns the user, or the reply to send.
+async fn check<S>(s: &mut Session<S>, username: &[u8], password: &[u8]) -> Result<User, Reply>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    if !s.conn.auth_allowed {
+        return Err(
+            Reply::no("authentication needs an encrypted connection").code(Code::PrivacyRequired)
+        );
+    }
+    let failed = || Reply::no("authentication failed").code(Code::AuthenticationFailed);
+    let username = String::from_utf8_lossy(username).into_owned();
+    let creds = match s.shared.store.credentials(&username).await {
+        Ok(c) => c,
+        Err(e) => return Err(crate::errors::store_reply(e)),
+    };
+    let hash = creds
+        .as_ref()
+        .map(|c| c.password_hash.clone())
+        .unwrap_or_else(dummy_hash);
+    let password = password.to_vec();
+    let ok = tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .verify_password(&password, hash.as_str())
+            .is_ok()
+    })
+    .await
+    .unwrap_or(false);
+    match creds {
+        Some(c) if ok => Ok(User {
+            account: c.account,
+            address: c.address,
+        }),
+        _ => {
+            tracing::warn!(session = s.id, user = %username, peer = ?s.conn.peer, "login failed");
+            tokio::time::sleep(s.shared.config.auth_failure_delay).await;
+            Err(failed())
+        }
+    }
+}
+
+/// LOGIN user password.
+pub(crate) async fn login<S>(s: &mut Session<S>, username: &[u8], password: &[u8]) -> Reply
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    match check(s, username, password).await {
+        Ok(user) => logged_in(s, user),
+        Err(r) => r,
+    }
+}
+
+fn logged_in<S>(s: &mut Session<S>, user: User) -> Reply
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    tracing::info!(session = s.id, user = %user.address, "logged in");
+    // The capability list changes with login (RFC 9051 §6.2.3): send it with the OK.
+    let caps = super::any::capability_list(&s.conn, true);
+    Reply::ok("logged in")
+        .code(Code::Capability(caps))
+        .then(Transition::Login(user))
+}
+
+/// AUTHENTICATE mechanism [initial-response]: PLAIN only for now.
+pub(crate) async fn authenticate<S>(
+    s: &mut Session<S>,
+    mechanism: &str,
+    initial: Option<InitialResponse>,
+) -> std::io::Result<Reply>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    if mechanism != "PLAIN" {
+        return Ok(Reply::no(format!("mechanism {mechanism} is not supported")).code(Code::Cannot));
+    }
+    let data = match initial {
+        Some(InitialResponse::Data(d)) => d,
+        Some(InitialResponse::Empty) => Vec::new(),
+        None => {
+            s.out.raw(b"+ \r\n");
+            s.flush().await?;
+            let Some(line) = s.read_line().await? else {
+                return Ok(Reply::bad("connection closed during authentication"));
+            };
+            if &line[..] == b"*" {
+                return Ok(Reply::bad("authentication cancelled"));
+            }
+            match base64::engine::general_purpose::STANDARD.decode(&line) {
+                Ok(d) => d,
+                Err(_) => return Ok(Reply::bad("the response is not base64")),
+            }
+        }
+    };
+    // RFC 4616: [authzid] NUL authcid NUL passwd
+    let parts: Vec<&[u8]> = data.split(|&b| b == 0).collect();
+    let [authz, authc, pass] = parts[..] else {
+        return Ok(Reply::bad("malformed PLAIN response"));
+    };
+    if !authz.is_empty() && !authz.eq_ignore_ascii_case(authc) {
+        return Ok(Reply::no("cannot act as another user").code(Code::AuthorizationFailed));
+    }
+    Ok(match check(s, authc, pass).await {
+        Ok(user) => logged_in(s, user),
+        Err(r) => r,
+    })
+}

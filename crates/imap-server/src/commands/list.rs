@@ -1,0 +1,279 @@
+//! LIST (RFC 9051 §6.3.9 with RFC 5258 LIST-EXTENDED, RFC 5819 LIST-STATUS, RFC 6154
+//! SPECIAL-USE) and LSUB (RFC 3501 §6.3.9).
+
+use super::mailbox::{DELIM, status_response};
+use crate::errors::store_reply;
+use crate::session::{Reply, Session};
+use imap_proto::Mailbox;
+use imap_proto::command::{ListCommand, ListReturn, ListSelect};
+use imap_proto::response::{ListExtItem, ListResponse, MailboxAttr, Response};
+use std::collections::{BTreeMap, BTreeSet};
+use store::{MailboxInfo, SpecialUse};
+use tokio::io::{AsyncRead, AsyncWrite};
+
+/// `*` matches anything, `%` anything but the delimiter (RFC 9051 §6.3.9). Dynamic programming
+/// over characters, so hostile patterns cost at most |pattern| × |name| steps.
+pub(crate) fn wildcard_match(pattern: &str, name: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    // row[j]: pattern[..i] matches name[..j]
+    let mut row = vec![false; n.len() + 1];
+    row[0] = true;
+    for &pc in &p {
+        let mut next = vec![false; n.len() + 1];
+        match pc {
+            '*' | '%' => {
+                for j in 0..=n.len() {
+                    next[j] = row[j] || (j > 0 && next[j - 1] && (pc == '*' || n[j - 1] != DELIM));
+                }
+            }
+            c => {
+                for j in 1..=n.len() {
+                    next[j] = row[j - 1] && n[j - 1] == c;
+                }
+            }
+        }
+        row = next;
+    }
+    row[n.len()]
+}
+
+/// Pattern match with INBOX's case-insensitivity (RFC 9051 §5.1).
+fn matches(pattern: &str, name: &str) -> bool {
+    if wildcard_match(pattern, name) {
+        return true;
+    }
+    let inbox = name == "INBOX" || name.starts_with("INBOX/");
+    inbox
+        && pattern.len() >= 5
+        && pattern.is_char_boundary(5)
+        && pattern[..5].eq_ignore_ascii_case("INBOX")
+        && wildcard_match(&format!("INBOX{}", &pattern[5..]), name)
+}
+
+fn special_attr(u: SpecialUse) -> MailboxAttr {
+    match u {
+        SpecialUse::All => MailboxAttr::All,
+        SpecialUse::Archive => MailboxAttr::Archive,
+        SpecialUse::Drafts => MailboxAttr::Drafts,
+        SpecialUse::Flagged => MailboxAttr::Flagged,
+        SpecialUse::Junk => MailboxAttr::Junk,
+        SpecialUse::Sent => MailboxAttr::Sent,
+        SpecialUse::Trash => MailboxAttr::Trash,
+    }
+}
+
+/// Every name that exists or is the ancestor of one, with its mailbox if it exists.
+fn tree(mailboxes: &[MailboxInfo]) -> BTreeMap<String, Option<&MailboxInfo>> {
+    let mut t: BTreeMap<String, Option<&MailboxInfo>> = BTreeMap::new();
+    for m in mailboxes {
+        let mut at = 0;
+        while let Some(i) = m.name[at..].find(DELIM) {
+            t.entry(m.name[..at + i].to_string()).or_insert(None);
+            at += i + 1;
+        }
+        t.insert(m.name.clone(), Some(m));
+    }
+    t
+}
+
+fn has_child<V>(t: &BTreeMap<String, V>, name: &str) -> bool {
+    let prefix = format!("{name}{DELIM}");
+    t.range(prefix.clone()..)
+        .next()
+        .is_some_and(|(k, _)| k.starts_with(&prefix))
+}
+
+/// INBOX first, then by name.
+fn order(a: &str, b: &str) -> std::cmp::Ordering {
+    (a != "INBOX", a).cmp(&(b != "INBOX", b))
+}
+
+/// LIST, basic or extended.
+pub(crate) async fn list<S>(s: &mut Session<S>, cmd: ListCommand) -> Reply
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let account = match s.account() {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let reference = match s.name_in(&cmd.reference) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let mut patterns = Vec::new();
+    for p in &cmd.patterns {
+        match s.name_in(&Mailbox::new(p.clone())) {
+            Ok(p) => patterns.push(p),
+            Err(r) => return r,
+        }
+    }
+    // LIST "" "": the hierarchy delimiter and root (RFC 9051 §6.3.9).
+    if patterns.iter().all(String::is_empty) && cmd.selection.is_empty() {
+        s.send(&Response::List(ListResponse {
+            attributes: vec![MailboxAttr::NoSelect],
+            delimiter: Some(DELIM),
+            mailbox: Mailbox::new(""),
+            extended: vec![],
+        }));
+        return Reply::ok("LIST completed");
+    }
+    let full: Vec<String> = patterns.iter().map(|p| format!("{reference}{p}")).collect();
+    let store = s.shared.store.clone();
+    let (mailboxes, subs) = match (
+        store.list_mailboxes(account).await,
+        store.subscriptions(account).await,
+    ) {
+        (Ok(m), Ok(subs)) => (m, subs.into_iter().collect::<BTreeSet<String>>()),
+        (Err(e), _) | (_, Err(e)) => return store_reply(e),
+    };
+    let t = tree(&mailboxes);
+    let sel_subscribed = cmd.selection.contains(&ListSelect::Subscribed);
+    let sel_special = cmd.selection.contains(&ListSelect::SpecialUse);
+    let recursive = cmd.selection.contains(&ListSelect::RecursiveMatch);
+    let ret_subscribed = sel_subscribed || cmd.ret.contains(&ListReturn::Subscribed);
+    let status_items = cmd.ret.iter().find_map(|r| match r {
+        ListReturn::Status(items) => Some(items.clone()),
+        _ => None,
+    });
+    let rev2 = s.enabled.rev2;
+    // Candidates: the tree, plus subscribed names that no longer exist.
+    let mut names: Vec<String> = t.keys().cloned().collect();
+    names.extend(subs.iter().filter(|n| !t.contains_key(*n)).cloned());
+    names.sort_by(|a, b| order(a, b));
+    names.dedup();
+    let mut out = Vec::new();
+    for name in names {
+        if !full.iter().any(|p| matches(p, &name)) {
+            continue;
+        }
+        let info = t.get(&name).copied().flatten();
+        let subscribed = subs.contains(&name);
+        let mut extended = Vec::new();
+        if sel_subscribed && !subscribed {
+            // RECURSIVEMATCH: a parent whose descendants are subscribed (RFC 5258 §3.5).
+            let prefix = format!("{name}{DELIM}");
+            if recursive && subs.iter().any(|x| x.starts_with(&prefix)) {
+                extended.push(ListExtItem::ChildInfo(vec!["SUBSCRIBED".into()]));
+            } else {
+                continue;
+            }
+        }
+        if sel_special && info.and_then(|i| i.special_use).is_none() {
+            continue;
+        }
+        let mut attrs = Vec::new();
+        match info {
+            None if rev2 || sel_subscribed || !cmd.selection.is_empty() => {
+                attrs.push(MailboxAttr::NonExistent)
+            }
+            None => attrs.push(MailboxAttr::NoSelect),
+            Some(_) => {}
+        }
+        attrs.push(if has_child(&t, &name) {
+            MailboxAttr::HasChildren
+        } else {
+            MailboxAttr::HasNoChildren
+        });
+        if let Some(u) = info.and_then(|i| i.special_use) {
+            attrs.push(special_attr(u));
+        }
+        if ret_subscribed && subscribed {
+            attrs.push(MailboxAttr::Subscribed);
+        }
+        out.push((
+            name,
+            info.is_some(),
+            ListResponse {
+                attributes: attrs,
+                delimiter: Some(DELIM),
+                mailbox: Mailbox::new(""),
+                extended,
+            },
+        ));
+    }
+    for (name, exists, mut resp) in out {
+        resp.mailbox = s.name_out(&name);
+        let wire = resp.mailbox.clone();
+        s.send(&Response::List(resp));
+        if let (Some(items), true) = (&status_items, exists) {
+            match status_response(&s.shared, account, &name, wire, items).await {
+                Ok(r) => s.send(&r),
+                Err(e) => tracing::debug!(mailbox = %name, error = %e, "LIST-STATUS skipped"),
+            }
+        }
+    }
+    Reply::ok("LIST completed")
+}
+
+/// LSUB (IMAP4rev1): subscribed names matching the pattern; a parent that is not subscribed
+/// but has subscribed children matched by `%` is listed as `\Noselect` (RFC 3501 §6.3.9).
+pub(crate) async fn lsub<S>(s: &mut Session<S>, reference: &Mailbox, pattern: &str) -> Reply
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let account = match s.account() {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let (reference, pattern) = match (s.name_in(reference), s.name_in(&Mailbox::new(pattern))) {
+        (Ok(r), Ok(p)) => (r, p),
+        (Err(r), _) | (_, Err(r)) => return r,
+    };
+    let full = format!("{reference}{pattern}");
+    let subs = match s.shared.store.subscriptions(account).await {
+        Ok(v) => v,
+        Err(e) => return store_reply(e),
+    };
+    let mut found: BTreeMap<String, bool> = BTreeMap::new();
+    for name in &subs {
+        if matches(&full, name) {
+            found.insert(name.clone(), true);
+        }
+        let mut at = 0;
+        while let Some(i) = name[at..].find(DELIM) {
+            let parent = &name[..at + i];
+            if matches(&full, parent) && !subs.iter().any(|x| x == parent) {
+                found.entry(parent.to_string()).or_insert(false);
+            }
+            at += i + 1;
+        }
+    }
+    let mut names: Vec<(String, bool)> = found.into_iter().collect();
+    names.sort_by(|a, b| order(&a.0, &b.0));
+    for (name, subscribed) in names {
+        let attributes = if subscribed {
+            vec![]
+        } else {
+            vec![MailboxAttr::NoSelect]
+        };
+        let mailbox = s.name_out(&name);
+        s.send(&Response::Lsub(ListResponse {
+            attributes,
+            delimiter: Some(DELIM),
+            mailbox,
+            extended: vec![],
+        }));
+    }
+    Reply::ok("LSUB completed")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_follow_rfc_9051() {
+        assert!(wildcard_match("*", "a/b/c"));
+        assert!(wildcard_match("%", "abc") && !wildcard_match("%", "a/b"));
+        assert!(wildcard_match("a/%", "a/b") && !wildcard_match("a/%", "a/b/c"));
+        assert!(wildcard_match("a*c", "a/b/c") && !wildcard_match("a%c", "a/b/c"));
+        assert!(wildcard_match("", "") && !wildcard_match("", "a"));
+        assert!(matches("inbox", "INBOX") && matches("Inbox/%", "INBOX/x"));
+        assert!(!matches("inbox", "Inbox2"));
+        // Hostile: many stars against a long name stays polynomial.
+        let p = "*a".repeat(200);
+        assert!(!wildcard_match(&p, &"b".repeat(1000)));
+    }
+}

@@ -1,0 +1,222 @@
+//! SELECT and EXAMINE (RFC 9051 §6.3.2–3), CLOSE, UNSELECT (RFC 3691), and the sync that
+//! brings a session's view up to date at command boundaries.
+
+use crate::errors::store_reply;
+use crate::session::{Reply, Session};
+use crate::state::{Selected, Transition};
+use crate::view::{MailboxView, SyncMode, ViewUpdate};
+use imap_proto::Mailbox;
+use imap_proto::command::SelectParams;
+use imap_proto::response::{
+    Code, FetchItem, FetchResponse, Response, State as Cond, StatusResponse,
+};
+use imap_proto::types::{Flag, SequenceSet};
+use store::Flags;
+use tokio::io::{AsyncRead, AsyncWrite};
+
+/// IMAP flags of a store flag set.
+pub(crate) fn imap_flags(f: &Flags, recent: bool) -> Vec<Flag> {
+    let mut out = Vec::new();
+    for (bit, flag) in [
+        (Flags::SEEN, Flag::Seen),
+        (Flags::ANSWERED, Flag::Answered),
+        (Flags::FLAGGED, Flag::Flagged),
+        (Flags::DELETED, Flag::Deleted),
+        (Flags::DRAFT, Flag::Draft),
+    ] {
+        if f.has(bit) {
+            out.push(flag);
+        }
+    }
+    if recent {
+        out.push(Flag::Recent);
+    }
+    out.extend(f.keywords.iter().map(|k| Flag::Keyword(k.clone())));
+    out
+}
+
+/// SELECT / EXAMINE mailbox
+pub(crate) async fn select<S>(
+    s: &mut Session<S>,
+    m: &Mailbox,
+    params: SelectParams,
+    read_only: bool,
+) -> Reply
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    // RFC 9051 §6.3.2: selecting closes the current mailbox first, even if this one fails.
+    if s.state.selected().is_some() {
+        s.send(&Response::Status(
+            StatusResponse::untagged(Cond::Ok, "previous mailbox closed").with_code(Code::Closed),
+        ));
+    }
+    let deselect = |r: Reply| r.then(Transition::Deselect);
+    let (account, name) = match (s.account(), s.name_in(m)) {
+        (Ok(a), Ok(n)) => (a, n),
+        (Err(r), _) | (_, Err(r)) => return deselect(r),
+    };
+    if params.condstore || params.qresync.is_some() {
+        return deselect(Reply::bad(
+            "CONDSTORE/QRESYNC are not available on this server yet",
+        ));
+    }
+    let store = s.shared.store.clone();
+    let info = match store.mailbox(account, &name).await {
+        Ok(i) => i,
+        Err(e) => return deselect(store_reply(e)),
+    };
+    let recent_from = if read_only {
+        u32::MAX
+    } else {
+        match store.claim_recent(account, info.id).await {
+            Ok(r) => r,
+            Err(e) => return deselect(store_reply(e)),
+        }
+    };
+    let snapshot = match store.snapshot(account, info.id).await {
+        Ok(snap) => snap,
+        Err(e) => return deselect(store_reply(e)),
+    };
+    let mut keywords: Vec<String> = Vec::new();
+    for msg in &snapshot.messages {
+        for k in &msg.flags.keywords {
+            if !keywords.iter().any(|x| x.eq_ignore_ascii_case(k)) {
+                keywords.push(k.clone());
+            }
+        }
+    }
+    let first_unseen = snapshot
+        .messages
+        .iter()
+        .position(|m| !m.flags.has(Flags::SEEN));
+    let view = MailboxView::new(snapshot, recent_from, s.enabled.qresync);
+    let all = Flags::new(0x1f, keywords);
+    s.send(&Response::Flags(imap_flags(&all, false)));
+    s.send(&Response::Exists(view.exists()));
+    if !s.enabled.rev2 {
+        s.send(&Response::Recent(view.recent()));
+        if let Some(i) = first_unseen {
+            s.send(&untagged_code(Code::Unseen(i as u32 + 1), "first unseen"));
+        }
+    }
+    let permanent = if read_only {
+        Vec::new()
+    } else {
+        imap_flags(&all, false)
+    };
+    s.send(&untagged_code(
+        Code::PermanentFlags {
+            flags: permanent,
+            new_keywords: !read_only,
+        },
+        "flags permitted",
+    ));
+    s.send(&untagged_code(
+        Code::UidValidity(view.uid_validity()),
+        "UIDs valid",
+    ));
+    s.send(&untagged_code(
+        Code::UidNext(view.uid_next()),
+        "predicted next UID",
+    ));
+    let selected = Selected {
+        id: info.id,
+        name,
+        read_only,
+        view,
+    };
+    let code = if read_only {
+        Code::ReadOnly
+    } else {
+        Code::ReadWrite
+    };
+    Reply::ok(if read_only {
+        "EXAMINE completed"
+    } else {
+        "SELECT completed"
+    })
+    .code(code)
+    .then(Transition::Select(Box::new(selected)))
+}
+
+fn untagged_code(code: Code, text: &str) -> Response {
+    Response::Status(StatusResponse::untagged(Cond::Ok, text).with_code(code))
+}
+
+/// CLOSE: silently expunges `\Deleted` messages if read-write, then deselects.
+pub(crate) async fn close<S>(s: &mut Session<S>) -> Reply
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let (Ok(account), Some(sel)) = (s.account(), s.state.selected()) else {
+        return Reply::bad("no mailbox selected");
+    };
+    if !sel.read_only
+        && let Err(e) = s.shared.store.expunge(account, sel.id, None).await
+    {
+        return store_reply(e).then(Transition::Deselect);
+    }
+    Reply::ok("CLOSE completed").then(Transition::Deselect)
+}
+
+/// UNSELECT (RFC 3691): deselects without expunging.
+pub(crate) fn unselect<S>(_s: &mut Session<S>) -> Reply
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    Reply::ok("UNSELECT completed").then(Transition::Deselect)
+}
+
+/// Brings the selected mailbox's view up to date and queues what the client must hear.
+/// Nothing to do when no mailbox is selected.
+pub(crate) async fn sync<S>(s: &mut Session<S>, mode: SyncMode) -> Result<(), Reply>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let Ok(account) = s.account() else {
+        return Ok(());
+    };
+    let Some(sel) = s.state.selected() else {
+        return Ok(());
+    };
+    let (id, since) = (sel.id, sel.view.highest_modseq());
+    let changes = s
+        .shared
+        .store
+        .changes_since(account, id, since)
+        .await
+        .map_err(store_reply)?;
+    let rev2 = s.enabled.rev2;
+    let Some(sel) = s.state.selected_mut() else {
+        return Ok(());
+    };
+    let updates = sel.view.sync(&changes, mode);
+    let view = sel.view.clone();
+    for u in updates {
+        let r = match u {
+            ViewUpdate::Expunge(n) => Response::Expunge(n),
+            ViewUpdate::Vanished(uids) => match SequenceSet::from_values(uids) {
+                Some(uids) => Response::Vanished {
+                    earlier: false,
+                    uids,
+                },
+                None => continue,
+            },
+            ViewUpdate::Exists(n) => Response::Exists(n),
+            ViewUpdate::Recent(n) if !rev2 => Response::Recent(n),
+            ViewUpdate::Recent(_) => continue,
+            ViewUpdate::FlagsChanged {
+                seq, uid, flags, ..
+            } => Response::Fetch(FetchResponse {
+                seq,
+                items: vec![
+                    FetchItem::Flags(imap_flags(&flags, view.is_recent(uid))),
+                    FetchItem::Uid(uid),
+                ],
+            }),
+        };
+        s.send(&r);
+    }
+    Ok(())
+}

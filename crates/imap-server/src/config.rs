@@ -1,0 +1,69 @@
+//! What a session needs to know from the operator's configuration, and what it shares with
+//! every other session.
+
+use blob_store::BlobStore;
+use imap_proto::Limits;
+use std::sync::Arc;
+use std::time::Duration;
+use store::MailStore;
+
+/// Session settings (the `strata` binary fills them from its TOML config).
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Parser limits: line length, literal sizes (APPENDLIMIT), nesting depth.
+    pub limits: Limits,
+    /// Idle time after which an authenticated session is logged out; never below 30 minutes
+    /// (RFC 9051 §5.4), IDLE included.
+    pub autologout: Duration,
+    /// Idle time after which a session that has not logged in is dropped.
+    pub login_timeout: Duration,
+    /// Interval of the untagged `* OK` keep-alive sent during IDLE.
+    pub idle_keepalive: Duration,
+    /// Delay before answering a failed authentication.
+    pub auth_failure_delay: Duration,
+    /// Name and version returned by ID (RFC 2971).
+    pub server_name: String,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            limits: Limits::default(),
+            autologout: Duration::from_secs(30 * 60),
+            login_timeout: Duration::from_secs(60),
+            idle_keepalive: Duration::from_secs(120),
+            auth_failure_delay: Duration::from_secs(2),
+            server_name: "Strata".into(),
+        }
+    }
+}
+
+impl ServerConfig {
+    /// The autologout timer, raised to the RFC minimum of 30 minutes if set lower.
+    pub fn effective_autologout(&self) -> Duration {
+        self.autologout.max(Duration::from_secs(30 * 60))
+    }
+}
+
+/// What every session shares: storage and configuration.
+#[derive(Clone)]
+pub struct Shared {
+    /// Metadata (the seam to storage).
+    pub store: Arc<dyn MailStore>,
+    /// Message bodies.
+    pub blobs: BlobStore,
+    /// Settings.
+    pub config: Arc<ServerConfig>,
+}
+
+/// Per-connection facts the session cannot learn from the bytes.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectionInfo {
+    /// The peer's address, for logs and rate limits.
+    pub peer: Option<std::net::SocketAddr>,
+    /// The connection is encrypted (implicit TLS, or after STARTTLS).
+    pub tls: bool,
+    /// LOGIN and AUTHENTICATE are allowed on this connection (TLS, loopback, or the operator
+    /// allowed cleartext); otherwise LOGINDISABLED is advertised (RFC 9051 §6.2.3).
+    pub auth_allowed: bool,
+}

@@ -1,0 +1,41 @@
+//! The one place where storage errors become IMAP responses (RFC 5530 codes).
+
+use crate::session::Reply;
+use imap_proto::response::Code;
+use store::StoreError;
+
+/// Maps a storage error to the tagged NO the client sees.
+pub fn store_reply(e: StoreError) -> Reply {
+    match e {
+        StoreError::NotFound(what) => {
+            Reply::no(format!("{what} does not exist")).code(Code::NonExistent)
+        }
+        StoreError::AlreadyExists(what) => {
+            Reply::no(format!("{what} already exists")).code(Code::AlreadyExists)
+        }
+        StoreError::OverQuota => Reply::no("over quota").code(Code::OverQuota),
+        StoreError::HasChildren => {
+            Reply::no("the mailbox has child mailboxes").code(Code::HasChildren)
+        }
+        StoreError::Cannot(why) => Reply::no(why).code(Code::Cannot),
+        StoreError::Unavailable(why) | StoreError::BlobCollected(why) => {
+            tracing::warn!(error = %why, "storage unavailable");
+            Reply::no("storage is temporarily unavailable, try again").code(Code::Unavailable)
+        }
+        StoreError::Internal(why) => {
+            tracing::error!(error = %why, "storage failure");
+            Reply::no("internal server error").code(Code::ServerBug)
+        }
+    }
+}
+
+/// Like [`store_reply`], for a destination mailbox of APPEND/COPY/MOVE: a missing one gets
+/// `[TRYCREATE]` (RFC 9051 §6.3.12).
+pub fn destination_reply(e: StoreError) -> Reply {
+    match e {
+        StoreError::NotFound(what) => {
+            Reply::no(format!("{what} does not exist")).code(Code::TryCreate)
+        }
+        e => store_reply(e),
+    }
+}

@@ -1,0 +1,59 @@
+//! Reading and writing for a session: timed reads into the receive buffer, flushing queued
+//! responses, and raw lines (SASL responses) outside command framing.
+
+use super::Session;
+use crate::state::State;
+use bytes::Bytes;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
+    /// How long the session may sit idle now: the login timeout before authentication, the
+    /// autologout timer (at least 30 minutes) after.
+    fn idle_limit(&self) -> std::time::Duration {
+        match self.state {
+            State::NotAuthenticated => self.shared.config.login_timeout,
+            _ => self.shared.config.effective_autologout(),
+        }
+    }
+
+    /// Reads more bytes into the receive buffer. `Ok(false)` when the client closed the
+    /// connection or the idle timer expired (after sending `* BYE`).
+    pub(crate) async fn fill(&mut self) -> std::io::Result<bool> {
+        let limit = self.idle_limit();
+        match tokio::time::timeout(limit, self.io.read_buf(&mut self.rbuf)).await {
+            Ok(Ok(0)) => Ok(false),
+            Ok(Ok(_)) => Ok(true),
+            Ok(Err(e)) => Err(e),
+            Err(_) => {
+                self.out.raw(b"* BYE Autologout; idle for too long\r\n");
+                self.flush().await?;
+                Ok(false)
+            }
+        }
+    }
+
+    /// Writes everything queued.
+    pub(crate) async fn flush(&mut self) -> std::io::Result<()> {
+        let bytes = self.out.take();
+        if !bytes.is_empty() {
+            self.io.write_all(&bytes).await?;
+            self.io.flush().await?;
+        }
+        Ok(())
+    }
+
+    /// Reads one raw line (a SASL response, IDLE's DONE). `None` if the client went away.
+    pub(crate) async fn read_line(&mut self) -> std::io::Result<Option<Bytes>> {
+        loop {
+            match self.receiver.line(&mut self.rbuf) {
+                Ok(Some(line)) => return Ok(Some(line)),
+                Ok(None) => {
+                    if !self.fill().await? {
+                        return Ok(None);
+                    }
+                }
+                Err(_) => return Ok(Some(Bytes::from_static(b"*"))),
+            }
+        }
+    }
+}
