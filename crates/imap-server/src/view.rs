@@ -169,7 +169,7 @@ impl MailboxView {
     }
 
     /// True if the message was expunged elsewhere and the client has not been told yet
-    /// (FETCH of it answers from what the session still knows, or NO [EXPUNGEISSUED]).
+    /// (FETCH of it answers from what the session still knows, or `NO [EXPUNGEISSUED]`).
     pub fn is_gone(&self, seq: u32) -> bool {
         self.entries
             .get(seq.wrapping_sub(1) as usize)
