@@ -1,0 +1,238 @@
+//! The command line: argument types (clap) and what each command does.
+//!
+//! ```text
+//!  strata [--config FILE] [--data-dir DIR] user add USER [--password-stdin]
+//!                                          user passwd USER [--password-stdin]
+//!                                          user del USER
+//!                                          user list
+//!                                          user quota USER [--storage BYTES|none] [--messages N|none]
+//! ```
+//!
+//! Output for scripts goes to stdout; errors are one line on stderr, exit status 1 (clap's own
+//! usage errors exit with 2).
+
+use std::io::{BufRead, IsTerminal, Read};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use store::SqlStore;
+
+use crate::config::{Config, ConfigError, Overrides};
+use crate::data_dir::DataDir;
+use crate::users::{LimitChange, UserAdmin, UserError};
+
+/// Strata, an IMAP server for many users and many domains.
+#[derive(Debug, Parser)]
+#[command(name = "strata", version)]
+pub struct Cli {
+    /// Configuration file (TOML); every key has a default, see strata.example.toml.
+    #[arg(long, global = true, value_name = "FILE", env = "STRATA_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Data directory; beats `data_dir` in the file and STRATA_DATA_DIR.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Manage accounts (USER is name@domain; domains are tenants).
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// `strata user …`.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account with the default mailboxes (INBOX, Sent, Drafts, Trash, Junk,
+    /// Archive), creating its domain if needed.
+    Add(PasswordArgs),
+    /// Change an account's password.
+    Passwd(PasswordArgs),
+    /// Delete an account and all its mail.
+    Del {
+        /// name@domain
+        #[arg(value_name = "USER")]
+        user: String,
+    },
+    /// List accounts with their quota limits, one per line.
+    List,
+    /// Set or remove quota limits (RFC 9208 STORAGE and MESSAGE).
+    Quota(QuotaArgs),
+}
+
+/// USER and where the password comes from.
+#[derive(Debug, Args)]
+pub struct PasswordArgs {
+    /// name@domain
+    #[arg(value_name = "USER")]
+    pub user: String,
+    /// Read the password from the first line of stdin instead of asking on the terminal.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+/// `strata user quota`.
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("limits").required(true).multiple(true))]
+pub struct QuotaArgs {
+    /// name@domain
+    #[arg(value_name = "USER")]
+    pub user: String,
+    /// Storage limit in octets, or `none`.
+    #[arg(long, value_name = "BYTES|none", value_parser = parse_limit, group = "limits")]
+    pub storage: Option<LimitChange>,
+    /// Message count limit, or `none`.
+    #[arg(long, value_name = "N|none", value_parser = parse_limit, group = "limits")]
+    pub messages: Option<LimitChange>,
+}
+
+/// Why a command failed; `Display` is the one line printed on stderr.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Bad configuration.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// An account command failed.
+    #[error(transparent)]
+    User(#[from] UserError),
+    /// Opening the data directory or the database failed.
+    #[error("{0}")]
+    Setup(String),
+    /// The password could not be read.
+    #[error("{0}")]
+    Password(String),
+}
+
+fn parse_limit(s: &str) -> Result<LimitChange, String> {
+    if s.eq_ignore_ascii_case("none") {
+        return Ok(LimitChange::Unlimited);
+    }
+    s.parse::<u64>()
+        .map(LimitChange::Set)
+        .map_err(|_| format!("{s:?} is neither a whole number nor `none`"))
+}
+
+/// Runs a parsed command line; what it prints on success goes to stdout.
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    let overrides = Overrides {
+        data_dir: cli.data_dir,
+    };
+    let config = Config::load(cli.config.as_deref(), &overrides)?;
+    match cli.command {
+        Command::User(cmd) => user(&config, cmd),
+    }
+}
+
+/// `strata user …`: reads the password first (before any slow setup), then opens the store.
+fn user(config: &Config, cmd: UserCommand) -> Result<(), CliError> {
+    let password = match &cmd {
+        UserCommand::Add(a) | UserCommand::Passwd(a) => {
+            // A typo in USER is reported before anyone types a password.
+            crate::users::check_address(&a.user)?;
+            Some(read_password(a.password_stdin)?)
+        }
+        _ => None,
+    };
+    let params = config.argon2_params()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Setup(format!("cannot start the runtime: {e}")))?;
+    runtime.block_on(async {
+        DataDir::open(&config.data_dir).map_err(|e| CliError::Setup(e.to_string()))?;
+        let store = SqlStore::open(&config.database_url(), config.database.max_connections)
+            .await
+            .map_err(|e| CliError::Setup(format!("cannot open the database: {e}")))?;
+        let admin = UserAdmin::new(&store, params);
+        let password = password.as_deref().unwrap_or_default();
+        let result = match cmd {
+            UserCommand::Add(a) => admin
+                .add(&a.user, password)
+                .await
+                .map(|u| println!("added {u}")),
+            UserCommand::Passwd(a) => admin
+                .passwd(&a.user, password)
+                .await
+                .map(|u| println!("changed the password of {u}")),
+            UserCommand::Del { user } => admin.delete(&user).await.map(|u| println!("deleted {u}")),
+            UserCommand::List => admin.list().await.map(|accounts| {
+                for a in accounts {
+                    println!(
+                        "{}\tstorage={}\tmessages={}",
+                        a.address,
+                        limit(a.quota.storage),
+                        limit(a.quota.messages)
+                    );
+                }
+            }),
+            UserCommand::Quota(q) => admin
+                .set_quota(
+                    &q.user,
+                    q.storage.unwrap_or(LimitChange::Keep),
+                    q.messages.unwrap_or(LimitChange::Keep),
+                )
+                .await
+                .map(|(u, l)| {
+                    println!(
+                        "{u}\tstorage={}\tmessages={}",
+                        limit(l.storage),
+                        limit(l.messages)
+                    )
+                }),
+        };
+        store.close().await;
+        Ok(result?)
+    })
+}
+
+fn limit(l: Option<u64>) -> String {
+    l.map_or_else(|| "none".to_string(), |n| n.to_string())
+}
+
+/// Reads a new password: one line of stdin with `--password-stdin`, else twice from the
+/// terminal without echo. A non-terminal stdin without the flag is an error, so a script never
+/// hangs on a prompt.
+fn read_password(from_stdin: bool) -> Result<String, CliError> {
+    if from_stdin {
+        // Bounded: a hostile stdin cannot make us buffer more than this.
+        let cap = crate::users::MAX_PASSWORD_LEN as u64 + 2;
+        let mut line = Vec::new();
+        std::io::stdin()
+            .lock()
+            .take(cap + 1)
+            .read_until(b'\n', &mut line)
+            .map_err(|e| CliError::Password(format!("cannot read the password: {e}")))?;
+        if line.len() as u64 > cap {
+            return Err(CliError::Password(
+                "password refused: it is longer than 1024 bytes".to_string(),
+            ));
+        }
+        if line.last() == Some(&b'\n') {
+            line.pop();
+            if line.last() == Some(&b'\r') {
+                line.pop();
+            }
+        }
+        return String::from_utf8(line)
+            .map_err(|_| CliError::Password("password refused: it is not UTF-8".to_string()));
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::Password(
+            "stdin is not a terminal: pass the password on stdin with --password-stdin".to_string(),
+        ));
+    }
+    let ask = |prompt: &str| {
+        rpassword::prompt_password(prompt)
+            .map_err(|e| CliError::Password(format!("cannot read the password: {e}")))
+    };
+    let first = ask("New password: ")?;
+    crate::users::check_password(&first)?;
+    if ask("Retype the password: ")? != first {
+        return Err(CliError::Password("the passwords do not match".to_string()));
+    }
+    Ok(first)
+}

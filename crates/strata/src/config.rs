@@ -1,0 +1,316 @@
+//! The configuration: one TOML file, every key with a default, each overridable by a
+//! `STRATA_*` environment variable (ARCHITECTURE.md "Conventions").
+//!
+//! ```text
+//!  defaults ◀── file (--config / STRATA_CONFIG) ◀── STRATA_* environment ◀── flags (--data-dir)
+//!  (lowest)                                                                  (highest)
+//! ```
+//!
+//! The environment variable of a key is `STRATA_` followed by its path in upper case with `.`
+//! replaced by `_`: `data_dir` → `STRATA_DATA_DIR`, `[imap] listen` → `STRATA_IMAP_LISTEN`,
+//! `[database] url` → `STRATA_DATABASE_URL`. Two short aliases match the `serve` flags:
+//! `STRATA_IMAP_ADDR` (= `imap.listen`) and `STRATA_IMAPS_ADDR` (= `imap.listen_tls`).
+//! Unknown keys in the file are an error naming the key; `strata.example.toml` at the
+//! repository root lists every key with its default (a test keeps the two equal).
+
+mod load;
+mod secret;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+pub use load::{ConfigError, Overrides};
+pub use secret::Secret;
+
+/// The whole configuration. Every field has a default, so an empty file (or none) is valid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Where the all-in-one server keeps its state: `meta.db` (SQLite), `blobs/` (message
+    /// bodies) and `tls/` (the self-signed certificate). Created with mode 0700 on first use.
+    pub data_dir: PathBuf,
+    /// The IMAP listeners and per-connection limits.
+    pub imap: ImapConfig,
+    /// The certificate for STARTTLS and implicit TLS.
+    pub tls: TlsConfig,
+    /// The metadata database.
+    pub database: DatabaseConfig,
+    /// Where message bodies are stored.
+    pub blobs: BlobsConfig,
+    /// Password hashing and login throttling.
+    pub auth: AuthConfig,
+    /// Log output.
+    pub log: LogConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("./strata-data"),
+            imap: ImapConfig::default(),
+            tls: TlsConfig::default(),
+            database: DatabaseConfig::default(),
+            blobs: BlobsConfig::default(),
+            auth: AuthConfig::default(),
+            log: LogConfig::default(),
+        }
+    }
+}
+
+/// `[imap]`: listeners and limits (ARCHITECTURE.md invariant 6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ImapConfig {
+    /// Cleartext IMAP with STARTTLS (port 143 in production).
+    pub listen: SocketAddr,
+    /// Implicit TLS (port 993 in production, RFC 8314).
+    pub listen_tls: SocketAddr,
+    /// Allow LOGIN/AUTHENTICATE on a cleartext connection from a non-loopback peer. Off: such
+    /// connections advertise LOGINDISABLED until STARTTLS (RFC 9051 §6.2.3).
+    pub allow_plaintext_auth_non_loopback: bool,
+    /// Seconds between untagged `* OK` keep-alives during IDLE, so NAT boxes do not drop the
+    /// connection silently.
+    pub idle_keepalive_secs: u64,
+    /// Seconds of inactivity (IDLE included) before the server logs a client out. RFC 9051
+    /// §5.4 requires at least 30 minutes, so values below 1800 are refused.
+    pub autologout_secs: u64,
+    /// Longest command line in octets, literals excluded (RFC 7162 §4 asks for at least 8192).
+    pub max_line: u64,
+    /// Largest literal in octets, hence the largest message APPEND accepts; advertised as
+    /// `APPENDLIMIT=` (RFC 7889).
+    pub max_literal: u64,
+    /// Concurrent connections from one IP address.
+    pub max_connections_per_ip: u32,
+    /// Concurrent authenticated sessions of one account.
+    pub max_connections_per_account: u32,
+}
+
+impl Default for ImapConfig {
+    fn default() -> Self {
+        ImapConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 1143)),
+            listen_tls: SocketAddr::from(([127, 0, 0, 1], 1993)),
+            allow_plaintext_auth_non_loopback: false,
+            idle_keepalive_secs: 120,
+            autologout_secs: 1800,
+            max_line: 64 * 1024,
+            max_literal: 64 * 1024 * 1024,
+            max_connections_per_ip: 50,
+            max_connections_per_account: 25,
+        }
+    }
+}
+
+/// `[tls]`: certificate and key, PEM files. Both absent: a self-signed pair is generated once
+/// in `<data_dir>/tls/` (see [`crate::tls::ensure_certificate`]). Setting only one is an error.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TlsConfig {
+    /// Certificate chain (leaf first).
+    pub cert: Option<PathBuf>,
+    /// Private key (PKCS#8, PKCS#1 or SEC1).
+    pub key: Option<PathBuf>,
+}
+
+/// `[database]`: the metadata database.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// `sqlite://PATH` or `postgres://USER:PASSWORD@HOST/DB`. Absent: `sqlite://<data_dir>/meta.db`.
+    pub url: Option<Secret>,
+    /// Size of the connection pool.
+    pub max_connections: u32,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig {
+            url: None,
+            max_connections: 8,
+        }
+    }
+}
+
+/// Which kind of blob store holds the bodies.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BlobBackendKind {
+    /// A local folder (`[blobs] path`).
+    #[default]
+    Local,
+    /// An S3-compatible object store (the `s3_*` keys).
+    S3,
+}
+
+/// `[blobs]`: message bodies; mirrors [`blob_store::BlobStoreConfig`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BlobsConfig {
+    /// `local` or `s3`.
+    pub backend: BlobBackendKind,
+    /// The local folder. Absent: `<data_dir>/blobs`.
+    pub path: Option<PathBuf>,
+    /// Re-hash every full read and refuse a body whose SHA-256 does not match.
+    pub verify_reads: bool,
+    /// Seconds a failing S3 request is retried before the IMAP command fails.
+    pub retry_timeout_secs: u64,
+    /// Upper bound in seconds for one S3 request, body transfer included.
+    pub request_timeout_secs: u64,
+    /// S3 base URL, e.g. `http://127.0.0.1:9000`. Absent: AWS for `s3_region`.
+    pub s3_endpoint: Option<String>,
+    /// S3 bucket; it must exist already.
+    pub s3_bucket: String,
+    /// Region for SigV4 signing.
+    pub s3_region: String,
+    /// Access key id for SigV4.
+    pub s3_access_key_id: String,
+    /// Secret access key for SigV4 (never printed).
+    pub s3_secret_access_key: Secret,
+    /// Allow a plain `http://` endpoint.
+    pub s3_allow_http: bool,
+    /// Key prefix inside the bucket, so deployments can share one (`""` for none).
+    pub s3_prefix: String,
+}
+
+impl Default for BlobsConfig {
+    fn default() -> Self {
+        BlobsConfig {
+            backend: BlobBackendKind::Local,
+            path: None,
+            verify_reads: false,
+            retry_timeout_secs: blob_store::config::DEFAULT_RETRY_TIMEOUT.as_secs(),
+            request_timeout_secs: blob_store::config::DEFAULT_REQUEST_TIMEOUT.as_secs(),
+            s3_endpoint: None,
+            s3_bucket: String::new(),
+            s3_region: "us-east-1".to_string(),
+            s3_access_key_id: String::new(),
+            s3_secret_access_key: Secret::default(),
+            s3_allow_http: false,
+            s3_prefix: String::new(),
+        }
+    }
+}
+
+/// `[auth]`: password hashing (argon2id) and login throttling.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// argon2id memory cost in KiB for new hashes. Existing hashes keep the costs they were
+    /// made with (they are in the PHC string).
+    pub argon2_m_cost: u32,
+    /// argon2id iterations for new hashes.
+    pub argon2_t_cost: u32,
+    /// argon2id parallelism for new hashes.
+    pub argon2_p_cost: u32,
+    /// Milliseconds to wait before answering a failed login, to slow down guessing.
+    pub failure_delay_ms: u64,
+    /// Failed logins allowed from one IP address per minute; more are refused until the
+    /// minute has passed.
+    pub failures_per_ip_per_minute: u32,
+    /// Failed logins allowed for one account per minute, whatever the address they come from.
+    pub failures_per_account_per_minute: u32,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            argon2_m_cost: argon2::Params::DEFAULT_M_COST,
+            argon2_t_cost: argon2::Params::DEFAULT_T_COST,
+            argon2_p_cost: argon2::Params::DEFAULT_P_COST,
+            failure_delay_ms: 2000,
+            failures_per_ip_per_minute: 20,
+            failures_per_account_per_minute: 10,
+        }
+    }
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// `[log]`: log output (always on stderr).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    /// `text` or `json`.
+    pub format: LogFormat,
+    /// Which events to log, in `tracing_subscriber::EnvFilter` syntax.
+    pub filter: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            format: LogFormat::Text,
+            filter: "info".to_string(),
+        }
+    }
+}
+
+impl Config {
+    /// The database URL: `[database] url`, or the SQLite file in the data dir (created if
+    /// missing).
+    pub fn database_url(&self) -> String {
+        match &self.database.url {
+            Some(url) => url.expose().to_string(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join(crate::data_dir::META_DB).display()
+            ),
+        }
+    }
+
+    /// The blob-store configuration (`[blobs]`): the local folder defaults to
+    /// `<data_dir>/blobs`.
+    pub fn blob_store_config(&self) -> blob_store::BlobStoreConfig {
+        let b = &self.blobs;
+        let backend = match b.backend {
+            BlobBackendKind::Local => blob_store::Backend::Local {
+                root: b
+                    .path
+                    .clone()
+                    .unwrap_or_else(|| self.data_dir.join(crate::data_dir::BLOBS)),
+            },
+            BlobBackendKind::S3 => blob_store::Backend::S3 {
+                endpoint: b.s3_endpoint.clone(),
+                bucket: b.s3_bucket.clone(),
+                region: b.s3_region.clone(),
+                access_key_id: b.s3_access_key_id.clone(),
+                secret_access_key: b.s3_secret_access_key.expose().to_string(),
+                allow_http: b.s3_allow_http,
+                prefix: b.s3_prefix.clone(),
+            },
+        };
+        blob_store::BlobStoreConfig {
+            backend,
+            verify_reads: b.verify_reads,
+            retry_timeout: Duration::from_secs(b.retry_timeout_secs),
+            request_timeout: Duration::from_secs(b.request_timeout_secs),
+        }
+    }
+
+    /// The argon2id cost parameters for new password hashes (`[auth] argon2_*`), checked.
+    pub fn argon2_params(&self) -> Result<argon2::Params, ConfigError> {
+        let a = &self.auth;
+        argon2::Params::new(a.argon2_m_cost, a.argon2_t_cost, a.argon2_p_cost, None).map_err(|e| {
+            ConfigError::Invalid {
+                key: "auth.argon2_*".to_string(),
+                reason: e.to_string(),
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+#[path = "config_test.rs"]
+mod tests;

@@ -1,0 +1,20 @@
+//! # strata: the binary's library
+//!
+//! Everything the `strata` command does lives here, so that `main.rs` only parses the
+//! command line and reports errors (STYLE.md §1).
+//!
+//! ```text
+//!  main.rs ──▶ cli::run ──▶ Config::load (file ◀ STRATA_* ◀ flags)
+//!                 │            └─▶ DataDir (meta.db, blobs/, tls/; mode 0700)
+//!                 └─ user … ─▶ users::UserAdmin ──▶ store::SqlStore (MailStore)
+//!  tls::ensure_certificate ─▶ configured PEM pair, or a self-signed one ─▶ rustls ServerConfig
+//! ```
+
+pub mod cli;
+pub mod config;
+pub mod data_dir;
+pub mod tls;
+pub mod users;
+
+pub use config::Config;
+pub use data_dir::DataDir;
