@@ -84,6 +84,15 @@ pub enum FetchItem {
     SaveDate(Option<DateTime>),
     /// `PREVIEW nstring`: up to 256 characters of UTF-8 text (RFC 8970 §3).
     Preview(Option<IString>),
+    /// `name value` where the value was serialized earlier by this crate's own [`Writer`] (in
+    /// IMAP4rev1 form, valid in every mode): ENVELOPE, BODY and BODYSTRUCTURE computed once at
+    /// APPEND and stored, so FETCH never re-parses a message.
+    Prewritten {
+        /// `ENVELOPE`, `BODY` or `BODYSTRUCTURE`.
+        name: &'static str,
+        /// The value's wire bytes.
+        wire: IString,
+    },
 }
 
 impl FetchResponse {
@@ -97,6 +106,9 @@ impl FetchResponse {
 impl FetchItem {
     fn write(&self, w: &mut Writer) {
         match self {
+            FetchItem::Prewritten { name, wire } => {
+                w.raw(name.as_bytes()).sp().raw(wire);
+            }
             FetchItem::Flags(flags) => {
                 w.raw(b"FLAGS ");
                 flag_list(w, flags);

@@ -58,15 +58,10 @@ where
     Reply::ok("CAPABILITY completed")
 }
 
-/// NOOP / CHECK: reports what changed in the selected mailbox (RFC 9051 §6.1.2).
-pub(crate) async fn noop<S>(s: &mut Session<S>) -> Reply
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send,
-{
-    match super::select::sync(s, crate::view::SyncMode::Full).await {
-        Ok(()) => Reply::ok("NOOP completed"),
-        Err(r) => r,
-    }
+/// NOOP / CHECK (RFC 9051 §6.1.2): nothing to do here; the sync that follows every command
+/// reports what changed in the selected mailbox.
+pub(crate) fn noop() -> Reply {
+    Reply::ok("NOOP completed")
 }
 
 /// LOGOUT (RFC 9051 §6.1.3).

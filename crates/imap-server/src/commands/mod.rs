@@ -2,15 +2,58 @@
 //! Every handler has already been checked against the state ([`crate::state::State::allows`]).
 
 pub(crate) mod any;
+pub(crate) mod append;
 pub(crate) mod auth;
+pub(crate) mod fetch;
 pub(crate) mod list;
 pub(crate) mod mailbox;
+pub(crate) mod message;
 pub(crate) mod select;
 
 use crate::session::{Reply, Session};
+use crate::state::Selected;
+use crate::view::SyncMode;
 use imap_proto::response::Code;
+use imap_proto::types::SequenceSet;
 use imap_proto::{CommandBody, Tag};
 use tokio::io::{AsyncRead, AsyncWrite};
+
+/// Resolves a message set of the selected mailbox to `(seq, uid)` pairs: by sequence number
+/// (a number past the end is BAD) or by UID (missing UIDs are ignored); `$` is the saved
+/// search result (RFC 5182; empty when nothing was saved).
+pub(crate) fn resolve(
+    sel: &Selected,
+    uid: bool,
+    set: &SequenceSet,
+    saved: Option<&[u32]>,
+) -> Result<Vec<(u32, u32)>, Reply> {
+    if *set == SequenceSet::Saved {
+        let uids = saved.unwrap_or_default();
+        return Ok(uids
+            .iter()
+            .filter_map(|u| Some((sel.view.seq(*u)?, *u)))
+            .collect());
+    }
+    if uid {
+        Ok(sel.view.by_uid(set))
+    } else {
+        sel.view.by_seq(set).map_err(|e| Reply::bad(e.to_string()))
+    }
+}
+
+/// How the selected mailbox is synced after `body` (RFC 9051 §7.4.1: no EXPUNGE during
+/// FETCH, STORE or SEARCH by sequence number).
+pub(crate) fn sync_mode(body: &CommandBody) -> SyncMode {
+    use CommandBody::*;
+    match body {
+        Fetch { uid: false, .. }
+        | Store { uid: false, .. }
+        | Search { uid: false, .. }
+        | Sort { uid: false, .. }
+        | Thread { uid: false, .. } => SyncMode::NoExpunge,
+        _ => SyncMode::Full,
+    }
+}
 
 /// Runs the handler of `body`.
 pub(crate) async fn dispatch<S: AsyncRead + AsyncWrite + Unpin + Send>(
@@ -21,7 +64,7 @@ pub(crate) async fn dispatch<S: AsyncRead + AsyncWrite + Unpin + Send>(
     use CommandBody::*;
     Ok(match body {
         Capability => any::capability(s),
-        Noop | Check => any::noop(s).await,
+        Noop | Check => any::noop(),
         Logout => any::logout(s),
         Id(params) => any::id(s, params),
         Enable(caps) => any::enable(s, caps),
@@ -46,6 +89,34 @@ pub(crate) async fn dispatch<S: AsyncRead + AsyncWrite + Unpin + Send>(
         Examine { mailbox, params } => select::select(s, &mailbox, params, true).await,
         Close => select::close(s).await,
         Unselect => select::unselect(s),
+        Append { mailbox, messages } => append::append(s, &mailbox, messages).await,
+        Fetch {
+            uid,
+            set,
+            items,
+            modifiers,
+        } => fetch::fetch(s, uid, &set, &items, &modifiers).await,
+        Store {
+            uid,
+            set,
+            unchanged_since,
+            action,
+            silent,
+            flags,
+        } => {
+            let req = message::StoreRequest {
+                uid,
+                set: &set,
+                unchanged_since,
+                action,
+                silent,
+                flags: &flags,
+            };
+            message::store(s, req).await
+        }
+        Copy { uid, set, mailbox } => message::copy(s, uid, &set, &mailbox, false).await,
+        Move { uid, set, mailbox } => message::copy(s, uid, &set, &mailbox, true).await,
+        Expunge { uids } => message::expunge(s, uids.as_ref()).await,
         other => {
             let _ = tag;
             Reply::no(format!(

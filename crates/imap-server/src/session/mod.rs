@@ -109,6 +109,8 @@ pub struct Session<S> {
     pub(crate) enabled: Enabled,
     /// For logs: unique per process.
     pub(crate) id: u64,
+    /// The UIDs saved by `SEARCH RETURN (SAVE)` (RFC 5182), for `$`.
+    pub(crate) saved: Option<Vec<u32>>,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
@@ -125,6 +127,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
             state: State::NotAuthenticated,
             enabled: Enabled::default(),
             id: SESSION_IDS.fetch_add(1, Ordering::Relaxed),
+            saved: None,
         }
     }
 
@@ -189,10 +192,17 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
         let Command { tag, body } = cmd;
         let name = body.name();
         let started = std::time::Instant::now();
-        let reply = match self.state.allows(&body) {
+        let mode = commands::sync_mode(&body);
+        let mut reply = match self.state.allows(&body) {
             Err(why) => Reply::bad(why),
             Ok(()) => commands::dispatch(self, &tag, body).await?,
         };
+        // Other sessions' changes reach this one at the command boundary (invariant 4).
+        if reply.next.is_none()
+            && let Err(r) = commands::select::sync(self, mode).await
+        {
+            reply = r;
+        }
         tracing::info!(
             session = self.id,
             user = self.state.user().map(|u| u.address.as_str()).unwrap_or("-"),
@@ -251,6 +261,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
         } else {
             imap_proto::Mailbox::new(imap_proto::mutf7::encode(name))
         }
+    }
+
+    /// The saved search result, for `$`.
+    pub(crate) fn saved_search(&self) -> Option<&[u32]> {
+        self.saved.as_deref()
     }
 
     /// The logged-in account (handlers run only in states that have one).

@@ -334,3 +334,171 @@ async fn hostile_input_keeps_the_session_in_step() {
     c.raw(b"x3 NOOP\r\n").await;
     assert_eq!(c.line().await, "x3 OK NOOP completed");
 }
+
+const MSG: &str = "From: Ann <ann@example.org>\r\nTo: bob@example.org\r\nSubject: hello\r\nDate: Mon, 23 Nov 2026 10:00:00 +0100\r\nMessage-ID: <1@example.org>\r\n\r\nHello Bob.\r\n";
+
+/// The message life cycle in one mailbox: APPEND (APPENDUID), FETCH of metadata and sections
+/// (implicit \Seen), STORE (silent and not), COPY/MOVE with COPYUID, EXPUNGE reporting.
+#[tokio::test]
+async fn append_fetch_store_copy_move_expunge() {
+    let f = Fixture::new().await;
+    let mut c = f.login().await;
+    c.raw(
+        format!(
+            "a APPEND INBOX (\\Flagged $Work) \" 1-Feb-2026 10:00:00 +0000\" {{{}}}\r\n",
+            MSG.len()
+        )
+        .as_bytes(),
+    )
+    .await;
+    assert_eq!(c.line().await, "+ Ready for literal data");
+    c.raw(format!("{MSG}\r\n").as_bytes()).await;
+    let r = c.until("a").await;
+    let uv = f
+        .store()
+        .mailbox(
+            f.store()
+                .credentials("alice@example.org")
+                .await
+                .unwrap()
+                .unwrap()
+                .account,
+            "INBOX",
+        )
+        .await
+        .unwrap()
+        .uid_validity;
+    assert_eq!(r, [format!("a OK [APPENDUID {uv} 1] APPEND completed")]);
+    c.raw(
+        format!(
+            "b APPEND INBOX {{{}+}}\r\n{MSG} {{{}+}}\r\n{MSG}\r\n",
+            MSG.len(),
+            MSG.len()
+        )
+        .as_bytes(),
+    )
+    .await;
+    assert_eq!(
+        c.until("b").await,
+        [format!("b OK [APPENDUID {uv} 2:3] APPEND completed")]
+    );
+    let sel = c.ok("SELECT INBOX").await;
+    assert!(sel.contains(&"* 3 EXISTS".to_string()));
+    assert!(
+        sel[0].contains("$Work"),
+        "keywords in use are in FLAGS: {}",
+        sel[0]
+    );
+    let r = c
+        .ok("FETCH 1 (FLAGS INTERNALDATE RFC822.SIZE ENVELOPE)")
+        .await;
+    assert_eq!(
+        r[0],
+        format!(
+            "* 1 FETCH (FLAGS (\\Flagged \\Recent $Work) INTERNALDATE \" 1-Feb-2026 10:00:00 +0000\" RFC822.SIZE {} ENVELOPE (\"Mon, 23 Nov 2026 10:00:00 +0100\" \"hello\" ((\"Ann\" NIL \"ann\" \"example.org\")) ((\"Ann\" NIL \"ann\" \"example.org\")) ((\"Ann\" NIL \"ann\" \"example.org\")) ((NIL NIL \"bob\" \"example.org\")) NIL NIL NIL \"<1@example.org>\"))",
+            MSG.len()
+        )
+    );
+    let r = c
+        .ok("UID FETCH 2 (BODY[HEADER.FIELDS (SUBJECT)] BODY.PEEK[TEXT]<0.5>)")
+        .await;
+    assert_eq!(r[0], "* 2 FETCH (UID 2 BODY[HEADER.FIELDS (SUBJECT)] {18}");
+    assert_eq!(r[1], "Subject: hello");
+    assert_eq!(r[2], "");
+    assert_eq!(r[3], " BODY[TEXT]<0> \"Hello\" FLAGS (\\Seen \\Recent))");
+    let r = c.ok("STORE 1:2 +FLAGS (\\Deleted)").await;
+    assert_eq!(
+        r[0],
+        "* 1 FETCH (FLAGS (\\Flagged \\Deleted \\Recent $Work))"
+    );
+    assert_eq!(r[1], "* 2 FETCH (FLAGS (\\Seen \\Deleted \\Recent))");
+    assert_eq!(c.ok("STORE 3 +FLAGS.SILENT (\\Answered)").await.len(), 1);
+    let r = c.ok("COPY 1:2 Archive").await;
+    let arch = f
+        .store()
+        .mailbox(
+            f.store()
+                .credentials("alice@example.org")
+                .await
+                .unwrap()
+                .unwrap()
+                .account,
+            "Archive",
+        )
+        .await
+        .unwrap()
+        .uid_validity;
+    assert_eq!(
+        r,
+        [format!("t7 OK [COPYUID {arch} 1:2 1:2] COPY completed")]
+    );
+    assert_eq!(
+        c.cmd("COPY 1 Nowhere").await,
+        ["t8 NO [TRYCREATE] Nowhere does not exist"]
+    );
+    assert_eq!(
+        c.cmd("FETCH 4 FLAGS").await,
+        ["t9 BAD message sequence number 4 does not exist"]
+    );
+    assert_eq!(
+        c.ok("EXPUNGE").await,
+        ["* 2 EXPUNGE", "* 1 EXPUNGE", "t10 OK EXPUNGE completed"]
+    );
+    let r = c.ok("UID MOVE 3 Trash").await;
+    let trash = f
+        .store()
+        .mailbox(
+            f.store()
+                .credentials("alice@example.org")
+                .await
+                .unwrap()
+                .unwrap()
+                .account,
+            "Trash",
+        )
+        .await
+        .unwrap()
+        .uid_validity;
+    assert_eq!(
+        r,
+        [
+            format!("* OK [COPYUID {trash} 3 1] moved"),
+            "* 1 EXPUNGE".into(),
+            "t11 OK MOVE completed".into()
+        ]
+    );
+    assert_eq!(
+        c.ok("STATUS Archive (MESSAGES)").await[0],
+        "* STATUS Archive (MESSAGES 2)"
+    );
+}
+
+/// During FETCH by number another session's expunge is withheld; it arrives with the next
+/// command that allows it, and a vanished message's FETCH fails with EXPUNGEISSUED.
+#[tokio::test]
+async fn expunge_elsewhere_is_withheld_during_fetch() {
+    let f = Fixture::new().await;
+    let mut a = f.login().await;
+    for _ in 0..3 {
+        a.raw(format!("x APPEND INBOX {{{}+}}\r\n{MSG}\r\n", MSG.len()).as_bytes())
+            .await;
+        a.until("x").await;
+    }
+    a.ok("SELECT INBOX").await;
+    let mut b = f.login().await;
+    b.ok("SELECT INBOX").await;
+    b.ok("STORE 2 +FLAGS.SILENT (\\Deleted)").await;
+    b.ok("EXPUNGE").await;
+    // a still numbers 3 messages; the FETCH shows the flag change but no EXPUNGE.
+    let r = a.cmd("FETCH 1:3 (UID)").await;
+    assert_eq!(
+        r,
+        [
+            "* 1 FETCH (UID 1)",
+            "* 3 FETCH (UID 3)",
+            "t3 NO [EXPUNGEISSUED] some messages were expunged meanwhile"
+        ]
+    );
+    assert_eq!(a.cmd("NOOP").await, ["* 2 EXPUNGE", "t4 OK NOOP completed"]);
+    assert_eq!(a.ok("FETCH 2 (UID)").await[0], "* 2 FETCH (UID 3)");
+}
