@@ -23,6 +23,10 @@ pub struct ServerConfig {
     pub auth_failure_delay: Duration,
     /// Name and version returned by ID (RFC 2971).
     pub server_name: String,
+    /// Most simultaneous connections from one IP address.
+    pub max_connections_per_ip: usize,
+    /// Accept LOGIN/AUTHENTICATE on cleartext connections that are not from loopback.
+    pub allow_plaintext_auth: bool,
 }
 
 impl Default for ServerConfig {
@@ -34,6 +38,8 @@ impl Default for ServerConfig {
             idle_keepalive: Duration::from_secs(120),
             auth_failure_delay: Duration::from_secs(2),
             server_name: "Strata".into(),
+            max_connections_per_ip: 50,
+            allow_plaintext_auth: false,
         }
     }
 }

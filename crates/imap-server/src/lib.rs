@@ -9,6 +9,7 @@
 //!                                        └─▶ store::MailStore + blob_store::BlobStore
 //! ```
 //!
+//! * [`listener`]: accept loops for cleartext and implicit-TLS listeners, per-IP limits.
 //! * [`session`]: the connection loop (receiver, responses, timers).
 //! * [`state`]: the RFC 9051 state machine: which commands each state allows, one transition
 //!   table.
@@ -19,6 +20,7 @@
 mod commands;
 pub mod config;
 pub mod errors;
+pub mod listener;
 pub mod session;
 pub mod state;
 pub mod view;

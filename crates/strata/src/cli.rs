@@ -39,6 +39,16 @@ pub struct Cli {
 /// The top-level commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the all-in-one server: IMAP on the cleartext and implicit-TLS listeners, with the
+    /// embedded defaults (SQLite, bodies and a self-signed certificate in the data dir).
+    Serve {
+        /// Cleartext IMAP listener (default from the config: 127.0.0.1:1143).
+        #[arg(long, value_name = "ADDR", env = "STRATA_IMAP_ADDR")]
+        imap: Option<std::net::SocketAddr>,
+        /// Implicit-TLS IMAP listener (default from the config: 127.0.0.1:1993).
+        #[arg(long, value_name = "ADDR", env = "STRATA_IMAPS_ADDR")]
+        imaps: Option<std::net::SocketAddr>,
+    },
     /// Manage accounts (USER is name@domain; domains are tenants).
     #[command(subcommand)]
     User(UserCommand),
@@ -123,6 +133,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     };
     let config = Config::load(cli.config.as_deref(), &overrides)?;
     match cli.command {
+        Command::Serve { imap, imaps } => {
+            crate::serve::serve(&config, crate::serve::ServeArgs { imap, imaps })
+        }
         Command::User(cmd) => user(&config, cmd),
     }
 }

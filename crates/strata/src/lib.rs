@@ -13,6 +13,7 @@
 pub mod cli;
 pub mod config;
 pub mod data_dir;
+pub mod serve;
 pub mod tls;
 pub mod users;
 

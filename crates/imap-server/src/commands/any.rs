@@ -8,8 +8,10 @@ use imap_proto::response::{Namespace, NamespaceResponse, Response, StatusRespons
 use imap_proto::types::IString;
 use tokio::io::{AsyncRead, AsyncWrite};
 
-/// Capabilities that can be turned on with ENABLE (RFC 5161) on this server.
-const ENABLEABLE: [&str; 2] = ["IMAP4REV2", "UTF8=ACCEPT"];
+/// Capabilities that can be turned on with ENABLE (RFC 5161) on this server. IMAP4rev2 is
+/// neither advertised nor enabled until every part of it is in place (ESEARCH, IDLE, …):
+/// a client must never be promised what the server does not do.
+const ENABLEABLE: [&str; 1] = ["UTF8=ACCEPT"];
 
 /// The capability list for the session's current state: only what is implemented.
 pub(crate) fn capabilities<S>(s: &Session<S>) -> Vec<String> {

@@ -199,7 +199,7 @@ async fn mailbox_management_and_list() {
     );
 }
 
-/// Names are modified UTF-7 for IMAP4rev1 clients and UTF-8 after ENABLE IMAP4rev2.
+/// Names are modified UTF-7 for IMAP4rev1 clients and UTF-8 after ENABLE UTF8=ACCEPT.
 #[tokio::test]
 async fn mailbox_names_in_both_encodings() {
     let f = Fixture::new().await;
@@ -214,8 +214,9 @@ async fn mailbox_names_in_both_encodings() {
         ["t4 BAD mailbox name is not valid modified UTF-7: unterminated base64 run"]
     );
     assert_eq!(
-        c.cmd("ENABLE IMAP4rev2 FOO").await,
-        ["* ENABLED IMAP4rev2", "t5 OK ENABLE completed"]
+        c.cmd("ENABLE IMAP4rev2 utf8=accept FOO").await,
+        ["* ENABLED UTF8=ACCEPT", "t5 OK ENABLE completed"],
+        "only advertised extensions are enabled"
     );
     assert_eq!(
         c.cmd("LIST \"\" Entw*").await[0],

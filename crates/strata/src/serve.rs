@@ -1,0 +1,117 @@
+//! `strata serve`: the all-in-one shape. Opens (creating on first start) the data dir, the
+//! SQLite database, the blob folder and a self-signed certificate, then serves IMAP on the
+//! cleartext and implicit-TLS listeners until Ctrl-C.
+
+use crate::cli::CliError;
+use crate::config::{Config, LogFormat};
+use crate::data_dir::DataDir;
+use blob_store::BlobStore;
+use imap_server::{ServerConfig, Shared};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use store::SqlStore;
+
+/// Where to listen, when given on the command line (beats the config file).
+#[derive(Debug, Clone, Default)]
+pub struct ServeArgs {
+    /// Cleartext listener.
+    pub imap: Option<SocketAddr>,
+    /// Implicit-TLS listener.
+    pub imaps: Option<SocketAddr>,
+}
+
+fn setup(e: impl std::fmt::Display) -> CliError {
+    CliError::Setup(e.to_string())
+}
+
+/// Session settings from the operator's config.
+fn server_config(config: &Config) -> ServerConfig {
+    let mut limits = imap_proto::Limits::default();
+    limits.max_line = config.imap.max_line as usize;
+    limits.max_append_literal = config.imap.max_literal;
+    limits.max_command = limits
+        .max_command
+        .max(config.imap.max_literal.saturating_mul(4));
+    ServerConfig {
+        limits,
+        autologout: Duration::from_secs(config.imap.autologout_secs),
+        idle_keepalive: Duration::from_secs(config.imap.idle_keepalive_secs),
+        auth_failure_delay: Duration::from_millis(config.auth.failure_delay_ms),
+        max_connections_per_ip: config.imap.max_connections_per_ip as usize,
+        allow_plaintext_auth: config.imap.allow_plaintext_auth_non_loopback,
+        ..ServerConfig::default()
+    }
+}
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log.filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match config.log.format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+/// Runs the server until Ctrl-C.
+pub fn serve(config: &Config, args: ServeArgs) -> Result<(), CliError> {
+    init_logging(config);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(setup)?;
+    runtime.block_on(async {
+        let dir = DataDir::open(&config.data_dir).map_err(setup)?;
+        let store = SqlStore::open(&config.database_url(), config.database.max_connections)
+            .await
+            .map_err(|e| setup(format!("cannot open the database: {e}")))?;
+        let blobs = BlobStore::new(config.blob_store_config()).map_err(setup)?;
+        let cert = crate::tls::ensure_certificate(config).map_err(setup)?;
+        let tls = crate::tls::server_config(&cert.cert, &cert.key).map_err(setup)?;
+        let shared = Shared {
+            store: Arc::new(store),
+            blobs,
+            config: Arc::new(server_config(config)),
+        };
+        let imap_addr = args.imap.unwrap_or(config.imap.listen);
+        let imaps_addr = args.imaps.unwrap_or(config.imap.listen_tls);
+        let plain = tokio::net::TcpListener::bind(imap_addr)
+            .await
+            .map_err(|e| setup(format!("cannot listen on {imap_addr}: {e}")))?;
+        let implicit = tokio::net::TcpListener::bind(imaps_addr)
+            .await
+            .map_err(|e| setup(format!("cannot listen on {imaps_addr}: {e}")))?;
+        let (plain_at, tls_at) = (plain.local_addr().map_err(setup)?, implicit.local_addr().map_err(setup)?);
+        println!("Strata is listening:");
+        println!("  imap  {plain_at}  (cleartext; LOGIN only from loopback unless allowed)");
+        println!("  imaps {tls_at}  (implicit TLS)");
+        println!("  data dir    {}", dir.root().display());
+        let kind = if cert.self_signed { "self-signed " } else { "" };
+        println!("  certificate {} ({kind}SHA-256 {})", cert.cert.display(), cert.fingerprint);
+        println!(
+            "Add a user:  strata user add NAME@DOMAIN --data-dir {}",
+            dir.root().display()
+        );
+        tracing::info!(imap = %plain_at, imaps = %tls_at, fingerprint = %cert.fingerprint, "listening");
+        let acceptor = tokio_rustls::TlsAcceptor::from(tls);
+        // Ctrl-C stops both accept loops.
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            let _ = tokio::signal::ctrl_c().await;
+            let _ = tx.send(true);
+        });
+        let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = rx.changed().await;
+        };
+        let (stop_a, stop_b) = (stopped(rx.clone()), stopped(rx));
+        let a = imap_server::listener::serve(plain, None, shared.clone(), stop_a);
+        let b = imap_server::listener::serve(implicit, Some(acceptor), shared, stop_b);
+        let (ra, rb) = tokio::join!(a, b);
+        ra.and(rb).map_err(setup)?;
+        println!("Strata stopped.");
+        Ok(())
+    })
+}
