@@ -36,6 +36,9 @@ pub(crate) fn capability_list(conn: &ConnectionInfo, authenticated: bool) -> Vec
         });
     } else {
         caps.extend([
+            "IDLE",
+            "UIDPLUS",
+            "MOVE",
             "NAMESPACE",
             "UNSELECT",
             "CHILDREN",

@@ -5,6 +5,7 @@ pub(crate) mod any;
 pub(crate) mod append;
 pub(crate) mod auth;
 pub(crate) mod fetch;
+pub(crate) mod idle;
 pub(crate) mod list;
 pub(crate) mod mailbox;
 pub(crate) mod message;
@@ -117,6 +118,7 @@ pub(crate) async fn dispatch<S: AsyncRead + AsyncWrite + Unpin + Send>(
         Copy { uid, set, mailbox } => message::copy(s, uid, &set, &mailbox, false).await,
         Move { uid, set, mailbox } => message::copy(s, uid, &set, &mailbox, true).await,
         Expunge { uids } => message::expunge(s, uids.as_ref()).await,
+        Idle => idle::idle(s).await?,
         other => {
             let _ = tag;
             Reply::no(format!(

@@ -503,3 +503,87 @@ async fn expunge_elsewhere_is_withheld_during_fetch() {
     assert_eq!(a.cmd("NOOP").await, ["* 2 EXPUNGE", "t4 OK NOOP completed"]);
     assert_eq!(a.ok("FETCH 2 (UID)").await[0], "* 2 FETCH (UID 3)");
 }
+
+/// IDLE: another connection's APPEND, flag change and EXPUNGE reach the idling client as
+/// EXISTS, FETCH and EXPUNGE, each within a second; DONE ends it. Prints the median latency.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_sees_other_sessions_changes_promptly() {
+    let f = Fixture::new().await;
+    let creds = f
+        .store()
+        .credentials("alice@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    let inbox = f.store().mailbox(creds.account, "INBOX").await.unwrap().id;
+    let mut c = f.login().await;
+    c.ok("SELECT INBOX").await;
+    c.raw(b"i IDLE\r\n").await;
+    assert_eq!(c.line().await, "+ idling");
+    let mut latencies = Vec::new();
+    for n in 1..=20u32 {
+        let msg = NewMessage {
+            blob: BlobRef {
+                sha256: [n as u8; 32],
+            },
+            size: 10,
+            internal_date: 1_700_000_000,
+            flags: Flags::default(),
+            facts: vec![],
+            put_started_ms: store::sql::now_ms(),
+        };
+        let t = std::time::Instant::now();
+        f.store()
+            .append(creds.account, inbox, vec![msg])
+            .await
+            .unwrap();
+        let line = tokio::time::timeout(std::time::Duration::from_secs(1), c.line())
+            .await
+            .expect("EXISTS within 1 s");
+        latencies.push(t.elapsed());
+        assert_eq!(line, format!("* {n} EXISTS"));
+        assert_eq!(c.line().await, format!("* {n} RECENT"));
+    }
+    let up = store::FlagUpdate {
+        uids: vec![3],
+        op: store::FlagOp::Add,
+        flags: Flags::new(Flags::DELETED, []),
+        unchanged_since: None,
+    };
+    f.store()
+        .store_flags(creds.account, inbox, up)
+        .await
+        .unwrap();
+    assert_eq!(
+        c.line().await,
+        "* 3 FETCH (FLAGS (\\Deleted \\Recent) UID 3)"
+    );
+    f.store().expunge(creds.account, inbox, None).await.unwrap();
+    assert_eq!(c.line().await, "* 3 EXPUNGE");
+    c.raw(b"DONE\r\n").await;
+    assert_eq!(c.until("i").await, ["i OK IDLE terminated"]);
+    latencies.sort();
+    println!(
+        "IDLE notification latency: median {:?}, max {:?}",
+        latencies[10], latencies[19]
+    );
+    assert_eq!(c.ok("NOOP").await.len(), 1, "nothing left to report");
+}
+
+/// During IDLE the server sends `* OK` keep-alives at the configured interval; anything but
+/// DONE ends IDLE with BAD.
+#[tokio::test]
+async fn idle_keepalive_and_bad_continuation() {
+    let mut f = Fixture::new().await;
+    let mut cfg = (*f.shared.config).clone();
+    cfg.idle_keepalive = std::time::Duration::from_millis(200);
+    f.shared.config = std::sync::Arc::new(cfg);
+    let mut c = f.login().await;
+    c.raw(b"i IDLE\r\n").await;
+    assert_eq!(c.line().await, "+ idling");
+    assert_eq!(c.line().await, "* OK Still here");
+    assert_eq!(c.line().await, "* OK Still here");
+    c.raw(b"NOOP\r\n").await;
+    assert_eq!(c.until("i").await, ["i BAD expected DONE"]);
+    assert_eq!(c.ok("NOOP").await, ["t2 OK NOOP completed"]);
+}
