@@ -59,4 +59,11 @@ s = imaplib.IMAP4_SSL("127.0.0.1", tls_port, ssl_context=ctx)
 ok(s.login(user, password), "LOGIN over TLS")
 assert ok(s.status("INBOX", "(MESSAGES)"), "STATUS") == [b"INBOX (MESSAGES 1)"]
 s.logout()
+
+t = imaplib.IMAP4("127.0.0.1", port)
+assert "STARTTLS" in t.capabilities, t.capabilities
+ok(t.starttls(ssl_context=ctx), "STARTTLS")
+assert "STARTTLS" not in t.capabilities, t.capabilities  # imaplib asks again after TLS
+ok(t.login(user, password), "LOGIN after STARTTLS")
+t.logout()
 print("imaplib: all checks passed")

@@ -7,13 +7,97 @@
 //! ```
 
 use crate::config::{ConnectionInfo, Shared};
-use crate::session::Session;
+use crate::session::{Session, Upgrade};
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use tokio::io::AsyncWriteExt;
+use std::task::{Context, Poll};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
+use tokio_rustls::server::TlsStream;
+
+/// What a listener speaks.
+#[derive(Clone)]
+pub enum Mode {
+    /// Cleartext IMAP; STARTTLS is offered when an acceptor is given.
+    Cleartext {
+        /// For STARTTLS.
+        starttls: Option<TlsAcceptor>,
+    },
+    /// TLS from the first byte (RFC 8314).
+    ImplicitTls(TlsAcceptor),
+}
+
+/// A connection's transport: cleartext until STARTTLS replaces it with TLS in place.
+pub enum Conn {
+    /// Cleartext TCP.
+    Plain(TcpStream),
+    /// TLS over TCP.
+    Tls(Box<TlsStream<TcpStream>>),
+    /// Between the two during an upgrade (or after a failed one).
+    Closed,
+}
+
+impl AsyncRead for Conn {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Conn::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Conn::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+            Conn::Closed => Poll::Ready(Err(std::io::ErrorKind::NotConnected.into())),
+        }
+    }
+}
+
+impl AsyncWrite for Conn {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        match self.get_mut() {
+            Conn::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Conn::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+            Conn::Closed => Poll::Ready(Err(std::io::ErrorKind::NotConnected.into())),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Conn::Plain(s) => Pin::new(s).poll_flush(cx),
+            Conn::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+            Conn::Closed => Poll::Ready(Ok(())),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Conn::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Conn::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+            Conn::Closed => Poll::Ready(Ok(())),
+        }
+    }
+}
+
+/// The STARTTLS upgrade for a cleartext [`Conn`].
+fn starttls(acceptor: TlsAcceptor) -> Upgrade<Conn> {
+    Box::new(move |conn: &mut Conn| {
+        Box::pin(async move {
+            let Conn::Plain(tcp) = std::mem::replace(conn, Conn::Closed) else {
+                return Err(std::io::Error::other(
+                    "STARTTLS on a connection that is not cleartext",
+                ));
+            };
+            *conn = Conn::Tls(Box::new(acceptor.accept(tcp).await?));
+            Ok(())
+        })
+    })
+}
 
 /// Open connections per peer address. A std mutex: held for a map update, never across an
 /// await.
@@ -54,10 +138,10 @@ impl PerIp {
     }
 }
 
-/// Serves one listener until `shutdown` resolves. `tls` makes it an implicit-TLS listener.
+/// Serves one listener until `shutdown` resolves.
 pub async fn serve(
     listener: TcpListener,
-    tls: Option<TlsAcceptor>,
+    mode: Mode,
     shared: Shared,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> std::io::Result<()> {
@@ -80,10 +164,10 @@ pub async fn serve(
             continue;
         };
         let shared = shared.clone();
-        let tls = tls.clone();
+        let mode = mode.clone();
         tokio::spawn(async move {
             let _slot = slot;
-            if let Err(e) = connection(stream, peer, tls, shared).await {
+            if let Err(e) = connection(stream, peer, mode, shared).await {
                 tracing::debug!(%peer, error = %e, "connection ended with an error");
             }
         });
@@ -99,14 +183,14 @@ async fn refuse(mut stream: TcpStream) {
 async fn connection(
     stream: TcpStream,
     peer: SocketAddr,
-    tls: Option<TlsAcceptor>,
+    mode: Mode,
     shared: Shared,
 ) -> std::io::Result<()> {
     let _ = stream.set_nodelay(true);
-    let loopback = peer.ip().is_loopback();
-    match tls {
-        Some(acceptor) => {
-            let stream = tokio::time::timeout(shared.config.login_timeout, acceptor.accept(stream))
+    match mode {
+        Mode::ImplicitTls(acceptor) => {
+            let handshake = acceptor.accept(stream);
+            let stream = tokio::time::timeout(shared.config.login_timeout, handshake)
                 .await
                 .map_err(|_| {
                     std::io::Error::new(std::io::ErrorKind::TimedOut, "TLS handshake")
@@ -116,16 +200,22 @@ async fn connection(
                 tls: true,
                 auth_allowed: true,
             };
-            Session::new(stream, shared, conn).run().await
+            Session::new(Conn::Tls(Box::new(stream)), shared, conn)
+                .run()
+                .await
         }
-        None => {
-            let auth_allowed = loopback || shared.config.allow_plaintext_auth;
+        Mode::Cleartext { starttls: acceptor } => {
+            let auth_allowed = peer.ip().is_loopback() || shared.config.allow_plaintext_auth;
             let conn = ConnectionInfo {
                 peer: Some(peer),
                 tls: false,
                 auth_allowed,
             };
-            Session::new(stream, shared, conn).run().await
+            let mut session = Session::new(Conn::Plain(stream), shared, conn);
+            if let Some(acceptor) = acceptor {
+                session = session.with_starttls(starttls(acceptor));
+            }
+            session.run().await
         }
     }
 }

@@ -86,7 +86,7 @@ pub fn serve(config: &Config, args: ServeArgs) -> Result<(), CliError> {
             .map_err(|e| setup(format!("cannot listen on {imaps_addr}: {e}")))?;
         let (plain_at, tls_at) = (plain.local_addr().map_err(setup)?, implicit.local_addr().map_err(setup)?);
         println!("Strata is listening:");
-        println!("  imap  {plain_at}  (cleartext; LOGIN only from loopback unless allowed)");
+        println!("  imap  {plain_at}  (cleartext + STARTTLS; LOGIN in cleartext only from loopback)");
         println!("  imaps {tls_at}  (implicit TLS)");
         println!("  data dir    {}", dir.root().display());
         let kind = if cert.self_signed { "self-signed " } else { "" };
@@ -107,8 +107,10 @@ pub fn serve(config: &Config, args: ServeArgs) -> Result<(), CliError> {
             let _ = rx.changed().await;
         };
         let (stop_a, stop_b) = (stopped(rx.clone()), stopped(rx));
-        let a = imap_server::listener::serve(plain, None, shared.clone(), stop_a);
-        let b = imap_server::listener::serve(implicit, Some(acceptor), shared, stop_b);
+        use imap_server::listener::{Mode, serve};
+        let cleartext = Mode::Cleartext { starttls: Some(acceptor.clone()) };
+        let a = serve(plain, cleartext, shared.clone(), stop_a);
+        let b = serve(implicit, Mode::ImplicitTls(acceptor), shared, stop_b);
         let (ra, rb) = tokio::join!(a, b);
         ra.and(rb).map_err(setup)?;
         println!("Strata stopped.");

@@ -15,7 +15,11 @@ const ENABLEABLE: [&str; 1] = ["UTF8=ACCEPT"];
 
 /// The capability list for the session's current state: only what is implemented.
 pub(crate) fn capabilities<S>(s: &Session<S>) -> Vec<String> {
-    capability_list(&s.conn, !matches!(s.state, State::NotAuthenticated))
+    let mut caps = capability_list(&s.conn, !matches!(s.state, State::NotAuthenticated));
+    if s.upgrade.is_some() && matches!(s.state, State::NotAuthenticated) {
+        caps.push("STARTTLS".into());
+    }
+    caps
 }
 
 /// The capability list before or after authentication, for this connection.

@@ -131,3 +131,28 @@ where
         Err(r) => r,
     })
 }
+
+/// STARTTLS (RFC 9051 §6.2.1): the tagged OK goes out in cleartext, then the handshake; any
+/// bytes the client pipelined after the command are discarded (they were not protected), and
+/// the session continues, unauthenticated, over TLS with a fresh capability list.
+pub(crate) async fn starttls<S>(s: &mut Session<S>, tag: &imap_proto::Tag) -> std::io::Result<Reply>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let Some(upgrade) = s.upgrade.take() else {
+        return Ok(Reply::bad("STARTTLS is not available on this connection"));
+    };
+    let ok = imap_proto::response::StatusResponse::tagged(
+        tag.clone(),
+        imap_proto::response::State::Ok,
+        "begin TLS negotiation now",
+    );
+    s.send(&imap_proto::response::Response::Status(ok));
+    s.flush().await?;
+    s.rbuf.clear();
+    s.receiver = imap_proto::Receiver::new(s.shared.config.limits);
+    upgrade(&mut s.io).await?;
+    s.conn.tls = true;
+    s.conn.auth_allowed = true;
+    Ok(Reply::ok("").silent())
+}

@@ -71,6 +71,7 @@ pub(crate) async fn dispatch<S: AsyncRead + AsyncWrite + Unpin + Send>(
         Enable(caps) => any::enable(s, caps),
         Namespace => any::namespace(s),
         Login { username, password } => auth::login(s, &username, &password).await,
+        StartTls => auth::starttls(s, tag).await?,
         Authenticate {
             mechanism,
             initial_response,
@@ -119,13 +120,10 @@ pub(crate) async fn dispatch<S: AsyncRead + AsyncWrite + Unpin + Send>(
         Move { uid, set, mailbox } => message::copy(s, uid, &set, &mailbox, true).await,
         Expunge { uids } => message::expunge(s, uids.as_ref()).await,
         Idle => idle::idle(s).await?,
-        other => {
-            let _ = tag;
-            Reply::no(format!(
-                "{} is not available on this server yet",
-                other.name()
-            ))
-            .code(Code::Cannot)
-        }
+        other => Reply::no(format!(
+            "{} is not available on this server yet",
+            other.name()
+        ))
+        .code(Code::Cannot),
     })
 }

@@ -53,6 +53,9 @@ pub struct Reply {
     pub text: String,
     /// What the state machine does after the response.
     pub next: Option<Transition>,
+    /// The tagged response was already sent by the handler (STARTTLS sends it before the
+    /// handshake).
+    pub sent: bool,
 }
 
 impl Reply {
@@ -63,6 +66,7 @@ impl Reply {
             code: None,
             text: text.into(),
             next: None,
+            sent: false,
         }
     }
     /// `NO text`
@@ -72,6 +76,7 @@ impl Reply {
             code: None,
             text: text.into(),
             next: None,
+            sent: false,
         }
     }
     /// `BAD text`
@@ -81,6 +86,7 @@ impl Reply {
             code: None,
             text: text.into(),
             next: None,
+            sent: false,
         }
     }
     /// Adds a response code.
@@ -93,9 +99,22 @@ impl Reply {
         self.next = Some(t);
         self
     }
+    /// Marks the tagged response as already sent.
+    pub fn silent(mut self) -> Reply {
+        self.sent = true;
+        self
+    }
 }
 
 static SESSION_IDS: AtomicU64 = AtomicU64::new(1);
+
+/// A boxed future borrowing the transport.
+pub type UpgradeFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = std::io::Result<()>> + Send + 'a>>;
+
+/// Turns a cleartext transport into TLS in place (STARTTLS). Listeners that can do it give one
+/// to the session; in-memory test streams have none, and STARTTLS is then not offered.
+pub type Upgrade<S> = Box<dyn for<'a> FnOnce(&'a mut S) -> UpgradeFuture<'a> + Send>;
 
 /// One connection's session.
 pub struct Session<S> {
@@ -111,6 +130,8 @@ pub struct Session<S> {
     pub(crate) id: u64,
     /// The UIDs saved by `SEARCH RETURN (SAVE)` (RFC 5182), for `$`.
     pub(crate) saved: Option<Vec<u32>>,
+    /// STARTTLS, when the transport can be upgraded.
+    pub(crate) upgrade: Option<Upgrade<S>>,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
@@ -128,7 +149,16 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
             enabled: Enabled::default(),
             id: SESSION_IDS.fetch_add(1, Ordering::Relaxed),
             saved: None,
+            upgrade: None,
         }
+    }
+
+    /// Offers STARTTLS on this session: `upgrade` turns the transport into TLS.
+    pub fn with_starttls(mut self, upgrade: Upgrade<S>) -> Session<S> {
+        if !self.conn.tls {
+            self.upgrade = Some(upgrade);
+        }
+        self
     }
 
     /// Runs the session until LOGOUT, the client goes away, or a timer expires.
@@ -221,7 +251,16 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
             code,
             text,
             next,
+            sent,
         } = reply;
+        if sent {
+            if let Some(t) = next
+                && let Err(e) = self.state.apply(t)
+            {
+                tracing::error!(session = self.id, error = %e, "state");
+            }
+            return self.flush().await;
+        }
         let mut resp = StatusResponse::tagged(tag, cond, text);
         if let Some(code) = code {
             resp = resp.with_code(code);
