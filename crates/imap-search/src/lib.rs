@@ -1,0 +1,217 @@
+//! # imap-search: exact IMAP SEARCH semantics, one message at a time
+//!
+//! The brute-force, obviously-correct evaluation of every search key of RFC 9051 §6.4.4 (plus
+//! IMAP4rev1's NEW/OLD/RECENT, RFC 7162 MODSEQ, RFC 5032 YOUNGER/OLDER, RFC 8514 SAVED*, RFC
+//! 8474 EMAILID/THREADID and RFC 6203 FUZZY) on a single message. The server uses it for
+//! messages the search index has not seen yet; the index's tests use it as their oracle.
+//!
+//! ```text
+//!  caller (imap-server)                       imap-search
+//!  ───────────────────                        ───────────
+//!  store row ─┐
+//!  flags ─────┼─▶ Message { seq, uid, … } ─┐
+//!  facts ─────┤                            ├─▶ matches(key, &msg, &ctx) ─▶ bool
+//!  search_text(raw) (only if needs_text) ──┘        ├─ flags, sizes, sets, ids: the row
+//!  Context { max_seq, max_uid, now } ─────────────▶ ├─ dates: dates.rs
+//!                                                   └─ strings: text.rs + fold.rs
+//! ```
+//!
+//! No I/O and no storage access: the caller loads what [`Message`] needs. Loading the body is
+//! expensive, so [`needs_text`] says when [`Message::text`] is looked at.
+//!
+//! # Semantics, where the RFCs leave room
+//!
+//! - **Strings** (BCC, BODY, CC, FROM, HEADER, SUBJECT, TEXT, TO): case-insensitive substring
+//!   match on decoded text (RFC 2047 words decoded, bodies converted from their charset and
+//!   transfer encoding). Case-insensitive means [`fold`], i.e. `i;unicode-casemap` (RFC 5051,
+//!   named for SEARCH by RFC 5255 §4.1, used by Dovecot): NFKD, then simple case folding of
+//!   every character. So `cafe` matches `café`, full-width `ＡＢＣ` matches `abc`, `ß` does not
+//!   match `SS`, and (unlike Dovecot) `ẞ` matches `ß`. Strings are UTF-8; the session answers
+//!   other charsets with
+//!   `[BADCHARSET]` before calling.
+//! - **Fields**: FROM/TO/CC/BCC/SUBJECT look at every top-level field of that name, display
+//!   names and addresses alike (SUBJECT with runs of blanks collapsed, as in ENVELOPE); HEADER
+//!   at every top-level field of the given name (compared ASCII case-insensitively), blanks
+//!   as sent. An empty string matches every message that has the field.
+//! - **BODY** looks at the decoded text of every text part (HTML reduced to text), nested
+//!   messages included; other media types are skipped (RFC 9051 §6.4.4 allows it). **TEXT**
+//!   looks at that plus every header field (top-level, MIME and nested-message headers) as
+//!   `Name: value`, and attachment file names. `BODY ""` and `TEXT ""` match every message.
+//! - **Dates**, "disregarding time and timezone": BEFORE/ON/SINCE use INTERNALDATE's calendar
+//!   date in the message's own zone; SENT* the date written in the Date header (its own zone),
+//!   or INTERNALDATE's when there is no valid Date header (as SORT DATE does, RFC 5256 §3;
+//!   Dovecot uses 1-Jan-1970 instead); SAVED* the save date's UTC date, or INTERNALDATE's
+//!   when there is no save date (RFC 8514 §4).
+//! - **YOUNGER n** is `internal_date >= now - n`, **OLDER n** is `internal_date <= now - n`
+//!   (Dovecot's reading of RFC 5032).
+//! - **NEW** is RECENT and not SEEN, **OLD** is not RECENT (RFC 3501).
+//! - **MODSEQ** `[entry type] n` is `modseq >= n`; the entry is ignored because Strata keeps one
+//!   MODSEQ per message, not one per flag (RFC 7162 §3.1.5 allows this).
+//! - **KEYWORD/UNKEYWORD** compare ASCII case-insensitively (keywords are atoms).
+//! - **FUZZY k** is `k`: an exact match is a fuzzy match (RFC 6203).
+//! - **SAVEDATESUPPORTED** matches every message: Strata records save dates.
+//! - **EMAILID/THREADID** compare exactly (case-sensitive); a message without a THREADID
+//!   matches no THREADID key.
+//! - **Sets**: `*` is [`Context::max_seq`] / [`Context::max_uid`]; ranges are unordered, so
+//!   `n:*` with `n` beyond the last message still covers the last message (RFC 9051 §9).
+//!   `$` (RFC 5182 SEARCHRES) must be replaced by the caller with the saved set before calling:
+//!   an unsubstituted [`SequenceSet::Saved`](imap_proto::types::SequenceSet::Saved) matches no
+//!   message.
+
+mod dates;
+mod fold;
+mod text;
+
+use imap_proto::command::SearchKey;
+use mail_model::{MessageFacts, SearchText};
+use store::Flags;
+
+pub use dates::local_day;
+pub use fold::{Needle, fold, fold_char};
+
+/// What the search keys look at in one message. Built by the caller from the store row, the
+/// session's view and (for text keys) the parsed body.
+#[derive(Debug, Clone, Copy)]
+pub struct Message<'a> {
+    /// Message sequence number in the session's view.
+    pub seq: u32,
+    /// UID.
+    pub uid: u32,
+    /// System flags and keywords.
+    pub flags: &'a Flags,
+    /// `\Recent` in this session (IMAP4rev1 RECENT/NEW/OLD).
+    pub recent: bool,
+    /// MODSEQ (RFC 7162).
+    pub modseq: u64,
+    /// RFC822.SIZE, for LARGER/SMALLER (normally `facts.size`).
+    pub size: u64,
+    /// INTERNALDATE, Unix seconds (UTC).
+    pub internal_date: i64,
+    /// INTERNALDATE's zone, minutes east of UTC: BEFORE/ON/SINCE use the calendar date there
+    /// (pass 0, i.e. UTC dates, while the store does not keep the zone of APPEND's date-time).
+    pub internal_zone_minutes: i16,
+    /// SAVEDATE (RFC 8514), Unix seconds; `None` makes SAVED* use INTERNALDATE.
+    pub save_date: Option<i64>,
+    /// EMAILID (RFC 8474).
+    pub email_id: &'a str,
+    /// THREADID (RFC 8474); `None` (the `NIL` THREADID) matches no THREADID key.
+    pub thread_id: Option<&'a str>,
+    /// Parsed facts: the Date header (through the ENVELOPE and SORT keys) for SENT*.
+    pub facts: &'a MessageFacts,
+    /// Decoded text for the string keys; must be `Some` when [`needs_text`] says so. `None` is
+    /// read as a message without any header or body text.
+    pub text: Option<&'a SearchText>,
+}
+
+/// Per-search values shared by every message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Context {
+    /// The largest sequence number in the view (`*` in a sequence set).
+    pub max_seq: u32,
+    /// The largest UID in the view (`*` in a UID set).
+    pub max_uid: u32,
+    /// The time of the search, Unix seconds, for YOUNGER/OLDER. Use one value for the whole
+    /// search so every message sees the same instant.
+    pub now: i64,
+}
+
+/// True if evaluating `key` reads [`Message::text`]: it holds a BODY, TEXT, HEADER, FROM, TO,
+/// CC, BCC or SUBJECT key anywhere (under AND, OR, NOT or FUZZY).
+pub fn needs_text(key: &SearchKey) -> bool {
+    use SearchKey::*;
+    match key {
+        Bcc(_) | Body(_) | Cc(_) | From(_) | Header(..) | Subject(_) | Text(_) | To(_) => true,
+        Not(k) | Fuzzy(k) => needs_text(k),
+        Or(a, b) => needs_text(a) || needs_text(b),
+        And(keys) => keys.iter().any(needs_text),
+        _ => false,
+    }
+}
+
+/// True if any of `keys` [`needs_text`].
+pub fn any_needs_text(keys: &[SearchKey]) -> bool {
+    keys.iter().any(needs_text)
+}
+
+/// The top-level list of a SEARCH command: true if `msg` matches every key (an empty list
+/// matches everything, like `ALL`).
+pub fn search(keys: &[SearchKey], msg: &Message<'_>, ctx: &Context) -> bool {
+    keys.iter().all(|k| matches(k, msg, ctx))
+}
+
+/// True if `msg` satisfies `key` (RFC 9051 §6.4.4 and the extensions named in the crate docs,
+/// with the decisions listed there).
+pub fn matches(key: &SearchKey, msg: &Message<'_>, ctx: &Context) -> bool {
+    use SearchKey::*;
+    let has = |bit| msg.flags.has(bit);
+    let empty = SearchText::default();
+    let txt = || msg.text.unwrap_or(&empty);
+    match key {
+        All => true,
+        And(keys) => keys.iter().all(|k| matches(k, msg, ctx)),
+        Or(a, b) => matches(a, msg, ctx) || matches(b, msg, ctx),
+        Not(k) => !matches(k, msg, ctx),
+        Fuzzy(k) => matches(k, msg, ctx),
+
+        Answered => has(Flags::ANSWERED),
+        Unanswered => !has(Flags::ANSWERED),
+        Deleted => has(Flags::DELETED),
+        Undeleted => !has(Flags::DELETED),
+        Draft => has(Flags::DRAFT),
+        Undraft => !has(Flags::DRAFT),
+        Flagged => has(Flags::FLAGGED),
+        Unflagged => !has(Flags::FLAGGED),
+        Seen => has(Flags::SEEN),
+        Unseen => !has(Flags::SEEN),
+        Keyword(k) => msg.flags.has_keyword(k),
+        Unkeyword(k) => !msg.flags.has_keyword(k),
+        Recent => msg.recent,
+        New => msg.recent && !has(Flags::SEEN),
+        Old => !msg.recent,
+
+        Larger(n) => msg.size > *n,
+        Smaller(n) => msg.size < *n,
+        ModSeq { mod_seq, .. } => msg.modseq >= *mod_seq,
+        SequenceSet(set) => set.contains(msg.seq, ctx.max_seq),
+        Uid(set) => set.contains(msg.uid, ctx.max_uid),
+        EmailId(id) => msg.email_id == id.as_str(),
+        ThreadId(id) => msg.thread_id == Some(id.as_str()),
+
+        Before(d) => dates::internal_day(msg) < d.days_since_epoch(),
+        On(d) => dates::internal_day(msg) == d.days_since_epoch(),
+        Since(d) => dates::internal_day(msg) >= d.days_since_epoch(),
+        SentBefore(d) => dates::sent_day(msg) < d.days_since_epoch(),
+        SentOn(d) => dates::sent_day(msg) == d.days_since_epoch(),
+        SentSince(d) => dates::sent_day(msg) >= d.days_since_epoch(),
+        SavedBefore(d) => dates::saved_day(msg) < d.days_since_epoch(),
+        SavedOn(d) => dates::saved_day(msg) == d.days_since_epoch(),
+        SavedSince(d) => dates::saved_day(msg) >= d.days_since_epoch(),
+        SaveDateSupported => true,
+        Younger(n) => msg.internal_date >= ctx.now.saturating_sub_unsigned(*n),
+        Older(n) => msg.internal_date <= ctx.now.saturating_sub_unsigned(*n),
+
+        From(s) => text::field(txt(), "From", s),
+        To(s) => text::field(txt(), "To", s),
+        Cc(s) => text::field(txt(), "Cc", s),
+        Bcc(s) => text::field(txt(), "Bcc", s),
+        Subject(s) => text::subject(txt(), s),
+        Header(name, s) => text::field(txt(), name, s),
+        Body(s) => text::body(txt(), s),
+        Text(s) => text::any_text(txt(), s),
+    }
+}
+
+#[cfg(test)]
+mod testutil;
+
+#[cfg(test)]
+mod flags_test;
+
+#[cfg(test)]
+mod dates_test;
+
+#[cfg(test)]
+mod text_test;
+
+#[cfg(test)]
+mod prop_test;
