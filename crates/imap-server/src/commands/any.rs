@@ -41,6 +41,8 @@ pub(crate) fn capability_list(conn: &ConnectionInfo, authenticated: bool) -> Vec
     } else {
         caps.extend([
             "IDLE",
+            "ESEARCH",
+            "SEARCHRES",
             "UIDPLUS",
             "MOVE",
             "NAMESPACE",

@@ -9,6 +9,7 @@ pub(crate) mod idle;
 pub(crate) mod list;
 pub(crate) mod mailbox;
 pub(crate) mod message;
+pub(crate) mod search;
 pub(crate) mod select;
 
 use crate::session::{Reply, Session};
@@ -120,6 +121,20 @@ pub(crate) async fn dispatch<S: AsyncRead + AsyncWrite + Unpin + Send>(
         Move { uid, set, mailbox } => message::copy(s, uid, &set, &mailbox, true).await,
         Expunge { uids } => message::expunge(s, uids.as_ref()).await,
         Idle => idle::idle(s).await?,
+        Search {
+            uid,
+            charset,
+            ret,
+            criteria,
+        } => {
+            let req = search::SearchRequest {
+                uid,
+                charset,
+                ret,
+                criteria,
+            };
+            search::search(s, tag, req).await
+        }
         other => Reply::no(format!(
             "{} is not available on this server yet",
             other.name()

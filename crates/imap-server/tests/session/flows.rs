@@ -587,3 +587,69 @@ async fn idle_keepalive_and_bad_continuation() {
     assert_eq!(c.until("i").await, ["i BAD expected DONE"]);
     assert_eq!(c.ok("NOOP").await, ["t2 OK NOOP completed"]);
 }
+
+/// SEARCH: IMAP4rev1 `* SEARCH`, ESEARCH return options, SEARCHRES `$`, text keys on decoded
+/// bodies, BADCHARSET.
+#[tokio::test]
+async fn search_esearch_and_searchres() {
+    let f = Fixture::new().await;
+    let mut c = f.login().await;
+    let bodies = [
+        ("(\\Seen)", "Subject: hello\r\n\r\nfirst\r\n"),
+        (
+            "(\\Flagged)",
+            "Subject: other\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nGr=C3=BC=C3=9Fe aus K=C3=B6ln\r\n",
+        ),
+        (
+            "(\\Flagged \\Seen)",
+            "Subject: =?utf-8?q?Hello_again?=\r\n\r\nthird\r\n",
+        ),
+    ];
+    for (flags, body) in bodies {
+        c.raw(format!("a APPEND INBOX {flags} {{{}+}}\r\n{body}\r\n", body.len()).as_bytes())
+            .await;
+        c.until("a").await;
+    }
+    c.ok("SELECT INBOX").await;
+    assert_eq!(
+        c.cmd("SEARCH SUBJECT HELLO").await,
+        ["* SEARCH 1 3", "t3 OK SEARCH completed"]
+    );
+    assert_eq!(
+        c.cmd("SEARCH CHARSET UTF-8 BODY \"grüße aus köln\"").await[0],
+        "* SEARCH 2"
+    );
+    assert_eq!(
+        c.cmd("UID SEARCH OR SEEN FLAGGED NOT 2").await[0],
+        "* SEARCH 1 3"
+    );
+    assert_eq!(
+        c.cmd("UID SEARCH RETURN (MIN MAX COUNT ALL) FLAGGED").await[0],
+        "* ESEARCH (TAG \"t6\") UID MIN 2 MAX 3 ALL 2:3 COUNT 2"
+    );
+    assert_eq!(
+        c.cmd("SEARCH RETURN () UNSEEN").await[0],
+        "* ESEARCH (TAG \"t7\") ALL 2"
+    );
+    assert_eq!(
+        c.cmd("SEARCH RETURN (SAVE) SEEN").await,
+        ["t8 OK SEARCH completed"]
+    );
+    assert_eq!(
+        c.cmd("FETCH $ (UID)").await,
+        [
+            "* 1 FETCH (UID 1)",
+            "* 3 FETCH (UID 3)",
+            "t9 OK FETCH completed"
+        ]
+    );
+    assert_eq!(c.cmd("SEARCH $ FLAGGED").await[0], "* SEARCH 3");
+    assert_eq!(
+        c.cmd("SEARCH CHARSET KOI8-R ALL").await,
+        ["t11 NO [BADCHARSET (UTF-8 US-ASCII)] charset KOI8-R is not supported"]
+    );
+    assert_eq!(
+        c.cmd("SEARCH NOT ALL").await,
+        ["* SEARCH", "t12 OK SEARCH completed"]
+    );
+}
