@@ -15,7 +15,9 @@ const ENABLEABLE: [&str; 1] = ["UTF8=ACCEPT"];
 
 /// The capability list for the session's current state: only what is implemented.
 pub(crate) fn capabilities<S>(s: &Session<S>) -> Vec<String> {
-    let mut caps = capability_list(&s.conn, !matches!(s.state, State::NotAuthenticated));
+    let authenticated = !matches!(s.state, State::NotAuthenticated);
+    let limit = s.shared.config.limits.max_append_literal;
+    let mut caps = capability_list(&s.conn, authenticated, limit);
     if s.upgrade.is_some() && matches!(s.state, State::NotAuthenticated) {
         caps.push("STARTTLS".into());
     }
@@ -23,7 +25,11 @@ pub(crate) fn capabilities<S>(s: &Session<S>) -> Vec<String> {
 }
 
 /// The capability list before or after authentication, for this connection.
-pub(crate) fn capability_list(conn: &ConnectionInfo, authenticated: bool) -> Vec<String> {
+pub(crate) fn capability_list(
+    conn: &ConnectionInfo,
+    authenticated: bool,
+    append_limit: u64,
+) -> Vec<String> {
     let mut caps: Vec<&str> = vec![
         "IMAP4rev1",
         "IMAP4rev2",
@@ -54,9 +60,22 @@ pub(crate) fn capability_list(conn: &ConnectionInfo, authenticated: bool) -> Vec
             "CREATE-SPECIAL-USE",
             "STATUS=SIZE",
             "UTF8=ACCEPT",
+            "MULTIAPPEND",
+            "BINARY",
+            "OBJECTID",
+            "SAVEDATE",
+            "PREVIEW",
+            "WITHIN",
+            "QUOTA",
+            "QUOTA=RES-STORAGE",
+            "QUOTA=RES-MESSAGE",
         ]);
     }
-    caps.into_iter().map(str::to_string).collect()
+    let mut caps: Vec<String> = caps.into_iter().map(str::to_string).collect();
+    if authenticated {
+        caps.push(format!("APPENDLIMIT={append_limit}"));
+    }
+    caps
 }
 
 /// CAPABILITY (RFC 9051 §6.1.1).

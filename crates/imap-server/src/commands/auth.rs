@@ -82,7 +82,8 @@ where
 {
     tracing::info!(session = s.id, user = %user.address, "logged in");
     // The capability list changes with login (RFC 9051 §6.2.3): send it with the OK.
-    let caps = super::any::capability_list(&s.conn, true);
+    let caps =
+        super::any::capability_list(&s.conn, true, s.shared.config.limits.max_append_literal);
     Reply::ok("logged in")
         .code(Code::Capability(caps))
         .then(Transition::Login(user))

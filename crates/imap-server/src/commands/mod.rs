@@ -9,6 +9,7 @@ pub(crate) mod idle;
 pub(crate) mod list;
 pub(crate) mod mailbox;
 pub(crate) mod message;
+pub(crate) mod quota;
 pub(crate) mod search;
 pub(crate) mod select;
 
@@ -121,6 +122,9 @@ pub(crate) async fn dispatch<S: AsyncRead + AsyncWrite + Unpin + Send>(
         Move { uid, set, mailbox } => message::copy(s, uid, &set, &mailbox, true).await,
         Expunge { uids } => message::expunge(s, uids.as_ref()).await,
         Idle => idle::idle(s).await?,
+        GetQuotaRoot(m) => quota::getquotaroot(s, &m).await,
+        GetQuota(root) => quota::getquota(s, &root).await,
+        SetQuota { .. } => quota::setquota(),
         Search {
             uid,
             charset,

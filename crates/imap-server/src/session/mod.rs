@@ -114,7 +114,7 @@ pub type UpgradeFuture<'a> =
 
 /// Turns a cleartext transport into TLS in place (STARTTLS). Listeners that can do it give one
 /// to the session; in-memory test streams have none, and STARTTLS is then not offered.
-pub type Upgrade<S> = Box<dyn for<'a> FnOnce(&'a mut S) -> UpgradeFuture<'a> + Send>;
+pub type Upgrade<S> = Box<dyn for<'a> FnOnce(&'a mut S) -> UpgradeFuture<'a> + Send + Sync>;
 
 /// One connection's session.
 pub struct Session<S> {

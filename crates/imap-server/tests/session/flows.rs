@@ -653,3 +653,50 @@ async fn search_esearch_and_searchres() {
         ["* SEARCH", "t12 OK SEARCH completed"]
     );
 }
+
+/// QUOTA (RFC 9208): the account's root with STORAGE (KiB) and MESSAGE; APPEND beyond the
+/// limit is refused with OVERQUOTA; SETQUOTA belongs to the operator.
+#[tokio::test]
+async fn quota_commands_and_overquota() {
+    let f = Fixture::new().await;
+    let mut c = f.login().await;
+    assert_eq!(
+        c.cmd("GETQUOTAROOT INBOX").await,
+        ["* QUOTAROOT INBOX", "t2 OK GETQUOTAROOT completed"]
+    );
+    let limits = store::QuotaLimits {
+        storage: Some(10 * 1024),
+        messages: Some(1),
+    };
+    f.store()
+        .set_quota("alice@example.org", limits)
+        .await
+        .unwrap();
+    c.raw(format!("a APPEND INBOX {{{}+}}\r\n{MSG}\r\n", MSG.len()).as_bytes())
+        .await;
+    assert!(c.until("a").await[0].starts_with("a OK [APPENDUID"));
+    assert_eq!(
+        c.cmd("GETQUOTAROOT INBOX").await,
+        [
+            "* QUOTAROOT INBOX \"\"",
+            "* QUOTA \"\" (STORAGE 1 10 MESSAGE 1 1)",
+            "t3 OK GETQUOTAROOT completed"
+        ]
+    );
+    assert_eq!(
+        c.cmd("GETQUOTA \"\"").await[0],
+        "* QUOTA \"\" (STORAGE 1 10 MESSAGE 1 1)"
+    );
+    assert_eq!(
+        c.cmd("SETQUOTA \"\" (STORAGE 99)").await,
+        ["t5 NO [NOPERM] quota limits are set by the administrator"]
+    );
+    c.raw(format!("b APPEND INBOX {{{}+}}\r\n{MSG}\r\n", MSG.len()).as_bytes())
+        .await;
+    assert_eq!(c.until("b").await, ["b NO [OVERQUOTA] over quota"]);
+    let caps = c.cmd("CAPABILITY").await;
+    assert!(
+        caps[0].contains(" QUOTA=RES-STORAGE") && caps[0].contains(" APPENDLIMIT=67108864"),
+        "{caps:?}"
+    );
+}
