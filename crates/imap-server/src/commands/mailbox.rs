@@ -153,7 +153,7 @@ pub(crate) async fn status_response(
             StatusItem::Size => StatusValue::Size(st.size),
             StatusItem::HighestModSeq => StatusValue::HighestModSeq(st.highest_modseq),
             StatusItem::AppendLimit => StatusValue::AppendLimit(Some(append_limit)),
-            StatusItem::MailboxId => StatusValue::MailboxId(format!("F{}", info.id.0)),
+            StatusItem::MailboxId => StatusValue::MailboxId(super::mailbox_id(info.id)),
         })
         .collect();
     Ok(Response::MailboxStatus(MailboxStatus {

@@ -44,6 +44,11 @@ pub(crate) fn resolve(
     }
 }
 
+/// A mailbox's OBJECTID (RFC 8474): stable for the mailbox's life, across RENAME.
+pub(crate) fn mailbox_id(id: store::MailboxId) -> String {
+    format!("F{}", id.0)
+}
+
 /// How the selected mailbox is synced after `body` (RFC 9051 §7.4.1: no EXPUNGE during
 /// FETCH, STORE or SEARCH by sequence number).
 pub(crate) fn sync_mode(body: &CommandBody) -> SyncMode {

@@ -120,6 +120,11 @@ where
         Code::UidNext(view.uid_next()),
         "predicted next UID",
     ));
+    // RFC 8474 §4.1: the mailbox's OBJECTID.
+    s.send(&untagged_code(
+        Code::MailboxId(super::mailbox_id(info.id)),
+        "mailbox id",
+    ));
     let selected = Selected {
         id: info.id,
         name,

@@ -270,6 +270,7 @@ async fn select_and_changes_from_another_session() {
             "* OK [PERMANENTFLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft \\*)] flags permitted".into(),
             format!("* OK [UIDVALIDITY {uv}] UIDs valid"),
             "* OK [UIDNEXT 3] predicted next UID".into(),
+            format!("* OK [MAILBOXID (F{})] mailbox id", inbox.id.0),
             "t2 OK [READ-WRITE] SELECT completed".into(),
         ]
     );
