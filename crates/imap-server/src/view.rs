@@ -181,10 +181,10 @@ impl MailboxView {
     /// substituted by the caller.
     pub fn by_seq(&self, set: &SequenceSet) -> Result<Vec<(u32, u32)>, NoSuchMessage> {
         let n = self.exists();
-        let mut seqs = Vec::new();
         let SequenceSet::Ranges(ranges) = set else {
             return Ok(Vec::new());
         };
+        let mut spans = Vec::with_capacity(ranges.len());
         for r in ranges {
             for end in [r.start, r.end] {
                 match end {
@@ -193,13 +193,13 @@ impl MailboxView {
                     _ => {}
                 }
             }
-            let (lo, hi) = r.resolve(n);
-            seqs.extend(lo..=hi);
+            spans.push(r.resolve(n));
         }
-        seqs.sort_unstable();
-        seqs.dedup();
-        Ok(seqs
+        // Merge before expanding: a hostile set of many overlapping ranges costs no more than
+        // the mailbox has messages.
+        Ok(merge(spans)
             .into_iter()
+            .flat_map(|(lo, hi)| lo..=hi)
             .filter_map(|s| Some((s, self.uid(s)?)))
             .collect())
     }
@@ -213,17 +213,21 @@ impl MailboxView {
             return Vec::new();
         };
         let largest = self.entries.last().map(|e| e.uid).unwrap_or(0);
-        self.entries
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| {
-                ranges.iter().any(|r| {
-                    let (lo, hi) = r.resolve(largest);
-                    (lo..=hi).contains(&e.uid)
-                })
-            })
-            .map(|(i, e)| (i as u32 + 1, e.uid))
-            .collect()
+        let spans = merge(ranges.iter().map(|r| r.resolve(largest)).collect());
+        // Both sides are sorted: one walk.
+        let mut out = Vec::new();
+        let mut spans = spans.into_iter().peekable();
+        for (i, e) in self.entries.iter().enumerate() {
+            while spans.peek().is_some_and(|&(_, hi)| hi < e.uid) {
+                spans.next();
+            }
+            match spans.peek() {
+                Some(&(lo, _)) if lo <= e.uid => out.push((i as u32 + 1, e.uid)),
+                Some(_) => {}
+                None => break,
+            }
+        }
+        out
     }
 
     /// Records the outcome of this session's own STORE, so the next sync does not report it
@@ -318,6 +322,19 @@ impl MailboxView {
         }
         out
     }
+}
+
+/// Sorts and merges inclusive ranges so that none overlap or touch.
+fn merge(mut spans: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
+    spans.sort_unstable();
+    let mut out: Vec<(u32, u32)> = Vec::with_capacity(spans.len());
+    for (lo, hi) in spans {
+        match out.last_mut() {
+            Some(last) if lo <= last.1.saturating_add(1) => last.1 = last.1.max(hi),
+            _ => out.push((lo, hi)),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -30,14 +30,7 @@ pub(crate) fn capability_list(
     authenticated: bool,
     append_limit: u64,
 ) -> Vec<String> {
-    let mut caps: Vec<&str> = vec![
-        "IMAP4rev1",
-        "IMAP4rev2",
-        "LITERAL+",
-        "SASL-IR",
-        "ID",
-        "ENABLE",
-    ];
+    let mut caps: Vec<&str> = vec!["IMAP4rev1", "LITERAL+", "SASL-IR", "ID", "ENABLE"];
     if !authenticated {
         caps.push(if conn.auth_allowed {
             "AUTH=PLAIN"
@@ -151,17 +144,7 @@ where
         done.push(c);
     }
     s.refresh_write_options();
-    let names = done
-        .into_iter()
-        .map(|c| {
-            if c == "IMAP4REV2" {
-                "IMAP4rev2".to_string()
-            } else {
-                c
-            }
-        })
-        .collect();
-    s.send(&Response::Enabled(names));
+    s.send(&Response::Enabled(done));
     Reply::ok("ENABLE completed")
 }
 

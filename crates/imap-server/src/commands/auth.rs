@@ -24,6 +24,17 @@ fn dummy_hash() -> String {
     .clone()
 }
 
+/// Concurrent password checks allowed: one per core.
+fn hashing_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        tokio::sync::Semaphore::new(cores)
+    })
+}
+
 /// Checks a password and returns the user, or the reply to send.
 async fn check<S>(s: &mut Session<S>, username: &[u8], password: &[u8]) -> Result<User, Reply>
 where
@@ -45,6 +56,9 @@ where
         .map(|c| c.password_hash.clone())
         .unwrap_or_else(dummy_hash);
     let password = password.to_vec();
+    // Password hashing is CPU- and memory-heavy: at most one per core at a time, so a login
+    // flood from many addresses queues instead of exhausting memory (invariant 6).
+    let _permit = hashing_slots().acquire().await;
     let ok = tokio::task::spawn_blocking(move || {
         Argon2::default()
             .verify_password(&password, hash.as_str())
@@ -152,7 +166,10 @@ where
     s.flush().await?;
     s.rbuf.clear();
     s.receiver = imap_proto::Receiver::new(s.shared.config.limits);
-    upgrade(&mut s.io).await?;
+    let limit = s.shared.config.login_timeout;
+    tokio::time::timeout(limit, upgrade(&mut s.io))
+        .await
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "TLS handshake"))??;
     s.conn.tls = true;
     s.conn.auth_allowed = true;
     Ok(Reply::ok("").silent())

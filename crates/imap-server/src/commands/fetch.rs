@@ -109,10 +109,12 @@ where
         Ok(r) => r,
         Err(e) => return store_reply(e),
     };
+    let by_uid: std::collections::HashMap<u32, &MessageRecord> =
+        records.iter().map(|r| (r.state.uid, r)).collect();
     let body = needs_body(&attrs);
     let mut failures = 0;
     for (seq, uid) in targets {
-        let Some(rec) = records.iter().find(|r| r.state.uid == uid) else {
+        let Some(&rec) = by_uid.get(&uid) else {
             // Expunged by someone else since our view was made (RFC 9051 §7.4.1 allows NO).
             failures += 1;
             continue;

@@ -8,7 +8,7 @@ use crate::state::Transition;
 use crate::view::SyncMode;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
 use tokio::sync::broadcast::error::RecvError;
-use tokio::time::{Instant, sleep, sleep_until};
+use tokio::time::{Instant, sleep_until};
 
 /// IDLE … DONE
 pub(crate) async fn idle<S>(s: &mut Session<S>) -> std::io::Result<Reply>
@@ -27,6 +27,9 @@ where
     s.flush().await?;
     let keepalive = s.shared.config.idle_keepalive;
     let deadline = Instant::now() + s.shared.config.effective_autologout();
+    // A fixed deadline, moved only when something is written: a busy server (events for other
+    // accounts) must not postpone the keep-alive forever.
+    let mut next_keepalive = Instant::now() + keepalive;
     loop {
         match s.receiver.line(&mut s.rbuf) {
             Ok(Some(line)) if line.eq_ignore_ascii_case(b"DONE") => {
@@ -54,12 +57,16 @@ where
                     if let Err(r) = sync(s, SyncMode::Full).await {
                         return Ok(r);
                     }
+                    if !s.out.buf.is_empty() {
+                        next_keepalive = Instant::now() + keepalive;
+                    }
                     s.flush().await?;
                 }
             }
-            _ = sleep(keepalive) => {
+            _ = sleep_until(next_keepalive) => {
                 s.out.raw(b"* OK Still here\r\n");
                 s.flush().await?;
+                next_keepalive = Instant::now() + keepalive;
             }
             _ = sleep_until(deadline) => {
                 s.out.raw(b"* BYE Autologout; idle for too long\r\n");

@@ -16,6 +16,7 @@ pub(crate) mod select;
 use crate::session::{Reply, Session};
 use crate::state::Selected;
 use crate::view::SyncMode;
+use imap_proto::command::SearchReturn;
 use imap_proto::response::Code;
 use imap_proto::types::SequenceSet;
 use imap_proto::{CommandBody, Tag};
@@ -136,13 +137,21 @@ pub(crate) async fn dispatch<S: AsyncRead + AsyncWrite + Unpin + Send>(
             ret,
             criteria,
         } => {
+            let saves = ret
+                .as_ref()
+                .is_some_and(|r| r.contains(&SearchReturn::Save));
             let req = search::SearchRequest {
                 uid,
                 charset,
                 ret,
                 criteria,
             };
-            search::search(s, tag, req).await
+            let reply = search::search(s, tag, req).await;
+            // RFC 5182 §2.1: a SEARCH with SAVE that fails leaves `$` empty.
+            if saves && reply.cond != imap_proto::response::State::Ok {
+                s.saved = Some(Vec::new());
+            }
+            reply
         }
         other => Reply::no(format!(
             "{} is not available on this server yet",

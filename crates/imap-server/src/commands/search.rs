@@ -135,7 +135,25 @@ where
         None => s.send(&Response::Search(SearchResponse { ids, mod_seq: None })),
         Some(ret) => {
             if ret.contains(&SearchReturn::Save) {
-                s.saved = Some(hits.iter().map(|h| h.1).collect());
+                // RFC 5182 §2.4: with MIN and/or MAX but neither ALL nor COUNT, only those
+                // messages are saved.
+                let uids: Vec<u32> = hits.iter().map(|h| h.1).collect();
+                let only_ends = !(ret.contains(&SearchReturn::All)
+                    || ret.contains(&SearchReturn::Count))
+                    && (ret.contains(&SearchReturn::Min) || ret.contains(&SearchReturn::Max));
+                s.saved = Some(if only_ends {
+                    let mut ends = Vec::new();
+                    if ret.contains(&SearchReturn::Min) {
+                        ends.extend(uids.first());
+                    }
+                    if ret.contains(&SearchReturn::Max) {
+                        ends.extend(uids.last());
+                    }
+                    ends.dedup();
+                    ends
+                } else {
+                    uids
+                });
             }
             let mut items = Vec::new();
             let want = |r: SearchReturn| ret.contains(&r);

@@ -51,6 +51,8 @@ where
             StatusResponse::untagged(Cond::Ok, "previous mailbox closed").with_code(Code::Closed),
         ));
     }
+    // RFC 5182 §2.1: SELECT/EXAMINE empty the saved search result.
+    s.saved = None;
     let deselect = |r: Reply| r.then(Transition::Deselect);
     let (account, name) = match (s.account(), s.name_in(m)) {
         (Ok(a), Ok(n)) => (a, n),
@@ -171,6 +173,25 @@ where
     S: AsyncRead + AsyncWrite + Unpin + Send,
 {
     Reply::ok("UNSELECT completed").then(Transition::Deselect)
+}
+
+/// [`sync`] after a command: a storage error is logged, and a selected mailbox that no longer
+/// exists (deleted here or elsewhere) is closed with an untagged `OK [CLOSED]`.
+pub(crate) async fn sync_or_close<S>(s: &mut Session<S>, mode: SyncMode)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let Err(r) = sync(s, mode).await else { return };
+    if r.code == Some(Code::NonExistent) {
+        s.saved = None;
+        let _ = s.state.apply(Transition::Deselect);
+        s.send(&untagged_code(
+            Code::Closed,
+            "the selected mailbox no longer exists",
+        ));
+    } else {
+        tracing::warn!(session = s.id, error = %r.text, "could not report mailbox changes");
+    }
 }
 
 /// Brings the selected mailbox's view up to date and queues what the client must hear.

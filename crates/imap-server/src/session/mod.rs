@@ -223,15 +223,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
         let name = body.name();
         let started = std::time::Instant::now();
         let mode = commands::sync_mode(&body);
-        let mut reply = match self.state.allows(&body) {
+        let reply = match self.state.allows(&body) {
             Err(why) => Reply::bad(why),
             Ok(()) => commands::dispatch(self, &tag, body).await?,
         };
-        // Other sessions' changes reach this one at the command boundary (invariant 4).
-        if reply.next.is_none()
-            && let Err(r) = commands::select::sync(self, mode).await
-        {
-            reply = r;
+        // Other sessions' changes reach this one at the command boundary (invariant 4). A failed
+        // sync never replaces the reply of a command that already did its work.
+        if reply.next.is_none() {
+            commands::select::sync_or_close(self, mode).await;
         }
         tracing::info!(
             session = self.id,

@@ -14,7 +14,7 @@ async fn greeting_and_logindisabled() {
     let f = Fixture::new().await;
     let (_, greeting) = f.connect(true).await;
     assert!(
-        greeting.starts_with("* OK [CAPABILITY IMAP4rev1 IMAP4rev2 "),
+        greeting.starts_with("* OK [CAPABILITY IMAP4rev1 LITERAL+ "),
         "{greeting}"
     );
     assert!(greeting.contains(" AUTH=PLAIN") && !greeting.contains("LOGINDISABLED"));
@@ -41,7 +41,9 @@ async fn login_and_state_checks() {
     );
     let ok = c.ok("LOGIN ALICE@example.org secret").await;
     assert!(
-        ok[0].starts_with("t4 OK [CAPABILITY IMAP4rev1 IMAP4rev2 ") && ok[0].contains("NAMESPACE")
+        ok[0].starts_with("t4 OK [CAPABILITY IMAP4rev1 ")
+            && ok[0].contains("NAMESPACE")
+            && !ok[0].contains("IMAP4rev2")
     );
     assert!(!ok[0].contains("AUTH="));
     assert_eq!(
@@ -700,4 +702,41 @@ async fn quota_commands_and_overquota() {
         caps[0].contains(" QUOTA=RES-STORAGE") && caps[0].contains(" APPENDLIMIT=67108864"),
         "{caps:?}"
     );
+}
+
+/// Review fixes: deleting the selected mailbox closes it (the DELETE still succeeds and later
+/// commands work); `$` is emptied by SELECT; a set of thousands of overlapping ranges costs no
+/// more than the mailbox has messages.
+#[tokio::test]
+async fn selected_mailbox_deleted_saved_result_reset_and_hostile_sets() {
+    let f = Fixture::new().await;
+    let mut c = f.login().await;
+    c.ok("CREATE Scratch").await;
+    for _ in 0..3 {
+        c.raw(format!("a APPEND Scratch {{{}+}}\r\n{MSG}\r\n", MSG.len()).as_bytes())
+            .await;
+        c.until("a").await;
+    }
+    c.ok("SELECT Scratch").await;
+    let many = vec!["1:*"; 5000].join(",");
+    let r = c.ok(&format!("FETCH {many} (UID)")).await;
+    assert_eq!(r.len(), 4, "three messages, each once");
+    c.ok("SEARCH RETURN (SAVE) ALL").await;
+    assert_eq!(c.ok("FETCH $ (UID)").await.len(), 4);
+    c.ok("SELECT Scratch").await;
+    assert_eq!(
+        c.ok("FETCH $ (UID)").await.len(),
+        1,
+        "SELECT empties $ (RFC 5182 §2.1)"
+    );
+    let r = c.cmd("DELETE Scratch").await;
+    assert_eq!(
+        r,
+        [
+            "* OK [CLOSED] the selected mailbox no longer exists",
+            "t9 OK DELETE completed"
+        ]
+    );
+    assert_eq!(c.cmd("FETCH 1 (UID)").await, ["t10 BAD no mailbox selected"]);
+    assert_eq!(c.cmd("NOOP").await, ["t11 OK NOOP completed"]);
 }

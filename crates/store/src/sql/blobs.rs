@@ -63,7 +63,11 @@ impl SqlStore {
         let mut w = self.write().await?;
         let mut live = Vec::new();
         let now = now_ms();
-        for blob in batch {
+        // In address order, like appends (see `append_impl`).
+        let mut batch = batch.to_vec();
+        batch.sort();
+        batch.dedup();
+        for blob in &batch {
             let hex = blob.hex();
             self.lock_blob(&mut w.tx, &hex).await?;
             let referenced = sqlx::query("SELECT 1 AS x FROM messages WHERE blob = $1 LIMIT 1")

@@ -85,9 +85,16 @@ impl SqlStore {
         }
         let total: u64 = messages.iter().map(|m| m.size).sum();
         charge_quota(self, &mut w.tx, account, total as i64, n as i64).await?;
-        for m in &messages {
-            self.check_blob(&mut w.tx, &m.blob, m.put_started_ms)
-                .await?;
+        // Blob rows are locked in address order, as the sweep does, so that two transactions
+        // never wait on each other's blob rows in opposite orders (PostgreSQL deadlock).
+        let mut blobs: Vec<(BlobRef, i64)> = messages
+            .iter()
+            .map(|m| (m.blob, m.put_started_ms))
+            .collect();
+        blobs.sort();
+        blobs.dedup_by_key(|b| b.0);
+        for (blob, put_started_ms) in &blobs {
+            self.check_blob(&mut w.tx, blob, *put_started_ms).await?;
         }
         let modseq = info.highest_modseq + 1;
         let saved = now();
