@@ -270,7 +270,7 @@ fn hostile_input() {
         &["user", "quota", "alice@example.org", "--storage", "lots"],
         &["user", "add"],
         &["user", "frobnicate"],
-        &["serve"],
+        &["frobnicate"],
     ] {
         assert_eq!(env.run(args, b"").code, 2, "{args:?}");
     }
