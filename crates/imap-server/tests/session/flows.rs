@@ -737,6 +737,9 @@ async fn selected_mailbox_deleted_saved_result_reset_and_hostile_sets() {
             "t9 OK DELETE completed"
         ]
     );
-    assert_eq!(c.cmd("FETCH 1 (UID)").await, ["t10 BAD no mailbox selected"]);
+    assert_eq!(
+        c.cmd("FETCH 1 (UID)").await,
+        ["t10 BAD no mailbox selected"]
+    );
     assert_eq!(c.cmd("NOOP").await, ["t11 OK NOOP completed"]);
 }
