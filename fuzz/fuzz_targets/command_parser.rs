@@ -14,7 +14,9 @@ use imap_proto::{Limits, Receiver, Step};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&first, input)) = data.split_first() else { return };
+    let Some((&first, input)) = data.split_first() else {
+        return;
+    };
     let limits = Limits {
         max_line: 4096,
         max_append_literal: 1 << 16,
@@ -34,13 +36,22 @@ fuzz_target!(|data: &[u8]| {
                 Ok(Step::Continue { size, .. }) => assert!(size <= limits.max_append_literal),
                 Ok(Step::Command(cmd)) => {
                     for opts in [
-                        WriteOptions { utf8: false, non_sync_literals: false },
-                        WriteOptions { utf8: true, non_sync_literals: true },
+                        WriteOptions {
+                            utf8: false,
+                            non_sync_literals: false,
+                        },
+                        WriteOptions {
+                            utf8: true,
+                            non_sync_literals: true,
+                        },
                     ] {
                         let wire = encode::to_bytes(&cmd, opts);
                         let again = imap_proto::parse_command_with(&wire, Limits::default())
                             .unwrap_or_else(|e| {
-                                panic!("{cmd:?} encoded as {:?}: {e}", String::from_utf8_lossy(&wire))
+                                panic!(
+                                    "{cmd:?} encoded as {:?}: {e}",
+                                    String::from_utf8_lossy(&wire)
+                                )
                             });
                         assert_eq!(again, cmd, "{:?}", String::from_utf8_lossy(&wire));
                     }
