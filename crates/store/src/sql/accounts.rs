@@ -54,14 +54,18 @@ fn account_from_row(row: &AnyRow) -> Result<Account> {
         id: AccountId(col_i64(row, "id")?),
         domain: DomainId(col_i64(row, "domain_id")?),
         address: row.try_get("address")?,
-        quota: QuotaLimits {
-            storage: row
-                .try_get::<Option<i64>, _>("quota_storage")?
-                .map(|v| v as u64),
-            messages: row
-                .try_get::<Option<i64>, _>("quota_messages")?
-                .map(|v| v as u64),
-        },
+        quota: limits_from_row(row)?,
+    })
+}
+
+/// The quota limits of an `accounts` row (NULL is unlimited).
+fn limits_from_row(row: &AnyRow) -> Result<QuotaLimits> {
+    let limit = |col: &str| -> Result<Option<u64>> {
+        Ok(row.try_get::<Option<i64>, _>(col)?.map(|v| v as u64))
+    };
+    Ok(QuotaLimits {
+        storage: limit("quota_storage")?,
+        messages: limit("quota_messages")?,
     })
 }
 
@@ -271,14 +275,7 @@ pub(crate) fn quota_from_row(row: &AnyRow) -> Result<QuotaUsage> {
     Ok(QuotaUsage {
         storage: col_i64(row, "used_storage")? as u64,
         messages: col_i64(row, "used_messages")? as u64,
-        limits: QuotaLimits {
-            storage: row
-                .try_get::<Option<i64>, _>("quota_storage")?
-                .map(|v| v as u64),
-            messages: row
-                .try_get::<Option<i64>, _>("quota_messages")?
-                .map(|v| v as u64),
-        },
+        limits: limits_from_row(row)?,
     })
 }
 
