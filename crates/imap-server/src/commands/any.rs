@@ -11,7 +11,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 /// Capabilities that can be turned on with ENABLE (RFC 5161) on this server. IMAP4rev2 is
 /// neither advertised nor enabled until every part of it is in place (ESEARCH, IDLE, …):
 /// a client must never be promised what the server does not do.
-const ENABLEABLE: [&str; 1] = ["UTF8=ACCEPT"];
+const ENABLEABLE: [&str; 3] = ["UTF8=ACCEPT", "CONDSTORE", "QRESYNC"];
 
 /// The capability list for the session's current state: only what is implemented.
 pub(crate) fn capabilities<S>(s: &Session<S>) -> Vec<String> {
@@ -40,6 +40,8 @@ pub(crate) fn capability_list(
     } else {
         caps.extend([
             "IDLE",
+            "CONDSTORE",
+            "QRESYNC",
             "ESEARCH",
             "SEARCHRES",
             "UIDPLUS",
@@ -139,6 +141,15 @@ where
         match c.as_str() {
             "IMAP4REV2" => s.enabled.rev2 = true,
             "UTF8=ACCEPT" => s.enabled.utf8 = true,
+            "CONDSTORE" => s.enabled.condstore = true,
+            // RFC 7162 §3.2.3: QRESYNC implies CONDSTORE.
+            "QRESYNC" => {
+                s.enabled.condstore = true;
+                s.enabled.qresync = true;
+                if let Some(sel) = s.state.selected_mut() {
+                    sel.view.set_qresync(true);
+                }
+            }
             _ => continue,
         }
         done.push(c);

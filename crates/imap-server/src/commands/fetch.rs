@@ -62,8 +62,12 @@ pub(crate) async fn fetch<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin + Send,
 {
-    if modifiers.changed_since.is_some() || modifiers.vanished {
-        return Reply::bad("CHANGEDSINCE/VANISHED are not available on this server yet");
+    if modifiers.vanished && !s.enabled.qresync {
+        return Reply::bad("VANISHED needs ENABLE QRESYNC");
+    }
+    if modifiers.changed_since.is_some() {
+        // RFC 7162 §3.1.4.1: CHANGEDSINCE turns CONDSTORE on.
+        s.enabled.condstore = true;
     }
     let account = match s.account() {
         Ok(a) => a,
@@ -73,14 +77,41 @@ where
     if uid && !attrs.contains(&FetchAttr::Uid) {
         attrs.insert(0, FetchAttr::Uid);
     }
+    if modifiers.changed_since.is_some() && !attrs.contains(&FetchAttr::ModSeq) {
+        attrs.push(FetchAttr::ModSeq);
+    }
     let Some(sel) = s.state.selected() else {
         return Reply::bad("no mailbox selected");
     };
     let (mailbox, read_only) = (sel.id, sel.read_only);
-    let targets = match super::resolve(sel, uid, set, s.saved_search()) {
+    let mut targets = match super::resolve(sel, uid, set, s.saved_search()) {
         Ok(t) => t,
         Err(r) => return r,
     };
+    if let Some(since) = modifiers.changed_since {
+        // VANISHED (EARLIER): UIDs of the set expunged after `since` (RFC 7162 §3.2.6).
+        if modifiers.vanished {
+            let changes = match s.shared.store.changes_since(account, mailbox, since).await {
+                Ok(c) => c,
+                Err(e) => return store_reply(e),
+            };
+            let largest = changes.uid_next.saturating_sub(1);
+            let gone = changes
+                .expunged
+                .into_iter()
+                .filter(|u| set.contains(*u, largest));
+            if let Some(uids) = SequenceSet::from_values(gone) {
+                s.send(&Response::Vanished {
+                    earlier: true,
+                    uids,
+                });
+            }
+        }
+        let Some(sel) = s.state.selected() else {
+            return Reply::bad("no mailbox selected");
+        };
+        targets.retain(|&(seq, _)| sel.view.state(seq).is_some_and(|st| st.modseq > since));
+    }
     if targets.is_empty() {
         return Reply::ok("FETCH completed");
     }

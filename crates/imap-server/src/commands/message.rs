@@ -69,6 +69,7 @@ where
     };
     sel.view.note_own_flags(&result.updated);
     let view = sel.view.clone();
+    let condstore = s.enabled.condstore;
     if !req.silent {
         for st in &result.updated {
             let Some(seq) = view.seq(st.uid) else {
@@ -81,7 +82,7 @@ where
             if req.uid {
                 items.push(FetchItem::Uid(st.uid));
             }
-            if req.unchanged_since.is_some() {
+            if req.unchanged_since.is_some() || condstore {
                 items.push(FetchItem::ModSeq(st.modseq));
             }
             s.send(&Response::Fetch(FetchResponse { seq, items }));

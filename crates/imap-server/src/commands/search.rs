@@ -39,6 +39,17 @@ fn substitute(key: SearchKey, saved: Option<&[u32]>) -> SearchKey {
     }
 }
 
+/// True if `key` holds a MODSEQ key anywhere.
+fn has_modseq(key: &SearchKey) -> bool {
+    match key {
+        SearchKey::ModSeq { .. } => true,
+        SearchKey::Not(k) | SearchKey::Fuzzy(k) => has_modseq(k),
+        SearchKey::Or(a, b) => has_modseq(a) || has_modseq(b),
+        SearchKey::And(v) => v.iter().any(has_modseq),
+        _ => false,
+    }
+}
+
 /// The request, as parsed.
 pub(crate) struct SearchRequest {
     pub(crate) uid: bool,
@@ -131,8 +142,14 @@ where
         .iter()
         .map(|h| if req.uid { h.1 } else { h.0 })
         .collect();
+    // RFC 7162 §3.1.5: a search with a MODSEQ key reports the highest MODSEQ it found.
+    let mod_seq = if criteria.iter().any(has_modseq) {
+        hits.iter().map(|h| h.2).max()
+    } else {
+        None
+    };
     match req.ret {
-        None => s.send(&Response::Search(SearchResponse { ids, mod_seq: None })),
+        None => s.send(&Response::Search(SearchResponse { ids, mod_seq })),
         Some(ret) => {
             if ret.contains(&SearchReturn::Save) {
                 // RFC 5182 §2.4: with MIN and/or MAX but neither ALL nor COUNT, only those
@@ -174,6 +191,9 @@ where
             }
             if want(SearchReturn::Count) {
                 items.push(ESearchItem::Count(ids.len() as u32));
+            }
+            if let Some(m) = mod_seq {
+                items.push(ESearchItem::ModSeq(m));
             }
             // RFC 5182 §2.1: with SAVE alone, no ESEARCH response.
             if !(ret.len() == 1 && want(SearchReturn::Save)) {

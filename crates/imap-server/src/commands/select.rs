@@ -58,10 +58,12 @@ where
         (Ok(a), Ok(n)) => (a, n),
         (Err(r), _) | (_, Err(r)) => return deselect(r),
     };
-    if params.condstore || params.qresync.is_some() {
-        return deselect(Reply::bad(
-            "CONDSTORE/QRESYNC are not available on this server yet",
-        ));
+    // RFC 7162 §3.2.5: QRESYNC in SELECT needs ENABLE QRESYNC first.
+    if params.qresync.is_some() && !s.enabled.qresync {
+        return deselect(Reply::bad("QRESYNC must be enabled first"));
+    }
+    if params.condstore {
+        s.enabled.condstore = true;
     }
     let store = s.shared.store.clone();
     let info = match store.mailbox(account, &name).await {
@@ -122,11 +124,25 @@ where
         Code::UidNext(view.uid_next()),
         "predicted next UID",
     ));
+    if s.enabled.condstore {
+        s.send(&untagged_code(
+            Code::HighestModSeq(view.highest_modseq()),
+            "highest",
+        ));
+    }
     // RFC 8474 §4.1: the mailbox's OBJECTID.
     s.send(&untagged_code(
         Code::MailboxId(super::mailbox_id(info.id)),
         "mailbox id",
     ));
+    if let Some(q) = &params.qresync
+        && q.uid_validity == view.uid_validity()
+    {
+        let known = q.known_uids.clone();
+        if let Err(r) = resync(s, account, info.id, &view, q.mod_seq, known).await {
+            return deselect(r);
+        }
+    }
     let selected = Selected {
         id: info.id,
         name,
@@ -145,6 +161,52 @@ where
     })
     .code(code)
     .then(Transition::Select(Box::new(selected)))
+}
+
+/// QRESYNC (RFC 7162 §3.2.5.2): what changed since the client's MODSEQ, as
+/// `VANISHED (EARLIER)` for expunged UIDs (only those the client says it knows, if it says)
+/// and FETCH (UID FLAGS MODSEQ) for changed messages.
+async fn resync<S>(
+    s: &mut Session<S>,
+    account: store::AccountId,
+    mailbox: store::MailboxId,
+    view: &MailboxView,
+    since: u64,
+    known: Option<SequenceSet>,
+) -> Result<(), Reply>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let changes = s
+        .shared
+        .store
+        .changes_since(account, mailbox, since)
+        .await
+        .map_err(store_reply)?;
+    let largest = view.uid_next().saturating_sub(1);
+    let gone = changes
+        .expunged
+        .iter()
+        .copied()
+        .filter(|u| known.as_ref().is_none_or(|k| k.contains(*u, largest)));
+    if let Some(uids) = SequenceSet::from_values(gone) {
+        s.send(&Response::Vanished {
+            earlier: true,
+            uids,
+        });
+    }
+    for m in &changes.changed {
+        let Some(seq) = view.seq(m.uid) else { continue };
+        s.send(&Response::Fetch(FetchResponse {
+            seq,
+            items: vec![
+                FetchItem::Uid(m.uid),
+                FetchItem::Flags(imap_flags(&m.flags, view.is_recent(m.uid))),
+                FetchItem::ModSeq(m.modseq),
+            ],
+        }));
+    }
+    Ok(())
 }
 
 fn untagged_code(code: Code, text: &str) -> Response {
@@ -214,6 +276,7 @@ where
         .await
         .map_err(store_reply)?;
     let rev2 = s.enabled.rev2;
+    let condstore = s.enabled.condstore;
     let Some(sel) = s.state.selected_mut() else {
         return Ok(());
     };
@@ -233,14 +296,21 @@ where
             ViewUpdate::Recent(n) if !rev2 => Response::Recent(n),
             ViewUpdate::Recent(_) => continue,
             ViewUpdate::FlagsChanged {
-                seq, uid, flags, ..
-            } => Response::Fetch(FetchResponse {
                 seq,
-                items: vec![
+                uid,
+                flags,
+                modseq,
+            } => {
+                let mut items = vec![
                     FetchItem::Flags(imap_flags(&flags, view.is_recent(uid))),
                     FetchItem::Uid(uid),
-                ],
-            }),
+                ];
+                // RFC 7162 §3.1.4: with CONDSTORE, unsolicited FETCH carries MODSEQ.
+                if condstore {
+                    items.push(FetchItem::ModSeq(modseq));
+                }
+                Response::Fetch(FetchResponse { seq, items })
+            }
         };
         s.send(&r);
     }

@@ -743,3 +743,107 @@ async fn selected_mailbox_deleted_saved_result_reset_and_hostile_sets() {
     );
     assert_eq!(c.cmd("NOOP").await, ["t11 OK NOOP completed"]);
 }
+
+/// CONDSTORE/QRESYNC (RFC 7162): HIGHESTMODSEQ on SELECT, a QRESYNC SELECT reports what
+/// changed while the client was away (VANISHED (EARLIER) and FETCH with MODSEQ), as does
+/// UID FETCH … (CHANGEDSINCE … VANISHED); SEARCH MODSEQ reports the highest MODSEQ.
+#[tokio::test]
+async fn condstore_and_qresync_resynchronisation() {
+    let f = Fixture::new().await;
+    let creds = f
+        .store()
+        .credentials("alice@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    let inbox = f.store().mailbox(creds.account, "INBOX").await.unwrap();
+    let msg = |n: u8| NewMessage {
+        blob: BlobRef { sha256: [n; 32] },
+        size: 10,
+        internal_date: 1_700_000_000,
+        flags: Flags::default(),
+        facts: vec![],
+        put_started_ms: store::sql::now_ms(),
+    };
+    let a = f
+        .store()
+        .append(creds.account, inbox.id, vec![msg(1), msg(2), msg(3)])
+        .await
+        .unwrap();
+    let m0 = a.modseq;
+    let mut c = f.login().await;
+    assert_eq!(
+        c.cmd("ENABLE CONDSTORE QRESYNC").await,
+        ["* ENABLED CONDSTORE QRESYNC", "t2 OK ENABLE completed"]
+    );
+    let sel = c.ok("SELECT INBOX").await;
+    assert!(
+        sel.contains(&format!("* OK [HIGHESTMODSEQ {m0}] highest")),
+        "{sel:?}"
+    );
+    c.ok("LOGOUT").await;
+    // While the client is away: a flag change and an expunge.
+    let up = |uid, bit| store::FlagUpdate {
+        uids: vec![uid],
+        op: store::FlagOp::Add,
+        flags: Flags::new(bit, []),
+        unchanged_since: None,
+    };
+    let st = f
+        .store()
+        .store_flags(creds.account, inbox.id, up(2, Flags::SEEN))
+        .await
+        .unwrap();
+    let m2 = st.updated[0].modseq;
+    f.store()
+        .store_flags(creds.account, inbox.id, up(3, Flags::DELETED))
+        .await
+        .unwrap();
+    f.store()
+        .expunge(creds.account, inbox.id, None)
+        .await
+        .unwrap();
+    // Back: QRESYNC SELECT with the state it remembers.
+    let mut c = f.login().await;
+    c.ok("ENABLE QRESYNC").await;
+    let r = c
+        .ok(&format!(
+            "SELECT INBOX (QRESYNC ({} {m0} 1:3))",
+            inbox.uid_validity
+        ))
+        .await;
+    assert!(r.contains(&"* VANISHED (EARLIER) 3".to_string()), "{r:?}");
+    assert!(
+        r.contains(&format!("* 2 FETCH (UID 2 FLAGS (\\Seen) MODSEQ ({m2}))")),
+        "{r:?}"
+    );
+    assert!(r.contains(&"* 2 EXISTS".to_string()), "{r:?}");
+    let r = c
+        .ok(&format!(
+            "UID FETCH 1:* (FLAGS) (CHANGEDSINCE {m0} VANISHED)"
+        ))
+        .await;
+    assert_eq!(r[0], "* VANISHED (EARLIER) 3");
+    assert_eq!(
+        r[1],
+        format!("* 2 FETCH (UID 2 FLAGS (\\Seen) MODSEQ ({m2}))")
+    );
+    assert_eq!(r.len(), 3);
+    // MODSEQ n matches messages whose MODSEQ is at least n (RFC 7162 §3.1.5).
+    let r = c.cmd(&format!("SEARCH MODSEQ {m0}")).await;
+    assert_eq!(r[0], format!("* SEARCH 1 2 (MODSEQ {m2})"));
+    let r = c.cmd(&format!("SEARCH MODSEQ {}", m0 + 1)).await;
+    assert_eq!(r[0], format!("* SEARCH 2 (MODSEQ {m2})"));
+    // A wrong UIDVALIDITY gets a plain SELECT, no resync data.
+    let r = c.ok(&format!("SELECT INBOX (QRESYNC (1 {m0}))")).await;
+    assert!(!r.iter().any(|l| l.contains("VANISHED")), "{r:?}");
+    // QRESYNC SELECT without ENABLE is BAD.
+    let mut d = f.login().await;
+    let r = d
+        .cmd(&format!(
+            "SELECT INBOX (QRESYNC ({} {m0}))",
+            inbox.uid_validity
+        ))
+        .await;
+    assert_eq!(r.last().unwrap(), "t2 BAD QRESYNC must be enabled first");
+}
