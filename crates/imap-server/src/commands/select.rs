@@ -137,11 +137,9 @@ where
     ));
     if let Some(q) = &params.qresync
         && q.uid_validity == view.uid_validity()
+        && let Err(r) = resync(s, info.id, &view, q).await
     {
-        let known = q.known_uids.clone();
-        if let Err(r) = resync(s, account, info.id, &view, q.mod_seq, known).await {
-            return deselect(r);
-        }
+        return deselect(r);
     }
     let selected = Selected {
         id: info.id,
@@ -168,15 +166,14 @@ where
 /// and FETCH (UID FLAGS MODSEQ) for changed messages.
 async fn resync<S>(
     s: &mut Session<S>,
-    account: store::AccountId,
     mailbox: store::MailboxId,
     view: &MailboxView,
-    since: u64,
-    known: Option<SequenceSet>,
+    q: &imap_proto::command::QResync,
 ) -> Result<(), Reply>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send,
 {
+    let (account, since, known) = (s.account()?, q.mod_seq, q.known_uids.as_ref());
     let changes = s
         .shared
         .store
@@ -188,7 +185,7 @@ where
         .expunged
         .iter()
         .copied()
-        .filter(|u| known.as_ref().is_none_or(|k| k.contains(*u, largest)));
+        .filter(|u| known.is_none_or(|k| k.contains(*u, largest)));
     if let Some(uids) = SequenceSet::from_values(gone) {
         s.send(&Response::Vanished {
             earlier: true,
