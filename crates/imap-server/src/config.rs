@@ -27,6 +27,10 @@ pub struct ServerConfig {
     pub max_connections_per_ip: usize,
     /// Accept LOGIN/AUTHENTICATE on cleartext connections that are not from loopback.
     pub allow_plaintext_auth: bool,
+    /// Failed logins allowed per client address per minute (0: no limit).
+    pub auth_failures_per_ip: u32,
+    /// Failed logins allowed per user name per minute (0: no limit).
+    pub auth_failures_per_user: u32,
 }
 
 impl Default for ServerConfig {
@@ -40,6 +44,8 @@ impl Default for ServerConfig {
             server_name: "Strata".into(),
             max_connections_per_ip: 50,
             allow_plaintext_auth: false,
+            auth_failures_per_ip: 20,
+            auth_failures_per_user: 10,
         }
     }
 }
@@ -60,6 +66,24 @@ pub struct Shared {
     pub blobs: BlobStore,
     /// Settings.
     pub config: Arc<ServerConfig>,
+    /// Failed-login counters.
+    pub auth_limiter: Arc<crate::limits::AuthLimiter>,
+}
+
+impl Shared {
+    /// Everything sessions share, with fresh counters.
+    pub fn new(store: Arc<dyn MailStore>, blobs: BlobStore, config: ServerConfig) -> Shared {
+        let limiter = crate::limits::AuthLimiter::new(
+            config.auth_failures_per_ip,
+            config.auth_failures_per_user,
+        );
+        Shared {
+            store,
+            blobs,
+            config: Arc::new(config),
+            auth_limiter: Arc::new(limiter),
+        }
+    }
 }
 
 /// Per-connection facts the session cannot learn from the bytes.

@@ -20,6 +20,7 @@
 mod commands;
 pub mod config;
 pub mod errors;
+pub mod limits;
 pub mod listener;
 pub mod session;
 pub mod state;

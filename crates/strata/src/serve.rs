@@ -40,6 +40,8 @@ fn server_config(config: &Config) -> ServerConfig {
         auth_failure_delay: Duration::from_millis(config.auth.failure_delay_ms),
         max_connections_per_ip: config.imap.max_connections_per_ip as usize,
         allow_plaintext_auth: config.imap.allow_plaintext_auth_non_loopback,
+        auth_failures_per_ip: config.auth.failures_per_ip_per_minute,
+        auth_failures_per_user: config.auth.failures_per_account_per_minute,
         ..ServerConfig::default()
     }
 }
@@ -71,11 +73,7 @@ pub fn serve(config: &Config, args: ServeArgs) -> Result<(), CliError> {
         let blobs = BlobStore::new(config.blob_store_config()).map_err(setup)?;
         let cert = crate::tls::ensure_certificate(config).map_err(setup)?;
         let tls = crate::tls::server_config(&cert.cert, &cert.key).map_err(setup)?;
-        let shared = Shared {
-            store: Arc::new(store),
-            blobs,
-            config: Arc::new(server_config(config)),
-        };
+        let shared = Shared::new(Arc::new(store), blobs, server_config(config));
         let imap_addr = args.imap.unwrap_or(config.imap.listen);
         let imaps_addr = args.imaps.unwrap_or(config.imap.listen_tls);
         let plain = tokio::net::TcpListener::bind(imap_addr)

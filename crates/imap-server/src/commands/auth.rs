@@ -47,6 +47,11 @@ where
     }
     let failed = || Reply::no("authentication failed").code(Code::AuthenticationFailed);
     let username = String::from_utf8_lossy(username).into_owned();
+    let ip = s.conn.peer.map(|p| p.ip());
+    if s.shared.auth_limiter.blocked(ip, &username) {
+        tokio::time::sleep(s.shared.config.auth_failure_delay).await;
+        return Err(Reply::no("too many failed logins; try again later").code(Code::Limit));
+    }
     let creds = match s.shared.store.credentials(&username).await {
         Ok(c) => c,
         Err(e) => return Err(crate::errors::store_reply(e)),
@@ -72,6 +77,7 @@ where
             address: c.address,
         }),
         _ => {
+            s.shared.auth_limiter.failed(ip, &username);
             tracing::warn!(session = s.id, user = %username, peer = ?s.conn.peer, "login failed");
             tokio::time::sleep(s.shared.config.auth_failure_delay).await;
             Err(failed())

@@ -35,11 +35,7 @@ impl Fixture {
             auth_failure_delay: Duration::from_millis(10),
             ..ServerConfig::default()
         };
-        let shared = Shared {
-            store: Arc::new(store),
-            blobs,
-            config: Arc::new(config),
-        };
+        let shared = Shared::new(Arc::new(store), blobs, config);
         Fixture { shared, _dir: dir }
     }
 

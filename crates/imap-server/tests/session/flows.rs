@@ -847,3 +847,25 @@ async fn condstore_and_qresync_resynchronisation() {
         .await;
     assert_eq!(r.last().unwrap(), "t2 BAD QRESYNC must be enabled first");
 }
+
+/// Per-user rate limit: after the allowed failures, even the right password is refused with
+/// LIMIT until the minute passes; other users are not affected.
+#[tokio::test]
+async fn failed_logins_are_rate_limited() {
+    let f = Fixture::new().await;
+    let (mut c, _) = f.connect(true).await;
+    for _ in 0..10 {
+        let r = c.cmd("LOGIN alice@example.org nope").await;
+        assert!(r[0].contains("[AUTHENTICATIONFAILED]"), "{r:?}");
+    }
+    let r = c.cmd("LOGIN alice@example.org secret").await;
+    assert_eq!(
+        r,
+        ["t11 NO [LIMIT] too many failed logins; try again later"]
+    );
+    let r = c.cmd("LOGIN nobody@example.org secret").await;
+    assert!(
+        r[0].contains("[AUTHENTICATIONFAILED]"),
+        "another user is still checked: {r:?}"
+    );
+}
