@@ -32,11 +32,11 @@ pub(crate) fn capability_list(
 ) -> Vec<String> {
     let mut caps: Vec<&str> = vec!["IMAP4rev1", "LITERAL+", "SASL-IR", "ID", "ENABLE"];
     if !authenticated {
-        caps.push(if conn.auth_allowed {
-            "AUTH=PLAIN"
+        if conn.auth_allowed {
+            caps.extend(["AUTH=PLAIN", "AUTH=LOGIN"]);
         } else {
-            "LOGINDISABLED"
-        });
+            caps.push("LOGINDISABLED");
+        }
     } else {
         caps.extend([
             "IDLE",

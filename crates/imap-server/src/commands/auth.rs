@@ -118,26 +118,22 @@ pub(crate) async fn authenticate<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin + Send,
 {
-    if mechanism != "PLAIN" {
-        return Ok(Reply::no(format!("mechanism {mechanism} is not supported")).code(Code::Cannot));
+    match mechanism {
+        "PLAIN" => {}
+        "LOGIN" => return login_mechanism(s, initial).await,
+        _ => {
+            return Ok(
+                Reply::no(format!("mechanism {mechanism} is not supported")).code(Code::Cannot)
+            );
+        }
     }
     let data = match initial {
         Some(InitialResponse::Data(d)) => d,
         Some(InitialResponse::Empty) => Vec::new(),
-        None => {
-            s.out.raw(b"+ \r\n");
-            s.flush().await?;
-            let Some(line) = s.read_line().await? else {
-                return Ok(Reply::bad("connection closed during authentication"));
-            };
-            if &line[..] == b"*" {
-                return Ok(Reply::bad("authentication cancelled"));
-            }
-            match base64::engine::general_purpose::STANDARD.decode(&line) {
-                Ok(d) => d,
-                Err(_) => return Ok(Reply::bad("the response is not base64")),
-            }
-        }
+        None => match challenge(s, b"").await? {
+            Ok(d) => d,
+            Err(r) => return Ok(r),
+        },
     };
     // RFC 4616: [authzid] NUL authcid NUL passwd
     let parts: Vec<&[u8]> = data.split(|&b| b == 0).collect();
@@ -148,6 +144,57 @@ where
         return Ok(Reply::no("cannot act as another user").code(Code::AuthorizationFailed));
     }
     Ok(match check(s, authc, pass).await {
+        Ok(user) => logged_in(s, user),
+        Err(r) => r,
+    })
+}
+
+/// Sends a SASL challenge (`+ base64`) and reads the client's base64 response: the decoded
+/// octets, or the reply for a cancelled (`*`), broken or closed exchange.
+async fn challenge<S>(s: &mut Session<S>, text: &[u8]) -> std::io::Result<Result<Vec<u8>, Reply>>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let b64 = base64::engine::general_purpose::STANDARD;
+    s.out
+        .raw(b"+ ")
+        .raw(b64.encode(text).as_bytes())
+        .raw(b"\r\n");
+    s.flush().await?;
+    let Some(line) = s.read_line().await? else {
+        return Ok(Err(Reply::bad("connection closed during authentication")));
+    };
+    if &line[..] == b"*" {
+        return Ok(Err(Reply::bad("authentication cancelled")));
+    }
+    Ok(b64
+        .decode(&line)
+        .map_err(|_| Reply::bad("the response is not base64")))
+}
+
+/// The LOGIN SASL mechanism (draft-murchison-sasl-login, what Outlook and older clients use):
+/// user name and password, each in answer to a challenge; a SASL-IR initial response is the
+/// user name.
+async fn login_mechanism<S>(
+    s: &mut Session<S>,
+    initial: Option<InitialResponse>,
+) -> std::io::Result<Reply>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let user = match initial {
+        Some(InitialResponse::Data(d)) => d,
+        Some(InitialResponse::Empty) => Vec::new(),
+        None => match challenge(s, b"Username:").await? {
+            Ok(d) => d,
+            Err(r) => return Ok(r),
+        },
+    };
+    let pass = match challenge(s, b"Password:").await? {
+        Ok(d) => d,
+        Err(r) => return Ok(r),
+    };
+    Ok(match check(s, &user, &pass).await {
         Ok(user) => logged_in(s, user),
         Err(r) => r,
     })

@@ -99,6 +99,15 @@ async fn authenticate_plain() {
     assert_eq!(c.line().await, "+ ");
     c.raw(b"*\r\n").await;
     assert_eq!(c.until("b").await, ["b BAD authentication cancelled"]);
+    // The LOGIN mechanism: user name and password in answer to two challenges.
+    let (mut l, _) = f.connect(true).await;
+    l.raw(b"m AUTHENTICATE LOGIN\r\n").await;
+    assert_eq!(l.line().await, format!("+ {}", b64(b"Username:")));
+    l.raw(format!("{}\r\n", b64(b"alice@example.org")).as_bytes())
+        .await;
+    assert_eq!(l.line().await, format!("+ {}", b64(b"Password:")));
+    l.raw(format!("{}\r\n", b64(b"secret")).as_bytes()).await;
+    assert!(l.until("m").await[0].starts_with("m OK [CAPABILITY"));
     assert_eq!(
         c.cmd("AUTHENTICATE CRAM-MD5").await,
         ["t2 NO [CANNOT] mechanism CRAM-MD5 is not supported"]
