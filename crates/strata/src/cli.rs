@@ -48,6 +48,9 @@ pub enum Command {
         /// Implicit-TLS IMAP listener (default from the config: 127.0.0.1:1993).
         #[arg(long, value_name = "ADDR", env = "STRATA_IMAPS_ADDR")]
         imaps: Option<std::net::SocketAddr>,
+        /// Log line format, beating `[log] format`: `text` or `json` (one object per line).
+        #[arg(long, value_name = "FORMAT")]
+        log_format: Option<crate::config::LogFormat>,
     },
     /// Manage accounts (USER is name@domain; domains are tenants).
     #[command(subcommand)]
@@ -133,7 +136,15 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     };
     let config = Config::load(cli.config.as_deref(), &overrides)?;
     match cli.command {
-        Command::Serve { imap, imaps } => {
+        Command::Serve {
+            imap,
+            imaps,
+            log_format,
+        } => {
+            let mut config = config;
+            if let Some(f) = log_format {
+                config.log.format = f;
+            }
             crate::serve::serve(&config, crate::serve::ServeArgs { imap, imaps })
         }
         Command::User(cmd) => user(&config, cmd),

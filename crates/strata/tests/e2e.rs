@@ -17,13 +17,13 @@ impl Drop for Server {
 }
 
 /// Starts `strata serve` and returns it with its two ports, read from what it prints.
-fn start(dir: &std::path::Path) -> (Server, u16, u16) {
+fn start(dir: &std::path::Path, log: std::fs::File) -> (Server, u16, u16) {
     let child = Command::new(BIN)
-        .args(["serve", "--data-dir"])
+        .args(["serve", "--log-format", "json", "--data-dir"])
         .arg(dir)
         .args(["--imap", "127.0.0.1:0", "--imaps", "127.0.0.1:0"])
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .expect("start strata serve");
     let mut server = Server(child);
@@ -66,7 +66,8 @@ fn add_user(dir: &std::path::Path, user: &str, password: &str) {
 fn imaplib_and_curl_against_strata_serve() {
     let dir = tempfile::tempdir().unwrap();
     add_user(dir.path(), "alice@example.org", "s3cret pass");
-    let (_server, imap, imaps) = start(dir.path());
+    let log_path = dir.path().join("server.log");
+    let (server, imap, imaps) = start(dir.path(), std::fs::File::create(&log_path).unwrap());
 
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -120,4 +121,14 @@ fn imaplib_and_curl_against_strata_serve() {
         msg.contains("Subject: e2e") && msg.ends_with("Hello from imaplib.\r\n"),
         "{msg:?}"
     );
+
+    // --log-format json: one JSON object per line, one per command with its fields.
+    drop(server);
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    let login = log
+        .lines()
+        .find(|l| l.contains("\"command\":\"LOGIN\""))
+        .unwrap_or_else(|| panic!("no LOGIN event in the log:\n{log}"));
+    assert!(login.starts_with('{') && login.ends_with('}'), "{login}");
+    assert!(login.contains("\"session\":"), "{login}");
 }
