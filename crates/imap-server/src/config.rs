@@ -31,6 +31,8 @@ pub struct ServerConfig {
     pub auth_failures_per_ip: u32,
     /// Failed logins allowed per user name per minute (0: no limit).
     pub auth_failures_per_user: u32,
+    /// Most simultaneous authenticated sessions of one account (0: no limit).
+    pub max_sessions_per_account: usize,
 }
 
 impl Default for ServerConfig {
@@ -46,6 +48,7 @@ impl Default for ServerConfig {
             allow_plaintext_auth: false,
             auth_failures_per_ip: 20,
             auth_failures_per_user: 10,
+            max_sessions_per_account: 25,
         }
     }
 }
@@ -68,6 +71,8 @@ pub struct Shared {
     pub config: Arc<ServerConfig>,
     /// Failed-login counters.
     pub auth_limiter: Arc<crate::limits::AuthLimiter>,
+    /// Authenticated sessions per account.
+    pub account_sessions: Arc<crate::limits::AccountSessions>,
 }
 
 impl Shared {
@@ -82,6 +87,7 @@ impl Shared {
             blobs,
             config: Arc::new(config),
             auth_limiter: Arc::new(limiter),
+            account_sessions: Arc::default(),
         }
     }
 }

@@ -106,3 +106,44 @@ mod tests {
         assert!(!AuthLimiter::new(0, 0).blocked(Some(a), "alice@x"));
     }
 }
+
+/// Authenticated sessions per account, so that one account cannot take every connection
+/// slot of a frontend.
+#[derive(Debug, Default)]
+pub struct AccountSessions(Mutex<HashMap<i64, usize>>);
+
+/// One account session; released on drop.
+#[derive(Debug)]
+pub struct AccountSlot {
+    account: i64,
+    table: std::sync::Arc<AccountSessions>,
+}
+
+impl Drop for AccountSlot {
+    fn drop(&mut self) {
+        if let Ok(mut t) = self.table.0.lock()
+            && let Some(n) = t.get_mut(&self.account)
+        {
+            *n -= 1;
+            if *n == 0 {
+                t.remove(&self.account);
+            }
+        }
+    }
+}
+
+impl AccountSessions {
+    /// A slot for `account`, or `None` if it already has `max` sessions (0 = no limit).
+    pub fn take(self: &std::sync::Arc<Self>, account: i64, max: usize) -> Option<AccountSlot> {
+        let mut t = self.0.lock().ok()?;
+        let n = t.entry(account).or_insert(0);
+        if max > 0 && *n >= max {
+            return None;
+        }
+        *n += 1;
+        Some(AccountSlot {
+            account,
+            table: self.clone(),
+        })
+    }
+}

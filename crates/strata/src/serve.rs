@@ -42,6 +42,7 @@ fn server_config(config: &Config) -> ServerConfig {
         allow_plaintext_auth: config.imap.allow_plaintext_auth_non_loopback,
         auth_failures_per_ip: config.auth.failures_per_ip_per_minute,
         auth_failures_per_user: config.auth.failures_per_account_per_minute,
+        max_sessions_per_account: config.imap.max_connections_per_account as usize,
         ..ServerConfig::default()
     }
 }

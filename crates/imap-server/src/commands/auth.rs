@@ -100,6 +100,13 @@ fn logged_in<S>(s: &mut Session<S>, user: User) -> Reply
 where
     S: AsyncRead + AsyncWrite + Unpin + Send,
 {
+    let max = s.shared.config.max_sessions_per_account;
+    match s.shared.account_sessions.take(user.account.0, max) {
+        Some(slot) => s.account_slot = Some(slot),
+        None => {
+            return Reply::no("too many sessions for this account").code(Code::Limit);
+        }
+    }
     tracing::info!(session = s.id, user = %user.address, "logged in");
     // The capability list changes with login (RFC 9051 §6.2.3): send it with the OK.
     let caps =

@@ -132,6 +132,8 @@ pub struct Session<S> {
     pub(crate) saved: Option<Vec<u32>>,
     /// STARTTLS, when the transport can be upgraded.
     pub(crate) upgrade: Option<Upgrade<S>>,
+    /// This session's place in its account's session count, once logged in.
+    pub(crate) account_slot: Option<crate::limits::AccountSlot>,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
@@ -150,6 +152,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
             id: SESSION_IDS.fetch_add(1, Ordering::Relaxed),
             saved: None,
             upgrade: None,
+            account_slot: None,
         }
     }
 

@@ -878,3 +878,31 @@ async fn failed_logins_are_rate_limited() {
         "another user is still checked: {r:?}"
     );
 }
+
+/// An account may hold only so many sessions at once; a session that ends frees its place.
+#[tokio::test]
+async fn sessions_per_account_are_limited() {
+    let mut f = Fixture::new().await;
+    let mut cfg = (*f.shared.config).clone();
+    cfg.max_sessions_per_account = 2;
+    f.shared = imap_server::Shared::new(f.shared.store.clone(), f.shared.blobs.clone(), cfg);
+    let mut a = f.login().await;
+    let _b = f.login().await;
+    let (mut c, _) = f.connect(true).await;
+    assert_eq!(
+        c.cmd("LOGIN alice@example.org secret").await,
+        ["t1 NO [LIMIT] too many sessions for this account"]
+    );
+    a.ok("LOGOUT").await;
+    // The first session's place is released when its task ends.
+    let mut ok = false;
+    for _ in 0..50 {
+        let r = c.cmd("LOGIN alice@example.org secret").await;
+        if r.last().unwrap().contains(" OK ") {
+            ok = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(ok, "a freed place can be taken");
+}
