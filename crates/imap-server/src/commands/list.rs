@@ -109,12 +109,18 @@ where
             Err(r) => return r,
         }
     }
-    // LIST "" "": the hierarchy delimiter and root (RFC 9051 §6.3.9).
+    // LIST ref "": the hierarchy delimiter and the root of the reference: its first level
+    // with the delimiter, or "" (RFC 9051 §6.3.9, e.g. `#news.comp.mail.misc ""` → `#news.`).
     if patterns.iter().all(String::is_empty) && cmd.selection.is_empty() {
+        let root = reference
+            .find(DELIM)
+            .map(|i| &reference[..=i])
+            .unwrap_or("");
+        let mailbox = s.name_out(root);
         s.send(&Response::List(ListResponse {
             attributes: vec![MailboxAttr::NoSelect],
             delimiter: Some(DELIM),
-            mailbox: Mailbox::new(""),
+            mailbox,
             extended: vec![],
         }));
         return Reply::ok("LIST completed");

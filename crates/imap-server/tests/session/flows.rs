@@ -906,3 +906,22 @@ async fn sessions_per_account_are_limited() {
     }
     assert!(ok, "a freed place can be taken");
 }
+
+/// `LIST ref ""` answers with the root of the reference (RFC 9051 §6.3.9).
+#[tokio::test]
+async fn list_with_empty_pattern_gives_the_root() {
+    let f = Fixture::new().await;
+    let mut c = f.login().await;
+    assert_eq!(
+        c.cmd("LIST \"\" \"\"").await[0],
+        "* LIST (\\Noselect) \"/\" \"\""
+    );
+    assert_eq!(
+        c.cmd("LIST Projects/Strata \"\"").await[0],
+        "* LIST (\\Noselect) \"/\" Projects/"
+    );
+    assert_eq!(
+        c.cmd("LIST Projects \"\"").await[0],
+        "* LIST (\\Noselect) \"/\" \"\""
+    );
+}
