@@ -150,21 +150,9 @@ where
             failures += 1;
             continue;
         };
-        let raw = if body {
-            let id = blob_store::BlobId {
-                sha256: rec.blob.sha256,
-                size: rec.size,
-            };
-            match s.shared.blobs.get(id).await {
-                Ok(b) => Some(b),
-                Err(e) => return store_reply(store::bodies::blob_error(e)),
-            }
-        } else {
-            None
-        };
-        let facts: MessageFacts = match serde_json::from_slice(&rec.facts) {
-            Ok(f) => f,
-            Err(_) => mail_model::analyze(raw.as_deref().unwrap_or_default()),
+        let (raw, facts) = match super::load(&s.shared, rec, body).await {
+            Ok(x) => x,
+            Err(r) => return r,
         };
         let Some(sel) = s.state.selected() else {
             return Reply::bad("no mailbox selected");

@@ -45,6 +45,30 @@ pub(crate) fn resolve(
     }
 }
 
+/// A message's octets (only when `with_body`) and its facts. The facts were stored at APPEND;
+/// if they cannot be read back (a format change), they are computed again from the octets.
+pub(crate) async fn load(
+    shared: &crate::config::Shared,
+    rec: &store::MessageRecord,
+    with_body: bool,
+) -> Result<(Option<bytes::Bytes>, mail_model::MessageFacts), Reply> {
+    let raw = if with_body {
+        let id = blob_store::BlobId {
+            sha256: rec.blob.sha256,
+            size: rec.size,
+        };
+        let body = shared.blobs.get(id).await;
+        Some(body.map_err(|e| crate::errors::store_reply(store::bodies::blob_error(e)))?)
+    } else {
+        None
+    };
+    let facts = match serde_json::from_slice(&rec.facts) {
+        Ok(f) => f,
+        Err(_) => mail_model::analyze(raw.as_deref().unwrap_or_default()),
+    };
+    Ok((raw, facts))
+}
+
 /// A mailbox's OBJECTID (RFC 8474): stable for the mailbox's life, across RENAME.
 pub(crate) fn mailbox_id(id: store::MailboxId) -> String {
     format!("F{}", id.0)

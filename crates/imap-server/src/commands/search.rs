@@ -9,7 +9,6 @@ use imap_proto::Tag;
 use imap_proto::command::{SearchKey, SearchReturn};
 use imap_proto::response::{Code, ESearchItem, ESearchResponse, Response, SearchResponse};
 use imap_proto::types::SequenceSet;
-use mail_model::MessageFacts;
 use tokio::io::{AsyncRead, AsyncWrite};
 
 /// Charsets SEARCH accepts; the search strings are UTF-8 (US-ASCII is a subset).
@@ -102,21 +101,9 @@ where
         let uid = rec.state.uid;
         let Some(seq) = view.seq(uid) else { continue };
         let state = view.state(seq).unwrap_or_else(|| rec.state.clone());
-        let raw = if needs_text {
-            let id = blob_store::BlobId {
-                sha256: rec.blob.sha256,
-                size: rec.size,
-            };
-            match s.shared.blobs.get(id).await {
-                Ok(b) => Some(b),
-                Err(e) => return store_reply(store::bodies::blob_error(e)),
-            }
-        } else {
-            None
-        };
-        let facts: MessageFacts = match serde_json::from_slice(&rec.facts) {
-            Ok(f) => f,
-            Err(_) => mail_model::analyze(raw.as_deref().unwrap_or_default()),
+        let (raw, facts) = match super::load(&s.shared, rec, needs_text).await {
+            Ok(x) => x,
+            Err(r) => return r,
         };
         let text = raw.as_deref().map(mail_model::search_text);
         let msg = imap_search::Message {
