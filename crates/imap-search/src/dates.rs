@@ -76,23 +76,19 @@ pub(crate) fn envelope_date(facts: &MessageFacts) -> Option<Vec<u8>> {
     }
 }
 
-const MONTHS: [&str; 12] = [
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-];
-
 /// The calendar date written in an RFC 5322 §3.3 date-time (obsolete forms of §4.3 included:
 /// two- and three-digit years, missing seconds, comments). `None` unless the whole date-time
 /// is valid, so a garbage header falls back instead of giving a half-read date.
 pub(crate) fn written_date(v: &[u8]) -> Option<Date> {
     let s = String::from_utf8_lossy(v);
-    let mut t = tokens(&s);
+    let mut t = mail_model::date::tokens(&s);
     if t.first()
         .is_some_and(|d| d.chars().all(|c| c.is_ascii_alphabetic()))
     {
         t.remove(0); // day-of-week
     }
     let day: u8 = t.first()?.parse().ok()?;
-    let month = MONTHS
+    let month = mail_model::date::MONTHS
         .iter()
         .position(|m| t.get(1).is_some_and(|x| x.eq_ignore_ascii_case(m)))? as u8
         + 1;
@@ -112,30 +108,6 @@ pub(crate) fn written_date(v: &[u8]) -> Option<Date> {
         return None;
     }
     Date::new(year, month, day)
-}
-
-/// Whitespace/comma separated tokens, comments dropped.
-fn tokens(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut depth = 0usize;
-    let mut cur = String::new();
-    for c in s.chars() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth = depth.saturating_sub(1),
-            _ if depth > 0 => {}
-            ' ' | '\t' | '\r' | '\n' | ',' => {
-                if !cur.is_empty() {
-                    out.push(std::mem::take(&mut cur));
-                }
-            }
-            c => cur.push(c),
-        }
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
 }
 
 #[cfg(test)]

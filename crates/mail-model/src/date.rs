@@ -12,7 +12,9 @@ pub(crate) fn parse(v: &[u8]) -> Option<i64> {
     })
 }
 
-fn tokens(s: &str) -> Vec<String> {
+/// An RFC 5322 date-time's whitespace/comma separated tokens, comments dropped: the first step
+/// of every Date-header reading (here and in the search crate's SENT* keys).
+pub fn tokens(s: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut depth = 0usize;
     let mut cur = String::new();
@@ -35,7 +37,8 @@ fn tokens(s: &str) -> Vec<String> {
     out
 }
 
-const MONTHS: [&str; 12] = [
+/// Month names as RFC 5322 writes them, lower-cased.
+pub const MONTHS: [&str; 12] = [
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
 ];
 

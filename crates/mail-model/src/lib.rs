@@ -22,7 +22,7 @@
 
 mod address;
 mod bodystructure;
-mod date;
+pub mod date;
 mod envelope;
 mod header;
 mod mime_fields;
