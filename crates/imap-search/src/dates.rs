@@ -80,34 +80,8 @@ pub(crate) fn envelope_date(facts: &MessageFacts) -> Option<Vec<u8>> {
 /// two- and three-digit years, missing seconds, comments). `None` unless the whole date-time
 /// is valid, so a garbage header falls back instead of giving a half-read date.
 pub(crate) fn written_date(v: &[u8]) -> Option<Date> {
-    let s = String::from_utf8_lossy(v);
-    let mut t = mail_model::date::tokens(&s);
-    if t.first()
-        .is_some_and(|d| d.chars().all(|c| c.is_ascii_alphabetic()))
-    {
-        t.remove(0); // day-of-week
-    }
-    let day: u8 = t.first()?.parse().ok()?;
-    let month = mail_model::date::MONTHS
-        .iter()
-        .position(|m| t.get(1).is_some_and(|x| x.eq_ignore_ascii_case(m)))? as u8
-        + 1;
-    let y = t.get(2)?;
-    let mut year: u16 = y.parse().ok()?;
-    year += match y.len() {
-        2 if year >= 50 => 1900,
-        2 => 2000,
-        3 => 1900,
-        _ => 0,
-    };
-    let mut hms = t.get(3)?.split(':');
-    let hour: u8 = hms.next()?.parse().ok()?;
-    let minute: u8 = hms.next()?.parse().ok()?;
-    let second: u8 = hms.next().map_or(Some(0), |x| x.parse().ok())?;
-    if hour > 23 || minute > 59 || second > 60 || !(1000..=9999).contains(&year) {
-        return None;
-    }
-    Date::new(year, month, day)
+    let f = mail_model::date::fields(&String::from_utf8_lossy(v))?;
+    Date::new(f.year, f.month, f.day)
 }
 
 #[cfg(test)]

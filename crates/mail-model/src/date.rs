@@ -42,20 +42,42 @@ pub const MONTHS: [&str; 12] = [
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
 ];
 
-fn strict(s: &str) -> Option<i64> {
+/// The fields of an RFC 5322 §3.3 date-time (obsolete forms of §4.3 included: day name
+/// optional, two- and three-digit years, missing seconds), each within its range. The zone is
+/// returned as written, upper-cased, for the caller to interpret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fields {
+    /// Four-digit year.
+    pub year: u16,
+    /// 1–12.
+    pub month: u8,
+    /// 1–31 (not checked against the month).
+    pub day: u8,
+    /// 0–23.
+    pub hour: u8,
+    /// 0–59.
+    pub minute: u8,
+    /// 0–60.
+    pub second: u8,
+    /// The zone token, if any (`+0100`, `GMT`, …).
+    pub zone: Option<String>,
+}
+
+/// Reads the fields of a date-time; `None` unless every field is present and in range.
+pub fn fields(s: &str) -> Option<Fields> {
     let mut t = tokens(s);
     if t.first()
         .is_some_and(|d| d.chars().all(|c| c.is_ascii_alphabetic()))
     {
         t.remove(0); // day-name
     }
-    let day: i64 = t.first()?.parse().ok()?;
+    let day: u8 = t.first()?.parse().ok()?;
     let month = MONTHS
         .iter()
-        .position(|m| t.get(1).is_some_and(|x| x.eq_ignore_ascii_case(m)))? as i64
+        .position(|m| t.get(1).is_some_and(|x| x.eq_ignore_ascii_case(m)))? as u8
         + 1;
     let y = t.get(2)?;
-    let mut year: i64 = y.parse().ok()?;
+    let mut year: u16 = y.parse().ok()?;
     year += match y.len() {
         2 if year >= 50 => 1900,
         2 => 2000,
@@ -63,25 +85,38 @@ fn strict(s: &str) -> Option<i64> {
         _ => 0,
     };
     let mut hms = t.get(3)?.split(':');
-    let hour: i64 = hms.next()?.parse().ok()?;
-    let minute: i64 = hms.next()?.parse().ok()?;
-    let second: i64 = match hms.next() {
-        Some(x) => x.parse().ok()?,
-        None => 0,
-    };
-    let zone = match t.get(4).map(|z| z.to_ascii_uppercase()) {
-        None => 0,
-        Some(z) => zone_offset(&z)?,
-    };
+    let hour: u8 = hms.next()?.parse().ok()?;
+    let minute: u8 = hms.next()?.parse().ok()?;
+    let second: u8 = hms.next().map_or(Some(0), |x| x.parse().ok())?;
     if !(1..=31).contains(&day)
-        || !(0..=23).contains(&hour)
-        || !(0..=59).contains(&minute)
-        || !(0..=60).contains(&second)
+        || hour > 23
+        || minute > 59
+        || second > 60
         || !(1000..=9999).contains(&year)
     {
         return None;
     }
-    Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - zone)
+    let zone = t.get(4).map(|z| z.to_ascii_uppercase());
+    Some(Fields {
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+        zone,
+    })
+}
+
+fn strict(s: &str) -> Option<i64> {
+    let f = fields(s)?;
+    let zone = match &f.zone {
+        None => 0,
+        Some(z) => zone_offset(z)?,
+    };
+    let (h, m, sec) = (f.hour as i64, f.minute as i64, f.second as i64);
+    let days = days_from_civil(f.year as i64, f.month as i64, f.day as i64);
+    Some(days * 86_400 + h * 3600 + m * 60 + sec - zone)
 }
 
 /// Zone offset in seconds east of UTC (RFC 5322 §3.3 and §4.3).
