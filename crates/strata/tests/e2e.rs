@@ -1,66 +1,11 @@
 //! End to end: the real `strata serve` on ephemeral loopback ports with a temporary data dir,
 //! driven by real clients: Python's imaplib (tests/clients/imaplib_basic.py) and `curl imap://`.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_strata");
+mod support;
 
-/// Kills the server when the test ends, whatever happens.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts `strata serve` and returns it with its two ports, read from what it prints.
-fn start(dir: &std::path::Path, log: std::fs::File) -> (Server, u16, u16) {
-    let child = Command::new(BIN)
-        .args(["serve", "--log-format", "json", "--data-dir"])
-        .arg(dir)
-        .args(["--imap", "127.0.0.1:0", "--imaps", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(log)
-        .spawn()
-        .expect("start strata serve");
-    let mut server = Server(child);
-    let out = server.0.stdout.take().expect("stdout");
-    let (mut imap, mut imaps) = (0, 0);
-    for line in BufReader::new(out).lines() {
-        let line = line.expect("server output");
-        let port = || {
-            line.split_whitespace()
-                .nth(1)
-                .and_then(|a| a.rsplit(':').next()?.parse().ok())
-        };
-        if line.trim_start().starts_with("imaps ") {
-            imaps = port().expect("imaps port");
-        } else if line.trim_start().starts_with("imap ") {
-            imap = port().expect("imap port");
-        }
-        if line.starts_with("Add a user") {
-            break;
-        }
-    }
-    assert!(imap > 0 && imaps > 0, "the server printed both listeners");
-    (server, imap, imaps)
-}
-
-fn add_user(dir: &std::path::Path, user: &str, password: &str) {
-    let mut add = Command::new(BIN)
-        .args(["user", "add", user, "--password-stdin", "--data-dir"])
-        .arg(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("strata user add");
-    use std::io::Write;
-    writeln!(add.stdin.take().unwrap(), "{password}").unwrap();
-    assert!(add.wait().unwrap().success());
-}
+use support::{add_user, start};
 
 #[test]
 fn imaplib_and_curl_against_strata_serve() {

@@ -1,0 +1,93 @@
+//! Shared by the end-to-end tests: starts the real `strata serve` on ephemeral loopback ports
+//! with a temporary data dir, and adds users with `strata user add`.
+#![allow(dead_code)] // each test binary uses its own subset
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+/// The `strata` binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_strata");
+
+/// Kills the server when the test ends, whatever happens.
+pub struct Server(pub Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `strata serve` and returns it with its two ports, read from what it prints.
+pub fn start(dir: &std::path::Path, log: std::fs::File) -> (Server, u16, u16) {
+    start_with(dir, log, &[])
+}
+
+/// Like [`start`], with extra arguments for `strata serve` (e.g. `--config FILE`).
+pub fn start_with(dir: &std::path::Path, log: std::fs::File, extra: &[&str]) -> (Server, u16, u16) {
+    let child = Command::new(BIN)
+        .args(["serve", "--log-format", "json", "--data-dir"])
+        .arg(dir)
+        .args(["--imap", "127.0.0.1:0", "--imaps", "127.0.0.1:0"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .expect("start strata serve");
+    let mut server = Server(child);
+    let out = server.0.stdout.take().expect("stdout");
+    let (mut imap, mut imaps) = (0, 0);
+    for line in BufReader::new(out).lines() {
+        let line = line.expect("server output");
+        let port = || {
+            line.split_whitespace()
+                .nth(1)
+                .and_then(|a| a.rsplit(':').next()?.parse().ok())
+        };
+        if line.trim_start().starts_with("imaps ") {
+            imaps = port().expect("imaps port");
+        } else if line.trim_start().starts_with("imap ") {
+            imap = port().expect("imap port");
+        }
+        if line.starts_with("Add a user") {
+            break;
+        }
+    }
+    assert!(imap > 0 && imaps > 0, "the server printed both listeners");
+    (server, imap, imaps)
+}
+
+/// Adds `user` with `password` through `strata user add --password-stdin`.
+pub fn add_user(dir: &std::path::Path, user: &str, password: &str) {
+    let mut add = Command::new(BIN)
+        .args(["user", "add", user, "--password-stdin", "--data-dir"])
+        .arg(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("strata user add");
+    use std::io::Write;
+    writeln!(add.stdin.take().unwrap(), "{password}").unwrap();
+    assert!(add.wait().unwrap().success());
+}
+
+/// Runs `tests/clients/<script>` with python3 and `args`; panics with its output if it fails,
+/// returns its stdout otherwise.
+pub fn python(script: &str, args: &[&str]) -> String {
+    let path = format!(
+        "{}/../../tests/clients/{script}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let out = Command::new("python3")
+        .arg(&path)
+        .args(args)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{script} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
