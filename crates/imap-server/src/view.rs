@@ -123,6 +123,11 @@ impl MailboxView {
         uid >= self.recent_from
     }
 
+    /// From now on no message is `\Recent` for this session (IMAP4rev2 has no `\Recent`).
+    pub fn forget_recent(&mut self) {
+        self.recent_from = u32::MAX;
+    }
+
     /// UIDVALIDITY.
     pub fn uid_validity(&self) -> u32 {
         self.uid_validity

@@ -8,10 +8,9 @@ use imap_proto::response::{Namespace, NamespaceResponse, Response, StatusRespons
 use imap_proto::types::IString;
 use tokio::io::{AsyncRead, AsyncWrite};
 
-/// Capabilities that can be turned on with ENABLE (RFC 5161) on this server. IMAP4rev2 is
-/// neither advertised nor enabled until every part of it is in place (ESEARCH, IDLE, …):
-/// a client must never be promised what the server does not do.
-const ENABLEABLE: [&str; 3] = ["UTF8=ACCEPT", "CONDSTORE", "QRESYNC"];
+/// Capabilities that can be turned on with ENABLE (RFC 5161) on this server, upper case.
+/// IMAP4REV2 switches the session from IMAP4rev1 to RFC 9051 behaviour (RFC 9051 §9).
+const ENABLEABLE: [&str; 4] = ["IMAP4REV2", "UTF8=ACCEPT", "CONDSTORE", "QRESYNC"];
 
 /// The capability list for the session's current state: only what is implemented.
 pub(crate) fn capabilities<S>(s: &Session<S>) -> Vec<String> {
@@ -30,7 +29,14 @@ pub(crate) fn capability_list(
     authenticated: bool,
     append_limit: u64,
 ) -> Vec<String> {
-    let mut caps: Vec<&str> = vec!["IMAP4rev1", "LITERAL+", "SASL-IR", "ID", "ENABLE"];
+    let mut caps: Vec<&str> = vec![
+        "IMAP4rev1",
+        "IMAP4rev2",
+        "LITERAL+",
+        "SASL-IR",
+        "ID",
+        "ENABLE",
+    ];
     if !authenticated {
         if conn.auth_allowed {
             caps.extend(["AUTH=PLAIN", "AUTH=LOGIN"]);
@@ -139,7 +145,12 @@ where
             continue;
         }
         match c.as_str() {
-            "IMAP4REV2" => s.enabled.rev2 = true,
+            "IMAP4REV2" => {
+                s.enabled.rev2 = true;
+                if let Some(sel) = s.state.selected_mut() {
+                    sel.view.forget_recent();
+                }
+            }
             "UTF8=ACCEPT" => s.enabled.utf8 = true,
             "CONDSTORE" => s.enabled.condstore = true,
             // RFC 7162 §3.2.3: QRESYNC implies CONDSTORE.

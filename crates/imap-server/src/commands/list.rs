@@ -8,7 +8,7 @@ use imap_proto::Mailbox;
 use imap_proto::command::{ListCommand, ListReturn, ListSelect};
 use imap_proto::response::{ListExtItem, ListResponse, MailboxAttr, Response};
 use std::collections::{BTreeMap, BTreeSet};
-use store::{MailboxInfo, SpecialUse};
+use store::{AccountId, MailboxInfo, SpecialUse};
 use tokio::io::{AsyncRead, AsyncWrite};
 
 /// `*` matches anything, `%` anything but the delimiter (RFC 9051 §6.3.9). Dynamic programming
@@ -211,6 +211,39 @@ where
         }
     }
     Reply::ok("LIST completed")
+}
+
+/// The LIST response SELECT and EXAMINE send to an IMAP4rev2 client (RFC 9051 §6.3.2): the
+/// mailbox's name and accurate attributes (children, special use).
+pub(crate) async fn selected_list<S>(
+    s: &Session<S>,
+    account: AccountId,
+    name: &str,
+) -> Option<Response>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let mailboxes = match s.shared.store.list_mailboxes(account).await {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::warn!(session = s.id, error = %e, "no LIST response for SELECT");
+            return None;
+        }
+    };
+    let t = tree(&mailboxes);
+    let info = t.get(name).copied().flatten()?;
+    let mut attributes = vec![if has_child(&t, name) {
+        MailboxAttr::HasChildren
+    } else {
+        MailboxAttr::HasNoChildren
+    }];
+    attributes.extend(info.special_use.map(special_attr));
+    Some(Response::List(ListResponse {
+        attributes,
+        delimiter: Some(DELIM),
+        mailbox: s.name_out(name),
+        extended: vec![],
+    }))
 }
 
 /// LSUB (IMAP4rev1): subscribed names matching the pattern; a parent that is not subscribed

@@ -135,7 +135,13 @@ where
     } else {
         None
     };
-    match req.ret {
+    // IMAP4rev2 has no SEARCH response: a SEARCH without RETURN is RETURN (ALL) (RFC 9051
+    // §6.4.4), answered with ESEARCH.
+    let ret = match req.ret {
+        None if s.enabled.rev2 => Some(Vec::new()),
+        ret => ret,
+    };
+    match ret {
         None => s.send(&Response::Search(SearchResponse { ids, mod_seq })),
         Some(ret) => {
             if ret.contains(&SearchReturn::Save) {

@@ -70,7 +70,9 @@ where
         Ok(i) => i,
         Err(e) => return deselect(store_reply(e)),
     };
-    let recent_from = if read_only {
+    // \Recent is not part of IMAP4rev2 (RFC 9051 Appendix E item 12): a rev2 session neither
+    // claims nor reports it, so it leaves the flag to the rev1 sessions that use it.
+    let recent_from = if read_only || s.enabled.rev2 {
         u32::MAX
     } else {
         match store.claim_recent(account, info.id).await {
@@ -98,7 +100,12 @@ where
     let all = Flags::new(0x1f, keywords);
     s.send(&Response::Flags(imap_flags(&all, false)));
     s.send(&Response::Exists(view.exists()));
-    if !s.enabled.rev2 {
+    if s.enabled.rev2 {
+        // RFC 9051 §6.3.2: SELECT/EXAMINE return an untagged LIST with the mailbox's name.
+        if let Some(list) = super::list::selected_list(s, account, &name).await {
+            s.send(&list);
+        }
+    } else {
         s.send(&Response::Recent(view.recent()));
         if let Some(i) = first_unseen {
             s.send(&untagged_code(Code::Unseen(i as u32 + 1), "first unseen"));

@@ -14,7 +14,7 @@ async fn greeting_and_logindisabled() {
     let f = Fixture::new().await;
     let (_, greeting) = f.connect(true).await;
     assert!(
-        greeting.starts_with("* OK [CAPABILITY IMAP4rev1 LITERAL+ "),
+        greeting.starts_with("* OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ "),
         "{greeting}"
     );
     assert!(greeting.contains(" AUTH=PLAIN") && !greeting.contains("LOGINDISABLED"));
@@ -41,9 +41,7 @@ async fn login_and_state_checks() {
     );
     let ok = c.ok("LOGIN ALICE@example.org secret").await;
     assert!(
-        ok[0].starts_with("t4 OK [CAPABILITY IMAP4rev1 ")
-            && ok[0].contains("NAMESPACE")
-            && !ok[0].contains("IMAP4rev2")
+        ok[0].starts_with("t4 OK [CAPABILITY IMAP4rev1 IMAP4rev2 ") && ok[0].contains("NAMESPACE")
     );
     assert!(!ok[0].contains("AUTH="));
     assert_eq!(
@@ -226,7 +224,7 @@ async fn mailbox_names_in_both_encodings() {
     );
     assert_eq!(
         c.cmd("ENABLE IMAP4rev2 utf8=accept FOO").await,
-        ["* ENABLED UTF8=ACCEPT", "t5 OK ENABLE completed"],
+        ["* ENABLED IMAP4REV2 UTF8=ACCEPT", "t5 OK ENABLE completed"],
         "only advertised extensions are enabled"
     );
     assert_eq!(
@@ -923,5 +921,68 @@ async fn list_with_empty_pattern_gives_the_root() {
     assert_eq!(
         c.cmd("LIST Projects \"\"").await[0],
         "* LIST (\\Noselect) \"/\" \"\""
+    );
+}
+
+/// IMAP4rev2 (RFC 9051): the same server answers a rev1 client with RECENT, UNSEEN and SEARCH,
+/// and, after `ENABLE IMAP4rev2`, with LIST in SELECT, no RECENT or \Recent, ESEARCH for
+/// every SEARCH (Appendix E items 4, 10–12) and UTF-8 mailbox names.
+#[tokio::test]
+async fn imap4rev2_mode_after_enable() {
+    let f = Fixture::new().await;
+    let mut rev1 = f.login().await;
+    rev1.ok("CREATE Entw&APw-rfe/Alt").await;
+    let msg = "Subject: hi\r\n\r\nbody\r\n";
+    rev1.raw(format!("a APPEND INBOX {{{}+}}\r\n{msg}\r\n", msg.len()).as_bytes())
+        .await;
+    rev1.until("a").await;
+    let sel = rev1.ok("SELECT INBOX").await;
+    assert!(sel.contains(&"* 1 RECENT".to_string()), "{sel:#?}");
+    assert!(
+        sel.iter().any(|l| l.starts_with("* OK [UNSEEN 1]")),
+        "{sel:#?}"
+    );
+    assert!(!sel.iter().any(|l| l.starts_with("* LIST")), "{sel:#?}");
+    assert_eq!(rev1.cmd("SEARCH ALL").await[0], "* SEARCH 1");
+
+    let mut c = f.login().await;
+    assert_eq!(
+        c.cmd("ENABLE IMAP4rev2").await,
+        ["* ENABLED IMAP4REV2", "t2 OK ENABLE completed"]
+    );
+    let sel = c.ok("SELECT INBOX").await;
+    assert!(
+        sel.contains(&"* LIST (\\HasNoChildren) \"/\" INBOX".to_string()),
+        "{sel:#?}"
+    );
+    assert!(
+        !sel.iter()
+            .any(|l| l.contains("RECENT") || l.contains("UNSEEN")),
+        "{sel:#?}"
+    );
+    assert_eq!(
+        c.cmd("FETCH 1 FLAGS").await,
+        ["* 1 FETCH (FLAGS ())", "t4 OK FETCH completed"]
+    );
+    assert_eq!(
+        c.cmd("SEARCH ALL").await,
+        ["* ESEARCH (TAG \"t5\") ALL 1", "t5 OK SEARCH completed"]
+    );
+    assert_eq!(
+        c.cmd("UID SEARCH DELETED").await,
+        ["* ESEARCH (TAG \"t6\") UID", "t6 OK SEARCH completed"]
+    );
+    // Mailbox names in UTF-8, not modified UTF-7; SELECT of a parent lists its children.
+    let sel = c.ok("SELECT \"Entwürfe\"").await;
+    assert!(
+        sel.contains(&"* LIST (\\HasChildren) \"/\" \"Entwürfe\"".to_string()),
+        "{sel:#?}"
+    );
+    assert_eq!(
+        c.cmd("LIST \"\" Entw*").await[..2],
+        [
+            "* LIST (\\HasChildren) \"/\" \"Entwürfe\"",
+            "* LIST (\\HasNoChildren) \"/\" \"Entwürfe/Alt\""
+        ]
     );
 }
