@@ -15,6 +15,7 @@
 //!   table.
 //! * `commands`: one module per command family.
 //! * [`view`]: a session's own view of its selected mailbox (invariant 4).
+//! * [`scram`]: SCRAM-SHA-256 (RFC 5802, RFC 7677) verifiers and the server side of the exchange.
 //! * [`errors`]: storage errors → IMAP response codes, in one place.
 
 mod commands;
@@ -22,6 +23,7 @@ pub mod config;
 pub mod errors;
 pub mod limits;
 pub mod listener;
+pub mod scram;
 pub mod session;
 pub mod state;
 pub mod view;

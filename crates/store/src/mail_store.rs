@@ -47,8 +47,13 @@ pub trait MailStore: Send + Sync + 'static {
     /// Accounts, by address; only those of `domain` if given.
     async fn list_accounts(&self, domain: Option<&str>) -> Result<Vec<Account>>;
 
-    /// Replaces an account's password hash.
+    /// Replaces an account's password hash and forgets its SCRAM verifier (which belonged to
+    /// the old password).
     async fn set_password(&self, address: &str, password_hash: &str) -> Result<()>;
+
+    /// Stores (or, with `None`, removes) the SCRAM-SHA-256 verifier of the account's current
+    /// password, in RFC 5803 form.
+    async fn set_scram(&self, address: &str, scram: Option<&str>) -> Result<()>;
 
     /// Sets an account's quota limits.
     async fn set_quota(&self, address: &str, limits: QuotaLimits) -> Result<()>;

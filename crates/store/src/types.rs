@@ -57,6 +57,8 @@ pub struct Credentials {
     pub address: String,
     /// The password hash in PHC string form (argon2id), as set by the admin tools.
     pub password_hash: String,
+    /// The SCRAM-SHA-256 verifier (RFC 5803 form), if one was stored for this password.
+    pub scram_sha256: Option<String>,
 }
 
 /// Quota limits (RFC 9208): `None` means unlimited.

@@ -5,7 +5,8 @@
 //!  cli ──▶ UserAdmin::add(address, password)
 //!            ├─ check_address, check_password   (before the slow hash)
 //!            ├─ hash_password (argon2id, costs from [auth])
-//!            └─ MailStore::create_account       (domain + default mailboxes)
+//!            ├─ MailStore::create_account       (domain + default mailboxes)
+//!            └─ MailStore::set_scram            (SCRAM-SHA-256 verifier, RFC 5803 form)
 //! ```
 
 use argon2::password_hash::phc::PasswordHash;
@@ -152,7 +153,18 @@ impl<'a, S: MailStore + ?Sized> UserAdmin<'a, S> {
             .create_account(&address, &hash)
             .await
             .map_err(|e| map_store(e, &address))?;
+        self.store_scram(&address, password).await?;
         Ok(address)
+    }
+
+    /// Stores the SCRAM-SHA-256 verifier of `password` (none if SASLprep refuses it; then only
+    /// LOGIN/PLAIN can match it).
+    async fn store_scram(&self, address: &str, password: &str) -> Result<(), UserError> {
+        let verifier = imap_server::scram::Verifier::new(password, imap_server::scram::ITERATIONS);
+        self.store
+            .set_scram(address, verifier.map(|v| v.encode()).as_deref())
+            .await
+            .map_err(|e| map_store(e, address))
     }
 
     /// Replaces the password of `address`.
@@ -165,6 +177,7 @@ impl<'a, S: MailStore + ?Sized> UserAdmin<'a, S> {
             .set_password(&address, &hash)
             .await
             .map_err(|e| map_store(e, &address))?;
+        self.store_scram(&address, password).await?;
         Ok(address)
     }
 

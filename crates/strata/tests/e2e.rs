@@ -5,7 +5,7 @@ use std::process::Command;
 
 mod support;
 
-use support::{add_user, start};
+use support::{add_user, python, start};
 
 #[test]
 fn imaplib_and_curl_against_strata_serve() {
@@ -76,4 +76,46 @@ fn imaplib_and_curl_against_strata_serve() {
         .unwrap_or_else(|| panic!("no LOGIN event in the log:\n{log}"));
     assert!(login.starts_with('{') && login.ends_with('}'), "{login}");
     assert!(login.contains("\"session\":"), "{login}");
+}
+
+/// SCRAM-SHA-256 with an independent client (Python's scramp): `strata user add` stores the
+/// verifier; `strata user passwd` replaces it, so the old password stops working.
+#[test]
+fn scram_sha256_with_scramp() {
+    let dir = tempfile::tempdir().unwrap();
+    add_user(dir.path(), "bob@example.org", "pencil and paper");
+    let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
+    let (_server, imap, _) = start(dir.path(), log);
+    let port = imap.to_string();
+    let out = python(
+        "scram_login.py",
+        &[&port, "bob@example.org", "pencil and paper", "pencil"],
+    );
+    assert!(out.contains("scram ok"), "{out}");
+    let mut passwd = Command::new(support::BIN)
+        .args([
+            "user",
+            "passwd",
+            "bob@example.org",
+            "--password-stdin",
+            "--data-dir",
+        ])
+        .arg(dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    writeln!(passwd.stdin.take().unwrap(), "a new passphrase").unwrap();
+    assert!(passwd.wait().unwrap().success());
+    let out = python(
+        "scram_login.py",
+        &[
+            &port,
+            "bob@example.org",
+            "a new passphrase",
+            "pencil and paper",
+        ],
+    );
+    assert!(out.contains("scram ok"), "{out}");
 }

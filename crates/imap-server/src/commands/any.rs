@@ -39,7 +39,7 @@ pub(crate) fn capability_list(
     ];
     if !authenticated {
         if conn.auth_allowed {
-            caps.extend(["AUTH=PLAIN", "AUTH=LOGIN"]);
+            caps.extend(["AUTH=PLAIN", "AUTH=LOGIN", "AUTH=SCRAM-SHA-256"]);
         } else {
             caps.push("LOGINDISABLED");
         }

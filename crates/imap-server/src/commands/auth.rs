@@ -1,6 +1,7 @@
-//! LOGIN and AUTHENTICATE (RFC 9051 §6.2; SASL PLAIN, RFC 4616, with SASL-IR, RFC 4959).
-//! Passwords are checked against the account's argon2id hash off the async threads; a failure
-//! is answered only after the configured delay.
+//! LOGIN and AUTHENTICATE (RFC 9051 §6.2; SASL PLAIN, RFC 4616, LOGIN, and SCRAM-SHA-256,
+//! RFC 7677, with SASL-IR, RFC 4959). Passwords are checked against the account's argon2id
+//! hash off the async threads; SCRAM against the stored verifier. A failure is answered only
+//! after the configured delay, and counts toward the per-address and per-user limits.
 
 use crate::session::{Reply, Session};
 use crate::state::{Transition, User};
@@ -35,8 +36,9 @@ fn hashing_slots() -> &'static tokio::sync::Semaphore {
     })
 }
 
-/// Checks a password and returns the user, or the reply to send.
-async fn check<S>(s: &mut Session<S>, username: &[u8], password: &[u8]) -> Result<User, Reply>
+/// What every mechanism checks before looking at credentials: the connection may
+/// authenticate, and neither the address nor the user is blocked by the failure limits.
+async fn admissible<S>(s: &Session<S>, username: &str) -> Result<(), Reply>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send,
 {
@@ -45,13 +47,34 @@ where
             Reply::no("authentication needs an encrypted connection").code(Code::PrivacyRequired)
         );
     }
-    let failed = || Reply::no("authentication failed").code(Code::AuthenticationFailed);
-    let username = String::from_utf8_lossy(username).into_owned();
     let ip = s.conn.peer.map(|p| p.ip());
-    if s.shared.auth_limiter.blocked(ip, &username) {
+    if s.shared.auth_limiter.blocked(ip, username) {
         tokio::time::sleep(s.shared.config.auth_failure_delay).await;
         return Err(Reply::no("too many failed logins; try again later").code(Code::Limit));
     }
+    Ok(())
+}
+
+/// A failed authentication: counted, logged, answered after the delay.
+async fn failed<S>(s: &Session<S>, username: &str) -> Reply
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    s.shared
+        .auth_limiter
+        .failed(s.conn.peer.map(|p| p.ip()), username);
+    tracing::warn!(session = s.id, user = %username, peer = ?s.conn.peer, "login failed");
+    tokio::time::sleep(s.shared.config.auth_failure_delay).await;
+    Reply::no("authentication failed").code(Code::AuthenticationFailed)
+}
+
+/// Checks a password and returns the user, or the reply to send.
+async fn check<S>(s: &mut Session<S>, username: &[u8], password: &[u8]) -> Result<User, Reply>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let username = String::from_utf8_lossy(username).into_owned();
+    admissible(s, &username).await?;
     let creds = match s.shared.store.credentials(&username).await {
         Ok(c) => c,
         Err(e) => return Err(crate::errors::store_reply(e)),
@@ -61,6 +84,7 @@ where
         .map(|c| c.password_hash.clone())
         .unwrap_or_else(dummy_hash);
     let password = password.to_vec();
+    let for_scram = password.clone();
     // Password hashing is CPU- and memory-heavy: at most one per core at a time, so a login
     // flood from many addresses queues instead of exhausting memory (invariant 6).
     let _permit = hashing_slots().acquire().await;
@@ -72,17 +96,36 @@ where
     .await
     .unwrap_or(false);
     match creds {
-        Some(c) if ok => Ok(User {
-            account: c.account,
-            address: c.address,
-        }),
-        _ => {
-            s.shared.auth_limiter.failed(ip, &username);
-            tracing::warn!(session = s.id, user = %username, peer = ?s.conn.peer, "login failed");
-            tokio::time::sleep(s.shared.config.auth_failure_delay).await;
-            Err(failed())
+        Some(c) if ok => {
+            if c.scram_sha256.is_none() {
+                add_scram_verifier(s, c.address.clone(), for_scram);
+            }
+            Ok(User {
+                account: c.account,
+                address: c.address,
+            })
         }
+        _ => Err(failed(s, &username).await),
     }
+}
+
+/// An account whose password was set before Strata knew SCRAM has no verifier; the first
+/// successful password login derives and stores one, in the background, so that SCRAM-SHA-256
+/// works from then on.
+fn add_scram_verifier<S>(s: &Session<S>, address: String, password: Vec<u8>) {
+    let store = s.shared.store.clone();
+    tokio::spawn(async move {
+        let derived = tokio::task::spawn_blocking(move || {
+            let password = String::from_utf8(password).ok()?;
+            crate::scram::Verifier::new(&password, crate::scram::ITERATIONS)
+        })
+        .await;
+        if let Ok(Some(v)) = derived
+            && let Err(e) = store.set_scram(&address, Some(&v.encode())).await
+        {
+            tracing::warn!(user = %address, error = %e, "could not store the SCRAM verifier");
+        }
+    });
 }
 
 /// LOGIN user password.
@@ -116,7 +159,7 @@ where
         .then(Transition::Login(user))
 }
 
-/// AUTHENTICATE mechanism [initial-response]: PLAIN only for now.
+/// AUTHENTICATE mechanism [initial-response]: PLAIN, LOGIN or SCRAM-SHA-256.
 pub(crate) async fn authenticate<S>(
     s: &mut Session<S>,
     mechanism: &str,
@@ -128,6 +171,7 @@ where
     match mechanism {
         "PLAIN" => {}
         "LOGIN" => return login_mechanism(s, initial).await,
+        "SCRAM-SHA-256" => return scram_sha256(s, initial).await,
         _ => {
             return Ok(
                 Reply::no(format!("mechanism {mechanism} is not supported")).code(Code::Cannot)
@@ -205,6 +249,78 @@ where
         Ok(user) => logged_in(s, user),
         Err(r) => r,
     })
+}
+
+/// SCRAM-SHA-256 (RFC 7677): client-first (or the SASL-IR initial response), our challenge,
+/// the client's proof, our signature as a last challenge that the client answers with an empty
+/// line, then the tagged OK (RFC 9051 §6.2.2).
+async fn scram_sha256<S>(
+    s: &mut Session<S>,
+    initial: Option<InitialResponse>,
+) -> std::io::Result<Reply>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    use crate::scram::{ClientFirst, ScramError, Verifier};
+    let first = match initial {
+        Some(InitialResponse::Data(d)) => d,
+        Some(InitialResponse::Empty) => Vec::new(),
+        None => match challenge(s, b"").await? {
+            Ok(d) => d,
+            Err(r) => return Ok(r),
+        },
+    };
+    let first = match ClientFirst::parse(&first) {
+        Ok(f) => f,
+        Err(ScramError::Authorization) => {
+            return Ok(Reply::no("cannot act as another user").code(Code::AuthorizationFailed));
+        }
+        Err(e) => return Ok(Reply::bad(e.to_string())),
+    };
+    let username = first.username.clone();
+    if let Err(r) = admissible(s, &username).await {
+        return Ok(r);
+    }
+    let creds = match s.shared.store.credentials(&username).await {
+        Ok(c) => c,
+        Err(e) => return Ok(crate::errors::store_reply(e)),
+    };
+    let verifier = creds.as_ref().and_then(|c| c.scram_sha256.as_deref());
+    if creds.is_some() && verifier.is_none() {
+        tracing::info!(session = s.id, user = %username,
+            "no SCRAM verifier yet: the user must log in once with a password mechanism");
+    }
+    let verifier = verifier
+        .and_then(Verifier::decode)
+        .unwrap_or_else(|| Verifier::decoy(&username));
+    let (exchange, server_first) = first.challenge(verifier);
+    let client_final = match challenge(s, server_first.as_bytes()).await? {
+        Ok(d) => d,
+        Err(r) => return Ok(r),
+    };
+    let server_final = match (exchange.finish(&client_final), creds) {
+        (Ok(v), Some(c)) => (v, c),
+        (Err(e @ ScramError::Malformed(_)), _) => return Ok(Reply::bad(e.to_string())),
+        _ => return Ok(failed(s, &username).await),
+    };
+    // The client checks our signature and answers with an empty response.
+    match challenge(s, server_final.0.as_bytes()).await? {
+        Ok(d) if d.is_empty() => {}
+        Ok(_) => {
+            return Ok(Reply::bad(
+                "expected an empty response after the server signature",
+            ));
+        }
+        Err(r) => return Ok(r),
+    }
+    let c = server_final.1;
+    Ok(logged_in(
+        s,
+        User {
+            account: c.account,
+            address: c.address,
+        },
+    ))
 }
 
 /// STARTTLS (RFC 9051 §6.2.1): the tagged OK goes out in cleartext, then the handshake; any

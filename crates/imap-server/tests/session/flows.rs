@@ -986,3 +986,73 @@ async fn imap4rev2_mode_after_enable() {
         ]
     );
 }
+
+/// An account created without a SCRAM verifier (as before SCRAM existed) gets one from its
+/// first password login; until then SCRAM-SHA-256 fails like a wrong password, and a
+/// malformed client-first is BAD.
+#[tokio::test]
+async fn password_login_adds_the_scram_verifier() {
+    use base64::Engine;
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let f = Fixture::new().await;
+    let creds = f.store().credentials("alice@example.org").await.unwrap();
+    assert_eq!(creds.unwrap().scram_sha256, None);
+    let (mut c, greeting) = f.connect(true).await;
+    assert!(greeting.contains(" AUTH=SCRAM-SHA-256]"), "{greeting}");
+    assert_eq!(
+        c.cmd(&format!(
+            "AUTHENTICATE SCRAM-SHA-256 {}",
+            b64("p=tls-unique,,n=a,r=x")
+        ))
+        .await,
+        ["t1 BAD channel binding is not supported"]
+    );
+    c.raw(
+        format!(
+            "a AUTHENTICATE SCRAM-SHA-256 {}\r\n",
+            b64("n,,n=alice@example.org,r=abc")
+        )
+        .as_bytes(),
+    )
+    .await;
+    let challenge = c.line().await;
+    let server_first = base64::engine::general_purpose::STANDARD
+        .decode(challenge.strip_prefix("+ ").unwrap())
+        .unwrap();
+    let server_first = String::from_utf8(server_first).unwrap();
+    assert!(
+        server_first.starts_with("r=abc") && server_first.contains(",i=10000"),
+        "{server_first}"
+    );
+    let nonce = server_first.split(',').next().unwrap();
+    c.raw(
+        format!(
+            "{}\r\n",
+            b64(&format!("c=biws,{nonce},p={}", b64(&"x".repeat(32))))
+        )
+        .as_bytes(),
+    )
+    .await;
+    assert_eq!(
+        c.line().await,
+        "a NO [AUTHENTICATIONFAILED] authentication failed"
+    );
+
+    c.ok("LOGIN alice@example.org secret").await;
+    let mut stored = None;
+    for _ in 0..200 {
+        let creds = f
+            .store()
+            .credentials("alice@example.org")
+            .await
+            .unwrap()
+            .unwrap();
+        if creds.scram_sha256.is_some() {
+            stored = creds.scram_sha256;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let stored = stored.expect("the verifier is stored after the password login");
+    assert!(stored.starts_with("SCRAM-SHA-256$10000:"), "{stored}");
+}

@@ -205,9 +205,27 @@ impl SqlStore {
     pub(crate) async fn set_password_impl(&self, address: &str, hash: &str) -> Result<()> {
         let (local, domain) = parse_address(address)?;
         let mut w = self.write().await?;
-        let done = sqlx::query("UPDATE accounts SET password_hash = $2 WHERE address = $1")
+        // A new password invalidates the SCRAM verifier of the old one.
+        let done = sqlx::query(
+            "UPDATE accounts SET password_hash = $2, scram_sha256 = NULL WHERE address = $1",
+        )
+        .bind(format!("{local}@{domain}"))
+        .bind(hash.to_string())
+        .execute(&mut *w.tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("account {local}@{domain}")));
+        }
+        w.tx.commit().await?;
+        Ok(())
+    }
+
+    pub(crate) async fn set_scram_impl(&self, address: &str, scram: Option<&str>) -> Result<()> {
+        let (local, domain) = parse_address(address)?;
+        let mut w = self.write().await?;
+        let done = sqlx::query("UPDATE accounts SET scram_sha256 = $2 WHERE address = $1")
             .bind(format!("{local}@{domain}"))
-            .bind(hash.to_string())
+            .bind(scram.map(str::to_string))
             .execute(&mut *w.tx)
             .await?;
         if done.rows_affected() == 0 {
@@ -241,7 +259,8 @@ impl SqlStore {
             return Ok(None);
         };
         let row = sqlx::query(
-            "SELECT id, domain_id, address, password_hash FROM accounts WHERE address = $1",
+            "SELECT id, domain_id, address, password_hash, scram_sha256 FROM accounts \
+             WHERE address = $1",
         )
         .bind(format!("{local}@{domain}"))
         .fetch_optional(&self.pool)
@@ -252,6 +271,7 @@ impl SqlStore {
                 domain: DomainId(col_i64(&r, "domain_id")?),
                 address: r.try_get("address")?,
                 password_hash: r.try_get("password_hash")?,
+                scram_sha256: r.try_get("scram_sha256")?,
             })
         })
         .transpose()

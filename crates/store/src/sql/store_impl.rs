@@ -31,6 +31,10 @@ impl MailStore for SqlStore {
     async fn set_password(&self, address: &str, password_hash: &str) -> Result<()> {
         self.set_password_impl(address, password_hash).await
     }
+
+    async fn set_scram(&self, address: &str, scram: Option<&str>) -> Result<()> {
+        self.set_scram_impl(address, scram).await
+    }
     async fn set_quota(&self, address: &str, limits: QuotaLimits) -> Result<()> {
         self.set_quota_impl(address, limits).await
     }

@@ -466,3 +466,40 @@ pub async fn change_feed_publishes_commits(s: Store, _: &Guard) {
     let ids: HashSet<_> = [ev.mailbox].into_iter().collect();
     assert!(ids.contains(&inbox));
 }
+
+/// The SCRAM verifier is stored with the account and forgotten when the password changes (it
+/// belonged to the old password); the lookup is case-insensitive; unknown accounts are NotFound.
+pub async fn credentials_keep_password_and_scram_together(s: Store, _: &Guard) {
+    account(&s, "carol@example.org").await;
+    let creds = |s: Store| async move {
+        s.credentials("Carol@Example.org")
+            .await
+            .unwrap()
+            .expect("carol exists")
+    };
+    assert_eq!(creds(s.clone()).await.scram_sha256, None);
+    s.set_scram(
+        "carol@example.org",
+        Some("SCRAM-SHA-256$4096:c2FsdA==$AA==:AA=="),
+    )
+    .await
+    .unwrap();
+    let c = creds(s.clone()).await;
+    assert_eq!(c.password_hash, "$argon2id$test");
+    assert_eq!(
+        c.scram_sha256.as_deref(),
+        Some("SCRAM-SHA-256$4096:c2FsdA==$AA==:AA==")
+    );
+    s.set_password("carol@example.org", "$argon2id$new")
+        .await
+        .unwrap();
+    let c = creds(s.clone()).await;
+    assert_eq!(
+        (c.password_hash.as_str(), c.scram_sha256),
+        ("$argon2id$new", None)
+    );
+    assert!(matches!(
+        s.set_scram("nobody@example.org", None).await,
+        Err(store::StoreError::NotFound(_))
+    ));
+}

@@ -41,6 +41,7 @@ suite!(
     inbox_rename_moves_messages,
     recent_is_claimed_once,
     change_feed_publishes_commits,
+    credentials_keep_password_and_scram_together,
     kill_9_during_appends_loses_nothing_acknowledged,
     failed_append_leaves_no_dangling_body,
     sweep_never_breaks_a_racing_append,
