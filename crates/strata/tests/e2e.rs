@@ -119,3 +119,17 @@ fn scram_sha256_with_scramp() {
     );
     assert!(out.contains("scram ok"), "{out}");
 }
+
+/// COMPRESS=DEFLATE (RFC 4978) on a real connection, against Python's zlib.
+#[test]
+fn compress_deflate_with_zlib() {
+    let dir = tempfile::tempdir().unwrap();
+    add_user(dir.path(), "dora@example.org", "squeeze me");
+    let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
+    let (_server, imap, _) = start(dir.path(), log);
+    let out = python(
+        "compress_deflate.py",
+        &[&imap.to_string(), "dora@example.org", "squeeze me"],
+    );
+    assert!(out.contains("compress ok"), "{out}");
+}

@@ -70,6 +70,7 @@ pub(crate) fn capability_list(
             "QUOTA",
             "QUOTA=RES-STORAGE",
             "QUOTA=RES-MESSAGE",
+            "COMPRESS=DEFLATE",
         ]);
     }
     let mut caps: Vec<String> = caps.into_iter().map(str::to_string).collect();
@@ -168,6 +169,38 @@ where
     s.refresh_write_options();
     s.send(&Response::Enabled(done));
     Reply::ok("ENABLE completed")
+}
+
+/// COMPRESS DEFLATE (RFC 4978): the tagged OK goes out uncompressed, and everything after it
+/// in both directions is raw deflate. Bytes the client sent after the command (it must not,
+/// RFC 4978 §3) are taken as compressed.
+pub(crate) async fn compress<S>(
+    s: &mut Session<S>,
+    tag: &imap_proto::Tag,
+    mechanism: &str,
+) -> std::io::Result<Reply>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    if s.deflate.is_some() {
+        return Ok(Reply::no("DEFLATE is already active")
+            .code(imap_proto::response::Code::CompressionActive));
+    }
+    if mechanism != "DEFLATE" {
+        return Ok(Reply::bad(format!(
+            "unknown compression mechanism {mechanism}"
+        )));
+    }
+    let ok = StatusResponse::tagged(
+        tag.clone(),
+        imap_proto::response::State::Ok,
+        "DEFLATE active",
+    );
+    s.send(&Response::Status(ok));
+    s.flush().await?;
+    let pending = s.rbuf.split();
+    s.deflate = Some(Box::new(crate::session::deflate::Deflate::new(pending)));
+    Ok(Reply::ok("").silent())
 }
 
 /// NAMESPACE (RFC 2342): one personal namespace, `""` with `/` as the delimiter.

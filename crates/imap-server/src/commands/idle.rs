@@ -6,7 +6,7 @@ use super::select::sync;
 use crate::session::{Reply, Session};
 use crate::state::Transition;
 use crate::view::SyncMode;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{Instant, sleep_until};
 
@@ -41,7 +41,7 @@ where
         }
         let mailbox = s.state.selected().map(|sel| sel.id);
         tokio::select! {
-            read = s.io.read_buf(&mut s.rbuf) => {
+            read = s.read_some() => {
                 if read? == 0 {
                     return Err(std::io::ErrorKind::UnexpectedEof.into());
                 }

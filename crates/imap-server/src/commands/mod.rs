@@ -104,6 +104,7 @@ pub(crate) async fn dispatch<S: AsyncRead + AsyncWrite + Unpin + Send>(
         Namespace => any::namespace(s),
         Login { username, password } => auth::login(s, &username, &password).await,
         StartTls => auth::starttls(s, tag).await?,
+        Compress(mechanism) => any::compress(s, tag, &mechanism).await?,
         Authenticate {
             mechanism,
             initial_response,

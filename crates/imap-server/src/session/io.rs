@@ -20,7 +20,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
     /// connection or the idle timer expired (after sending `* BYE`).
     pub(crate) async fn fill(&mut self) -> std::io::Result<bool> {
         let limit = self.idle_limit();
-        match tokio::time::timeout(limit, self.io.read_buf(&mut self.rbuf)).await {
+        match tokio::time::timeout(limit, self.read_some()).await {
             Ok(Ok(0)) => Ok(false),
             Ok(Ok(_)) => Ok(true),
             Ok(Err(e)) => Err(e),
@@ -32,11 +32,36 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
         }
     }
 
-    /// Writes everything queued.
+    /// Reads more of the client's bytes onto the receive buffer, inflating them if COMPRESS is
+    /// on; returns how many arrived (0: the client closed the connection). Cancel-safe: what
+    /// was read is kept in the session, so IDLE can race it against the change feed.
+    pub(crate) async fn read_some(&mut self) -> std::io::Result<usize> {
+        let Some(z) = self.deflate.as_mut() else {
+            return self.io.read_buf(&mut self.rbuf).await;
+        };
+        loop {
+            let n = z.inflate(&mut self.rbuf)?;
+            if n > 0 {
+                return Ok(n);
+            }
+            z.input.reserve(super::deflate::CHUNK);
+            if self.io.read_buf(&mut z.input).await? == 0 {
+                return Ok(0);
+            }
+        }
+    }
+
+    /// Writes everything queued (compressed and sync-flushed under COMPRESS).
     pub(crate) async fn flush(&mut self) -> std::io::Result<()> {
         let bytes = self.out.take();
         if !bytes.is_empty() {
-            self.io.write_all(&bytes).await?;
+            match self.deflate.as_mut() {
+                Some(z) => {
+                    let packed = z.deflate(&bytes)?;
+                    self.io.write_all(&packed).await?;
+                }
+                None => self.io.write_all(&bytes).await?,
+            }
             self.io.flush().await?;
         }
         Ok(())

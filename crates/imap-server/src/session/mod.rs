@@ -10,6 +10,7 @@
 //!                                             └─ error ────▶ tag BAD / NO [TOOBIG] / * BAD
 //! ```
 
+pub(crate) mod deflate;
 mod io;
 
 use crate::commands;
@@ -134,6 +135,8 @@ pub struct Session<S> {
     pub(crate) upgrade: Option<Upgrade<S>>,
     /// This session's place in its account's session count, once logged in.
     pub(crate) account_slot: Option<crate::limits::AccountSlot>,
+    /// COMPRESS=DEFLATE, once the client turned it on.
+    pub(crate) deflate: Option<Box<deflate::Deflate>>,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
@@ -153,6 +156,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
             saved: None,
             upgrade: None,
             account_slot: None,
+            deflate: None,
         }
     }
 
