@@ -106,13 +106,26 @@ impl Default for ImapConfig {
 
 /// `[tls]`: certificate and key, PEM files. Both absent: a self-signed pair is generated once
 /// in `<data_dir>/tls/` (see [`crate::tls::ensure_certificate`]). Setting only one is an error.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TlsConfig {
     /// Certificate chain (leaf first).
     pub cert: Option<PathBuf>,
     /// Private key (PKCS#8, PKCS#1 or SEC1).
     pub key: Option<PathBuf>,
+    /// Seconds between checks of the two files for a renewed certificate, which new
+    /// connections then get without a restart (SIGHUP checks at once). 0: only on SIGHUP.
+    pub reload_check_secs: u64,
+}
+
+impl Default for TlsConfig {
+    fn default() -> Self {
+        TlsConfig {
+            cert: None,
+            key: None,
+            reload_check_secs: 60,
+        }
+    }
 }
 
 /// `[database]`: the metadata database.

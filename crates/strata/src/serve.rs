@@ -59,6 +59,30 @@ fn init_logging(config: &Config) {
     };
 }
 
+/// Checks the certificate files every `every_secs` seconds (never if 0) and on SIGHUP, and
+/// puts a renewed certificate in service for new connections.
+async fn reload_certificates(resolver: Arc<crate::tls::ReloadingCert>, every_secs: u64) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut hangup = signal(SignalKind::hangup()).ok();
+    let period = Duration::from_secs(every_secs.max(1));
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    loop {
+        let by_signal = tokio::select! {
+            _ = tick.tick(), if every_secs > 0 => false,
+            Some(()) = async { hangup.as_mut()?.recv().await } => true,
+            else => return,
+        };
+        match resolver.reload_if_changed() {
+            Ok(Some(fp)) => tracing::info!(fingerprint = %fp, "TLS certificate reloaded"),
+            Ok(None) if by_signal => tracing::info!("SIGHUP: TLS certificate unchanged"),
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "TLS certificate not reloaded; keeping the old one")
+            }
+        }
+    }
+}
+
 /// Runs the server until Ctrl-C.
 pub fn serve(config: &Config, args: ServeArgs) -> Result<(), CliError> {
     init_logging(config);
@@ -73,7 +97,12 @@ pub fn serve(config: &Config, args: ServeArgs) -> Result<(), CliError> {
             .map_err(|e| setup(format!("cannot open the database: {e}")))?;
         let blobs = BlobStore::new(config.blob_store_config()).map_err(setup)?;
         let cert = crate::tls::ensure_certificate(config).map_err(setup)?;
-        let tls = crate::tls::server_config(&cert.cert, &cert.key).map_err(setup)?;
+        let resolver = Arc::new(
+            crate::tls::ReloadingCert::load(&cert.cert, &cert.key, cert.self_signed)
+                .map_err(setup)?,
+        );
+        let tls = crate::tls::with_resolver(resolver.clone()).map_err(setup)?;
+        tokio::spawn(reload_certificates(resolver, config.tls.reload_check_secs));
         let shared = Shared::new(Arc::new(store), blobs, server_config(config));
         let imap_addr = args.imap.unwrap_or(config.imap.listen);
         let imaps_addr = args.imaps.unwrap_or(config.imap.listen_tls);

@@ -18,6 +18,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rcgen::{CertificateParams, DnType, ExtendedKeyUsagePurpose, KeyPair};
 use rustls::ServerConfig;
+use rustls::sign::CertifiedKey;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use sha2::{Digest, Sha256};
@@ -116,6 +117,23 @@ pub fn ensure_certificate(config: &Config) -> Result<CertInfo, TlsError> {
 /// Builds the rustls server configuration from a PEM certificate chain and private key,
 /// with the aws-lc-rs provider and its safe default protocol versions (TLS 1.2 and 1.3).
 pub fn server_config(cert: &Path, key: &Path) -> Result<Arc<ServerConfig>, TlsError> {
+    let resolver = ReloadingCert::load(cert, key, false)?;
+    with_resolver(Arc::new(resolver))
+}
+
+/// The rustls configuration of both listeners: TLS 1.2 and 1.3 with the provider's safe
+/// defaults, the certificate chosen by `resolver` at each handshake.
+pub fn with_resolver(resolver: Arc<ReloadingCert>) -> Result<Arc<ServerConfig>, TlsError> {
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_cert_resolver(resolver);
+    Ok(Arc::new(config))
+}
+
+/// Reads a PEM chain and key and checks that they belong together.
+fn certified_key(cert: &Path, key: &Path) -> Result<CertifiedKey, TlsError> {
     let chain = CertificateDer::pem_file_iter(cert)
         .and_then(|it| it.collect::<Result<Vec<_>, _>>())
         .map_err(|e| pem_err(cert, e))?;
@@ -126,12 +144,81 @@ pub fn server_config(cert: &Path, key: &Path) -> Result<Arc<ServerConfig>, TlsEr
         });
     }
     let key = PrivateKeyDer::from_pem_file(key).map_err(|e| pem_err(key, e))?;
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let config = ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()?
-        .with_no_client_auth()
-        .with_single_cert(chain, key)?;
-    Ok(Arc::new(config))
+    let provider = rustls::crypto::aws_lc_rs::default_provider();
+    Ok(CertifiedKey::from_der(chain, key, &provider)?)
+}
+
+/// When each file was last changed, and how long it is: what a reload compares.
+type Stamp = [Option<(SystemTime, u64)>; 2];
+
+fn stamp(cert: &Path, key: &Path) -> Stamp {
+    [cert, key].map(|p| {
+        std::fs::metadata(p)
+            .ok()
+            .and_then(|m| Some((m.modified().ok()?, m.len())))
+    })
+}
+
+/// The certificate of both listeners, replaceable while the server runs: new handshakes get
+/// whatever [`reload_if_changed`](Self::reload_if_changed) loaded last; connections already
+/// open keep theirs. A pair that does not load (say, the key written after the chain by a
+/// renewal tool) leaves the previous one in service and is tried again on the next check.
+#[derive(Debug)]
+pub struct ReloadingCert {
+    cert: PathBuf,
+    key: PathBuf,
+    /// Strata's own self-signed pair: regenerated here when it nears expiry.
+    self_signed: bool,
+    current: std::sync::RwLock<(Arc<CertifiedKey>, Stamp)>,
+}
+
+impl ReloadingCert {
+    /// Loads the pair at `cert` and `key`.
+    pub fn load(cert: &Path, key: &Path, self_signed: bool) -> Result<ReloadingCert, TlsError> {
+        let stamp = stamp(cert, key);
+        let loaded = certified_key(cert, key)?;
+        Ok(ReloadingCert {
+            cert: cert.to_path_buf(),
+            key: key.to_path_buf(),
+            self_signed,
+            current: std::sync::RwLock::new((Arc::new(loaded), stamp)),
+        })
+    }
+
+    /// SHA-256 fingerprint of the certificate in service.
+    pub fn fingerprint(&self) -> String {
+        let current = self.current.read().unwrap_or_else(|e| e.into_inner());
+        fingerprint(current.0.cert[0].as_ref())
+    }
+
+    /// Loads the pair again if either file changed since the last load (and first renews a
+    /// self-signed certificate that is due). `Ok(Some(fingerprint))` when a new certificate
+    /// is now in service, `Ok(None)` when nothing changed.
+    pub fn reload_if_changed(&self) -> Result<Option<String>, TlsError> {
+        if self.self_signed && due_for_renewal(&self.cert) {
+            generate(&self.cert, &self.key, &host_name())?;
+        }
+        let now = stamp(&self.cert, &self.key);
+        if now == self.current.read().unwrap_or_else(|e| e.into_inner()).1 {
+            return Ok(None);
+        }
+        let loaded = certified_key(&self.cert, &self.key)?;
+        let fp = fingerprint(loaded.cert[0].as_ref());
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = (Arc::new(loaded), now);
+        Ok(Some(fp))
+    }
+}
+
+impl rustls::server::ResolvesServerCert for ReloadingCert {
+    fn resolve(&self, _: rustls::server::ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        Some(
+            self.current
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .0
+                .clone(),
+        )
+    }
 }
 
 /// SHA-256 of a DER certificate as colon-separated upper-case hex.

@@ -79,3 +79,44 @@ fn fingerprint_format() {
     let f = fingerprint(b"abc");
     assert!(f.starts_with("BA:78:16:BF:"), "{f}");
 }
+
+/// A renewed pair is put in service by `reload_if_changed`; an unchanged one is not reloaded;
+/// a mismatched pair (key of another certificate) is refused and the old one stays.
+#[test]
+fn reload_picks_up_a_renewed_certificate_and_keeps_the_old_on_error() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (cert, key) = (tmp.path().join("c.pem"), tmp.path().join("k.pem"));
+    generate(&cert, &key, "one.example").expect("first pair");
+    let r = ReloadingCert::load(&cert, &key, false).expect("load");
+    let first = r.fingerprint();
+    assert_eq!(first, fingerprint_file(&cert).unwrap());
+    assert_eq!(r.reload_if_changed().expect("check"), None);
+    // Renewal: a new pair at the same paths (the mtime may not move within a second, the
+    // length check and the later write make sure the change is seen).
+    std::thread::sleep(Duration::from_millis(1100));
+    generate(&cert, &key, "two.example.org").expect("second pair");
+    let second = r
+        .reload_if_changed()
+        .expect("reload")
+        .expect("a new certificate");
+    assert_ne!(second, first);
+    assert_eq!(r.fingerprint(), second);
+    assert_eq!(r.reload_if_changed().expect("check"), None);
+    // Half a renewal: a new chain with the old key.
+    let (c3, k3) = (tmp.path().join("c3.pem"), tmp.path().join("k3.pem"));
+    generate(&c3, &k3, "three.example").expect("third pair");
+    std::thread::sleep(Duration::from_millis(1100));
+    std::fs::copy(&c3, &cert).expect("replace the chain only");
+    assert!(r.reload_if_changed().is_err(), "mismatched key refused");
+    assert_eq!(
+        r.fingerprint(),
+        second,
+        "the old certificate stays in service"
+    );
+    std::fs::copy(&k3, &key).expect("now the key");
+    let third = r
+        .reload_if_changed()
+        .expect("reload")
+        .expect("complete pair");
+    assert_eq!(third, fingerprint_file(&c3).unwrap());
+}

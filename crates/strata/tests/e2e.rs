@@ -5,7 +5,7 @@ use std::process::Command;
 
 mod support;
 
-use support::{add_user, python, start};
+use support::{add_user, python, start, start_with};
 
 #[test]
 fn imaplib_and_curl_against_strata_serve() {
@@ -132,4 +132,114 @@ fn compress_deflate_with_zlib() {
         &[&imap.to_string(), "dora@example.org", "squeeze me"],
     );
     assert!(out.contains("compress ok"), "{out}");
+}
+
+/// A certificate pair made by `openssl req` (a tool operators use), written to `dir`.
+fn openssl_pair(dir: &std::path::Path, name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let (cert, key) = (
+        dir.join(format!("{name}.crt")),
+        dir.join(format!("{name}.key")),
+    );
+    let out = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+        ])
+        .args(["-nodes", "-days", "2", "-subj", &format!("/CN={name}")])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("openssl runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (cert, key)
+}
+
+/// The certificate the implicit-TLS port presents, as PEM (Python's ssl).
+fn presented(port: u16) -> String {
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import ssl,sys; print(ssl.get_server_certificate(('127.0.0.1', int(sys.argv[1]))))",
+            &port.to_string(),
+        ])
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn same_pem(a: &str, b: &str) -> bool {
+    let body = |s: &str| s.split_whitespace().collect::<String>();
+    body(a) == body(b)
+}
+
+/// An operator's certificate from `[tls]`, replaced on disk and put in service by SIGHUP
+/// without a restart; a broken replacement is refused and the previous one stays.
+#[test]
+fn certificate_reload_on_sighup() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = openssl_pair(dir.path(), "first");
+    let config = dir.path().join("strata.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[tls]\ncert = {:?}\nkey = {:?}\nreload_check_secs = 0\n",
+            cert.display().to_string(),
+            key.display().to_string()
+        ),
+    )
+    .unwrap();
+    let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
+    let config_arg = config.display().to_string();
+    let (server, _, imaps) = start_with(dir.path(), log, &["--config", &config_arg]);
+    let first = std::fs::read_to_string(&cert).unwrap();
+    assert!(same_pem(&presented(imaps), &first));
+
+    let hangup = |pid: u32| {
+        let ok = Command::new("kill")
+            .args(["-HUP", &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    };
+    let wait_for = |want: &str| {
+        for _ in 0..100 {
+            if same_pem(&presented(imaps), want) {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        false
+    };
+    // A broken pair (the new chain with the old key) is refused: the first stays.
+    let (cert2, key2) = openssl_pair(dir.path(), "second");
+    std::fs::copy(&cert2, &cert).unwrap();
+    hangup(server.0.id());
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(same_pem(&presented(imaps), &first), "old certificate kept");
+    // The complete pair is taken.
+    std::fs::copy(&key2, &key).unwrap();
+    hangup(server.0.id());
+    let second = std::fs::read_to_string(&cert2).unwrap();
+    assert!(
+        wait_for(&second),
+        "the renewed certificate is served after SIGHUP"
+    );
+    let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap();
+    assert!(log.contains("TLS certificate reloaded"), "{log}");
+    assert!(log.contains("TLS certificate not reloaded"), "{log}");
 }
