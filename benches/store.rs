@@ -18,6 +18,7 @@ fn msg(n: u64) -> NewMessage {
         blob: BlobRef { sha256 },
         size: 4_000 + n % 50_000,
         internal_date: 1_700_000_000 + n as i64,
+        internal_zone: 0,
         flags: Flags::new(if n.is_multiple_of(3) { Flags::SEEN } else { 0 }, []),
         // About the size of real facts (envelope + bodystructure + part map).
         facts: vec![b'f'; 1_200],

@@ -364,6 +364,19 @@ impl DateTime {
             - self.zone_minutes as i64 * 60
     }
 
+    /// The date-time of a Unix timestamp as seen in zone `zone_minutes` (east of UTC):
+    /// `from_unix_timestamp_in(t, z).unix_timestamp() == t`.
+    pub fn from_unix_timestamp_in(ts: i64, zone_minutes: i16) -> Option<DateTime> {
+        let local = DateTime::from_unix_timestamp(ts.checked_add(zone_minutes as i64 * 60)?)?;
+        DateTime::new(
+            local.date,
+            local.hour,
+            local.minute,
+            local.second,
+            zone_minutes,
+        )
+    }
+
     /// The UTC date-time for a Unix timestamp, written with zone `+0000`.
     pub fn from_unix_timestamp(ts: i64) -> Option<DateTime> {
         let days = ts.div_euclid(86_400);

@@ -87,8 +87,8 @@ pub struct Message<'a> {
     pub size: u64,
     /// INTERNALDATE, Unix seconds (UTC).
     pub internal_date: i64,
-    /// INTERNALDATE's zone, minutes east of UTC: BEFORE/ON/SINCE use the calendar date there
-    /// (pass 0, i.e. UTC dates, while the store does not keep the zone of APPEND's date-time).
+    /// INTERNALDATE's zone, minutes east of UTC (as APPEND gave it): BEFORE/ON/SINCE use the
+    /// calendar date there.
     pub internal_zone_minutes: i16,
     /// SAVEDATE (RFC 8514), Unix seconds; `None` makes SAVED* use INTERNALDATE.
     pub save_date: Option<i64>,

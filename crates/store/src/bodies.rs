@@ -25,6 +25,8 @@ pub struct IncomingMessage {
     pub flags: Flags,
     /// INTERNALDATE, seconds since the epoch.
     pub internal_date: i64,
+    /// INTERNALDATE's zone, minutes east of UTC.
+    pub internal_zone: i16,
     /// Facts computed from the octets (mail-model), stored with the message.
     pub facts: Vec<u8>,
 }
@@ -65,6 +67,7 @@ pub async fn append_messages(
                 blob: BlobRef { sha256: id.sha256 },
                 size: m.data.len() as u64,
                 internal_date: m.internal_date,
+                internal_zone: m.internal_zone,
                 flags: m.flags.clone(),
                 facts: m.facts.clone(),
                 put_started_ms,

@@ -315,6 +315,8 @@ pub struct NewMessage {
     pub size: u64,
     /// INTERNALDATE, seconds since the epoch.
     pub internal_date: i64,
+    /// INTERNALDATE's zone, minutes east of UTC.
+    pub internal_zone: i16,
     /// Initial flags.
     pub flags: Flags,
     /// The message facts computed at append (ENVELOPE, BODYSTRUCTURE, sections…), opaque to
@@ -422,6 +424,8 @@ pub struct MessageRecord {
     pub size: u64,
     /// INTERNALDATE (seconds since the epoch).
     pub internal_date: i64,
+    /// INTERNALDATE's zone, minutes east of UTC.
+    pub internal_zone: i16,
     /// SAVEDATE (seconds since the epoch, RFC 8514).
     pub save_date: i64,
     /// EMAILID (RFC 8474): stable across COPY/MOVE; derived from the blob.

@@ -70,6 +70,8 @@ where
         };
         incoming.push(IncomingMessage {
             internal_date: msg.date.map(|d| d.unix_timestamp()).unwrap_or(now),
+            // RFC 9051 §6.3.12: the date-time given is kept as given, zone included.
+            internal_zone: msg.date.map_or(0, |d| d.zone_minutes),
             data: msg.data,
             flags,
             facts,

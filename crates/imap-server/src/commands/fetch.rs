@@ -206,10 +206,12 @@ fn items_for(attrs: &[FetchAttr], m: &Source<'_>) -> Result<Vec<FetchItem>, Repl
             FetchAttr::Envelope => prewritten("ENVELOPE", &facts.envelope),
             FetchAttr::Body => prewritten("BODY", &facts.body),
             FetchAttr::BodyStructure => prewritten("BODYSTRUCTURE", &facts.bodystructure),
-            FetchAttr::InternalDate => match DateTime::from_unix_timestamp(rec.internal_date) {
-                Some(d) => FetchItem::InternalDate(d),
-                None => continue,
-            },
+            FetchAttr::InternalDate => {
+                match DateTime::from_unix_timestamp_in(rec.internal_date, rec.internal_zone) {
+                    Some(d) => FetchItem::InternalDate(d),
+                    None => continue,
+                }
+            }
             FetchAttr::Rfc822Size => FetchItem::Rfc822Size(rec.size),
             FetchAttr::Rfc822 => FetchItem::Rfc822(Some(Bytes::copy_from_slice(raw))),
             FetchAttr::Rfc822Header => {

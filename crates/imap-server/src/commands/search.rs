@@ -114,7 +114,7 @@ where
             modseq: state.modseq,
             size: rec.size,
             internal_date: rec.internal_date,
-            internal_zone_minutes: 0,
+            internal_zone_minutes: rec.internal_zone,
             save_date: Some(rec.save_date),
             email_id: &rec.email_id,
             thread_id: None,

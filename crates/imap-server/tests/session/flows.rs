@@ -254,6 +254,7 @@ async fn select_and_changes_from_another_session() {
         blob: BlobRef { sha256: [n; 32] },
         size: 100,
         internal_date: 1_700_000_000,
+        internal_zone: 0,
         flags: Flags::new(flags, []),
         facts: vec![],
         put_started_ms: store::sql::now_ms(),
@@ -538,6 +539,7 @@ async fn idle_sees_other_sessions_changes_promptly() {
             },
             size: 10,
             internal_date: 1_700_000_000,
+            internal_zone: 0,
             flags: Flags::default(),
             facts: vec![],
             put_started_ms: store::sql::now_ms(),
@@ -768,6 +770,7 @@ async fn condstore_and_qresync_resynchronisation() {
         blob: BlobRef { sha256: [n; 32] },
         size: 10,
         internal_date: 1_700_000_000,
+        internal_zone: 0,
         flags: Flags::default(),
         facts: vec![],
         put_started_ms: store::sql::now_ms(),
@@ -1055,4 +1058,51 @@ async fn password_login_adds_the_scram_verifier() {
     }
     let stored = stored.expect("the verifier is stored after the password login");
     assert!(stored.starts_with("SCRAM-SHA-256$10000:"), "{stored}");
+}
+
+/// INTERNALDATE keeps the zone APPEND gave (RFC 9051 §6.3.12), through COPY too, and
+/// BEFORE/ON/SINCE compare the date in that zone: 22:44 at -0700 is the 17th there and the
+/// 18th in UTC.
+#[tokio::test]
+async fn internaldate_keeps_its_zone() {
+    let f = Fixture::new().await;
+    let mut c = f.login().await;
+    let msg = "Subject: zoned\r\n\r\nbody\r\n";
+    c.raw(
+        format!(
+            "a APPEND INBOX \"17-Jul-1996 22:44:25 -0700\" {{{}+}}\r\n{msg}\r\n",
+            msg.len()
+        )
+        .as_bytes(),
+    )
+    .await;
+    assert!(c.until("a").await.last().unwrap().starts_with("a OK"));
+    c.raw(
+        format!(
+            "b APPEND INBOX \" 1-Jan-2024 00:30:00 +0530\" {{{}+}}\r\n{msg}\r\n",
+            msg.len()
+        )
+        .as_bytes(),
+    )
+    .await;
+    assert!(c.until("b").await.last().unwrap().starts_with("b OK"));
+    c.ok("SELECT INBOX").await;
+    assert_eq!(
+        c.cmd("FETCH 1:2 INTERNALDATE").await,
+        [
+            "* 1 FETCH (INTERNALDATE \"17-Jul-1996 22:44:25 -0700\")",
+            "* 2 FETCH (INTERNALDATE \" 1-Jan-2024 00:30:00 +0530\")",
+            "t3 OK FETCH completed"
+        ]
+    );
+    assert_eq!(c.cmd("SEARCH ON 17-Jul-1996").await[0], "* SEARCH 1");
+    assert_eq!(c.cmd("SEARCH ON 18-Jul-1996").await[0], "* SEARCH");
+    assert_eq!(c.cmd("SEARCH SINCE 1-Jan-2024").await[0], "* SEARCH 2");
+    assert_eq!(c.cmd("SEARCH BEFORE 1-Jan-2024").await[0], "* SEARCH 1");
+    c.ok("COPY 1 Archive").await;
+    c.ok("SELECT Archive").await;
+    assert_eq!(
+        c.cmd("FETCH 1 INTERNALDATE").await[0],
+        "* 1 FETCH (INTERNALDATE \"17-Jul-1996 22:44:25 -0700\")"
+    );
 }

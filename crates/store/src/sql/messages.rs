@@ -103,8 +103,8 @@ impl SqlStore {
             let uid = info.uid_next + i as u32;
             sqlx::query(
                 "INSERT INTO messages (mailbox_id, uid, account_id, blob, size, internal_date, \
-                 save_date, modseq, flags, keywords, facts) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                 save_date, modseq, flags, keywords, facts, internal_zone) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             )
             .bind(mailbox.0)
             .bind(uid as i64)
@@ -117,6 +117,7 @@ impl SqlStore {
             .bind(m.flags.system as i64)
             .bind(m.flags.keywords_text())
             .bind(m.facts.clone())
+            .bind(m.internal_zone as i64)
             .execute(&mut *w.tx)
             .await?;
             uids.push(uid);
@@ -340,7 +341,8 @@ impl SqlStore {
             return Ok((copy, expunge));
         };
         let rows = sqlx::query(
-            "SELECT uid, blob, size, internal_date, flags, keywords, facts FROM messages \
+            "SELECT uid, blob, size, internal_date, internal_zone, flags, keywords, facts \
+             FROM messages \
              WHERE mailbox_id = $1 AND uid BETWEEN $2 AND $3 ORDER BY uid",
         )
         .bind(from.0)
@@ -376,8 +378,8 @@ impl SqlStore {
             let new_uid = dst.uid_next + i as u32;
             sqlx::query(
                 "INSERT INTO messages (mailbox_id, uid, account_id, blob, size, internal_date, \
-                 save_date, modseq, flags, keywords, facts) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                 save_date, modseq, flags, keywords, facts, internal_zone) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             )
             .bind(to.0)
             .bind(new_uid as i64)
@@ -390,6 +392,7 @@ impl SqlStore {
             .bind(col_i64(r, "flags")?)
             .bind(r.try_get::<String, _>("keywords")?)
             .bind(r.try_get::<Vec<u8>, _>("facts")?)
+            .bind(col_i64(r, "internal_zone")?)
             .execute(&mut **tx)
             .await?;
             copy.pairs.push((src_uid, new_uid));
@@ -497,8 +500,8 @@ impl SqlStore {
             return Ok(Vec::new());
         };
         let rows = sqlx::query(
-            "SELECT uid, flags, keywords, modseq, blob, size, internal_date, save_date, facts \
-             FROM messages WHERE mailbox_id = $1 AND uid BETWEEN $2 AND $3 ORDER BY uid",
+            "SELECT uid, flags, keywords, modseq, blob, size, internal_date, internal_zone, \
+             save_date, facts FROM messages WHERE mailbox_id = $1 AND uid BETWEEN $2 AND $3 ORDER BY uid",
         )
         .bind(mailbox.0)
         .bind(lo)
@@ -521,6 +524,7 @@ impl SqlStore {
                 blob,
                 size: col_i64(r, "size")? as u64,
                 internal_date: col_i64(r, "internal_date")?,
+                internal_zone: col_i64(r, "internal_zone")? as i16,
                 save_date: col_i64(r, "save_date")?,
                 facts: r.try_get("facts")?,
             });

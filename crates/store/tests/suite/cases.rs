@@ -19,6 +19,7 @@ pub fn msg(n: u64, size: u64) -> NewMessage {
         blob: BlobRef { sha256 },
         size,
         internal_date: 1_700_000_000 + n as i64,
+        internal_zone: 0,
         flags: Flags::default(),
         facts: format!("facts of {n}").into_bytes(),
         put_started_ms: store::sql::now_ms(),

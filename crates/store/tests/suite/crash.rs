@@ -37,6 +37,7 @@ fn incoming(n: u64) -> IncomingMessage {
         data: Bytes::from(body),
         flags: Flags::default(),
         internal_date: 1_700_000_000 + n as i64,
+        internal_zone: 0,
         facts: n.to_string().into_bytes(),
     }
 }
