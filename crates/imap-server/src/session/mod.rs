@@ -109,6 +109,17 @@ impl Reply {
 
 static SESSION_IDS: AtomicU64 = AtomicU64::new(1);
 
+/// Before login nobody may make the server hold a large literal (invariant 6): APPEND's literal
+/// is held to the small limit of other commands (a sync one is refused with `NO [TOOBIG]`
+/// before any `+`, a non-sync one is skipped unread), and so is the whole command.
+pub(crate) fn pre_auth_limits(mut limits: imap_proto::Limits) -> imap_proto::Limits {
+    limits.max_append_literal = limits.max_append_literal.min(limits.max_other_literal);
+    limits.max_command = limits
+        .max_command
+        .min(limits.max_line as u64 + 4 * limits.max_other_literal);
+    limits
+}
+
 /// A boxed future borrowing the transport.
 pub type UpgradeFuture<'a> =
     std::pin::Pin<Box<dyn std::future::Future<Output = std::io::Result<()>> + Send + 'a>>;
@@ -142,7 +153,7 @@ pub struct Session<S> {
 impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
     /// A session over `io`.
     pub fn new(io: S, shared: Shared, conn: ConnectionInfo) -> Session<S> {
-        let receiver = Receiver::new(shared.config.limits);
+        let receiver = Receiver::new(pre_auth_limits(shared.config.limits));
         Session {
             io,
             rbuf: BytesMut::with_capacity(8 * 1024),
@@ -265,6 +276,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
             {
                 tracing::error!(session = self.id, error = %e, "state");
             }
+            self.refresh_limits();
             return self.flush().await;
         }
         let mut resp = StatusResponse::tagged(tag, cond, text);
@@ -281,7 +293,18 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
             };
         }
         self.send(&Response::Status(resp));
+        self.refresh_limits();
         self.flush().await
+    }
+
+    /// The receiver's limits for the session's state: the operator's once logged in, the
+    /// tight pre-authentication ones before.
+    pub(crate) fn refresh_limits(&mut self) {
+        let limits = match self.state {
+            State::NotAuthenticated => pre_auth_limits(self.shared.config.limits),
+            _ => self.shared.config.limits,
+        };
+        self.receiver.set_limits(limits);
     }
 
     /// Queues one response.

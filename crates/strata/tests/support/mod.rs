@@ -71,6 +71,22 @@ pub fn add_user(dir: &std::path::Path, user: &str, password: &str) {
     assert!(add.wait().unwrap().success());
 }
 
+/// Like [`add_user`], with extra arguments for `strata` before `user add` (e.g. `--config FILE`
+/// with cheap argon2 costs, so that logins in a debug build take milliseconds).
+pub fn add_user_with(dir: &std::path::Path, user: &str, password: &str, extra: &[&str]) {
+    let mut add = Command::new(BIN)
+        .args(extra)
+        .args(["user", "add", user, "--password-stdin", "--data-dir"])
+        .arg(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("strata user add");
+    use std::io::Write;
+    writeln!(add.stdin.take().unwrap(), "{password}").unwrap();
+    assert!(add.wait().unwrap().success());
+}
+
 /// Runs `tests/clients/<script>` with python3 and `args`; panics with its output if it fails,
 /// returns its stdout otherwise.
 pub fn python(script: &str, args: &[&str]) -> String {
