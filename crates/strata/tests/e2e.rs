@@ -72,10 +72,17 @@ fn imaplib_and_curl_against_strata_serve() {
     let log = std::fs::read_to_string(&log_path).unwrap();
     let login = log
         .lines()
-        .find(|l| l.contains("\"command\":\"LOGIN\""))
+        .find(|l| l.contains("\"command\":\"LOGIN\"") && l.contains("\"result\":\"Ok\""))
         .unwrap_or_else(|| panic!("no LOGIN event in the log:\n{log}"));
     assert!(login.starts_with('{') && login.ends_with('}'), "{login}");
-    assert!(login.contains("\"session\":"), "{login}");
+    for field in [
+        "\"session\":",
+        "\"peer\":\"127.0.0.1:",
+        "\"user\":\"alice@example.org\"",
+        "\"micros\":",
+    ] {
+        assert!(login.contains(field), "{field} in {login}");
+    }
 }
 
 /// SCRAM-SHA-256 with an independent client (Python's scramp): `strata user add` stores the

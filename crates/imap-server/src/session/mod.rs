@@ -252,7 +252,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
         }
         tracing::info!(
             session = self.id,
-            user = self.state.user().map(|u| u.address.as_str()).unwrap_or("-"),
+            peer = %self.conn.peer.map_or_else(|| "-".to_string(), |p| p.to_string()),
+            // The user who is logging in with this command, or who is logged in.
+            user = match &reply.next {
+                Some(Transition::Login(u)) => Some(u),
+                _ => self.state.user(),
+            }
+            .map_or("-", |u| u.address.as_str()),
             command = name,
             result = ?reply.cond,
             micros = started.elapsed().as_micros() as u64,
