@@ -171,6 +171,18 @@ impl SqlStore {
     pub(crate) async fn delete_account_impl(&self, address: &str) -> Result<()> {
         let (local, domain) = parse_address(address)?;
         let mut w = self.write().await?;
+        // Lock order of every writer: mailbox rows (by id) before the account row (an APPEND
+        // locks its mailbox, then charges the account's quota). Deleting the account row
+        // first would cascade into the mailboxes in the opposite order.
+        let lock = format!(
+            "SELECT id FROM mailboxes \
+             WHERE account_id = (SELECT id FROM accounts WHERE address = $1) ORDER BY id{}",
+            self.for_update()
+        );
+        sqlx::query(AssertSqlSafe(lock))
+            .bind(format!("{local}@{domain}"))
+            .fetch_all(&mut *w.tx)
+            .await?;
         let done = sqlx::query("DELETE FROM accounts WHERE address = $1")
             .bind(format!("{local}@{domain}"))
             .execute(&mut *w.tx)
