@@ -34,6 +34,14 @@ pub(crate) fn store_flags(flags: &[Flag]) -> Result<Flags, Reply> {
     Ok(Flags::new(system, keywords))
 }
 
+/// True if the header section (up to the first empty line) has an octet above 127.
+fn has_8bit_header(data: &[u8]) -> bool {
+    let end = (0..data.len())
+        .find(|&i| data[i..].starts_with(b"\n\n") || data[i..].starts_with(b"\n\r\n"))
+        .map_or(data.len(), |i| i + 1);
+    data[..end].iter().any(|&b| b >= 0x80)
+}
+
 /// APPEND mailbox message…
 pub(crate) async fn append<S>(
     s: &mut Session<S>,
@@ -60,6 +68,14 @@ where
         };
         if msg.data.is_empty() {
             return Reply::no("an empty message cannot be appended").code(Code::Cannot);
+        }
+        // RFC 6855 §4: a server offering UTF8=ACCEPT refuses 8-bit header fields from a
+        // client that did not enable it. IMAP4rev2 messages may be I18N-HDRS (RFC 9051
+        // §6.3.12), so a rev2 session may send them.
+        if !s.enabled.utf8 && !s.enabled.rev2 && has_8bit_header(&msg.data) {
+            return Reply::no(
+                "the message has 8-bit header fields; ENABLE UTF8=ACCEPT first (RFC 6855)",
+            );
         }
         let facts = mail_model::analyze(&msg.data);
         let facts = match serde_json::to_vec(&facts) {

@@ -70,23 +70,37 @@ where
     sel.view.note_own_flags(&result.updated);
     let view = sel.view.clone();
     let condstore = s.enabled.condstore;
-    if !req.silent {
-        for st in &result.updated {
-            let Some(seq) = view.seq(st.uid) else {
-                continue;
-            };
-            let mut items = vec![FetchItem::Flags(imap_flags(
-                &st.flags,
-                view.is_recent(st.uid),
-            ))];
-            if req.uid {
-                items.push(FetchItem::Uid(st.uid));
-            }
-            if req.unchanged_since.is_some() || condstore {
-                items.push(FetchItem::ModSeq(st.modseq));
-            }
-            s.send(&Response::Fetch(FetchResponse { seq, items }));
+    let with_modseq = req.unchanged_since.is_some() || condstore;
+    for &(seq, uid) in &targets {
+        let updated = result.updated.iter().find(|st| st.uid == uid);
+        // RFC 9051 §6.4.6: without .SILENT every message's flags come back as a FETCH would
+        // show them, changed or not (not those refused by UNCHANGEDSINCE: they are in
+        // MODIFIED). RFC 7162 §3.1.3: with UNCHANGEDSINCE, every updated message gets a FETCH
+        // with its MODSEQ even under .SILENT.
+        let state = match updated {
+            Some(st) => st.clone(),
+            None if req.silent || result.modified.contains(&uid) => continue,
+            None => match view.state(seq) {
+                Some(st) if st.uid == uid => st,
+                _ => continue,
+            },
+        };
+        let mut items = Vec::new();
+        if !req.silent {
+            items.push(FetchItem::Flags(imap_flags(
+                &state.flags,
+                view.is_recent(uid),
+            )));
+        } else if req.unchanged_since.is_none() {
+            continue;
         }
+        if req.uid {
+            items.push(FetchItem::Uid(uid));
+        }
+        if with_modseq {
+            items.push(FetchItem::ModSeq(state.modseq));
+        }
+        s.send(&Response::Fetch(FetchResponse { seq, items }));
     }
     if !result.modified.is_empty() {
         // RFC 7162 §3.1.3: MODIFIED lists sequence numbers, or UIDs for UID STORE.
@@ -138,12 +152,16 @@ where
         Err(e) => return destination_reply(e),
     };
     let uids: Vec<u32> = targets.iter().map(|t| t.1).collect();
+    let mut moved_any = false;
     let copied = if is_move {
         s.shared
             .store
             .move_messages(account, from, &uids, to)
             .await
-            .map(|(c, _)| c)
+            .map(|(c, gone)| {
+                moved_any = !gone.uids.is_empty();
+                c
+            })
     } else {
         s.shared.store.copy(account, from, &uids, to).await
     };
@@ -173,7 +191,12 @@ where
             s.send(&Response::Status(
                 StatusResponse::untagged(Cond::Ok, "moved").with_code(code),
             ));
-            Reply::ok(text)
+            // RFC 6851 §4.4: with CONDSTORE, the new HIGHESTMODSEQ after the expunges.
+            if moved_any && s.enabled.condstore {
+                with_highest_modseq(s, Reply::ok(text)).await
+            } else {
+                Reply::ok(text)
+            }
         }
         (false, Some(code)) => Reply::ok(text).code(code),
         (_, None) => Reply::ok(text),
@@ -210,7 +233,29 @@ where
         .expunge(account, mailbox, only.as_deref())
         .await
     {
+        // RFC 7162 §3.2.7, §3.2.9 (via §3.2.10): with QRESYNC, the tagged OK of an
+        // EXPUNGE that removed something carries the new HIGHESTMODSEQ.
+        Ok(r) if !r.uids.is_empty() && s.enabled.qresync => {
+            with_highest_modseq(s, Reply::ok("EXPUNGE completed")).await
+        }
         Ok(_) => Reply::ok("EXPUNGE completed"),
         Err(e) => store_reply(e),
+    }
+}
+
+/// Reports the expunges now (so they precede the tagged OK) and adds the mailbox's new
+/// HIGHESTMODSEQ to `reply`.
+async fn with_highest_modseq<S>(s: &mut Session<S>, reply: Reply) -> Reply
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    if let Err(r) = super::select::sync(s, crate::view::SyncMode::Full).await {
+        // The command did its work; the changes are reported at the next command instead.
+        tracing::warn!(session = s.id, error = %r.text, "could not report the expunges");
+        return reply;
+    }
+    match s.state.selected() {
+        Some(sel) => reply.code(Code::HighestModSeq(sel.view.highest_modseq())),
+        None => reply,
     }
 }

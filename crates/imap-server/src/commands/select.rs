@@ -169,8 +169,8 @@ where
 }
 
 /// QRESYNC (RFC 7162 §3.2.5.2): what changed since the client's MODSEQ, as
-/// `VANISHED (EARLIER)` for expunged UIDs (only those the client says it knows, if it says)
-/// and FETCH (UID FLAGS MODSEQ) for changed messages.
+/// `VANISHED (EARLIER)` for expunged UIDs and FETCH (UID FLAGS MODSEQ) for changed messages,
+/// only among those the client says it knows, if it says.
 async fn resync<S>(
     s: &mut Session<S>,
     mailbox: store::MailboxId,
@@ -199,7 +199,12 @@ where
             uids,
         });
     }
+    // RFC 7162 §3.2.5.1: flag changes too only for the known UIDs, as `UID FETCH known-uids
+    // (FLAGS) (CHANGEDSINCE …)` would report them.
     for m in &changes.changed {
+        if known.is_some_and(|k| !k.contains(m.uid, largest)) {
+            continue;
+        }
         let Some(seq) = view.seq(m.uid) else { continue };
         s.send(&Response::Fetch(FetchResponse {
             seq,

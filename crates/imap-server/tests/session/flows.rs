@@ -1106,3 +1106,61 @@ async fn internaldate_keeps_its_zone() {
         "* 1 FETCH (INTERNALDATE \"17-Jul-1996 22:44:25 -0700\")"
     );
 }
+
+/// STORE answers for every message of the set (RFC 9051 §6.4.6), changed or not; with
+/// UNCHANGEDSINCE even .SILENT reports MODSEQ (RFC 7162 §3.1.3); EXPUNGE under QRESYNC ends
+/// with the new HIGHESTMODSEQ (§3.2.7); 8-bit header fields need UTF8=ACCEPT (RFC 6855 §4).
+#[tokio::test]
+async fn store_replies_expunge_modseq_and_8bit_headers() {
+    let f = Fixture::new().await;
+    let mut c = f.login().await;
+    for n in 1..=3 {
+        let msg = format!("Subject: m{n}\r\n\r\nbody\r\n");
+        c.raw(format!("a APPEND INBOX (\\Flagged) {{{}+}}\r\n{msg}\r\n", msg.len()).as_bytes())
+            .await;
+        c.until("a").await;
+    }
+    let eight = "Subject: Gr\u{fc}\u{df}e\r\n\r\nbody\r\n";
+    let append8 = format!("b APPEND INBOX {{{}+}}\r\n{eight}\r\n", eight.len());
+    c.raw(append8.as_bytes()).await;
+    assert_eq!(
+        c.until("b").await,
+        ["b NO the message has 8-bit header fields; ENABLE UTF8=ACCEPT first (RFC 6855)"]
+    );
+    c.ok("ENABLE QRESYNC").await;
+    c.ok("SELECT INBOX").await;
+    assert_eq!(
+        c.cmd("STORE 1:2 +FLAGS (\\Flagged)").await,
+        [
+            "* 1 FETCH (FLAGS (\\Flagged \\Recent) MODSEQ (2))",
+            "* 2 FETCH (FLAGS (\\Flagged \\Recent) MODSEQ (3))",
+            "t4 OK STORE completed"
+        ]
+    );
+    assert_eq!(
+        c.cmd("UID STORE 1:3 (UNCHANGEDSINCE 3) +FLAGS.SILENT (\\Deleted)")
+            .await,
+        [
+            "* 1 FETCH (UID 1 MODSEQ (5))",
+            "* 2 FETCH (UID 2 MODSEQ (5))",
+            "t5 OK [MODIFIED 3] conditional STORE failed for some messages"
+        ]
+    );
+    assert_eq!(
+        c.cmd("EXPUNGE").await,
+        [
+            "* VANISHED 1:2",
+            "t6 OK [HIGHESTMODSEQ 6] EXPUNGE completed"
+        ]
+    );
+    c.ok("ENABLE UTF8=ACCEPT").await;
+    c.raw(append8.replace("b APPEND", "c APPEND").as_bytes())
+        .await;
+    assert!(
+        c.until("c")
+            .await
+            .last()
+            .unwrap()
+            .starts_with("c OK [APPENDUID")
+    );
+}
