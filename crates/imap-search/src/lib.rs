@@ -139,19 +139,62 @@ pub fn search(keys: &[SearchKey], msg: &Message<'_>, ctx: &Context) -> bool {
     keys.iter().all(|k| matches(k, msg, ctx))
 }
 
+/// Where the text keys get their answer when [`Message::text`] is `None`: typically a search
+/// index, which can rule a message out without its text and holds the text of the rest.
+pub trait TextSource {
+    /// `true` if the text key `key` certainly does not match this message (the index has no
+    /// candidate for it). Must never be `true` for a message that matches.
+    fn excludes(&self, key: &SearchKey) -> bool;
+    /// The message's decoded text, fetched only when a text key needs it; `None` reads as a
+    /// message without text.
+    fn text(&self) -> Option<&SearchText>;
+}
+
+/// [`search`] with text keys answered through `source` when `msg.text` is `None`: the same
+/// RFC semantics, so the result is exactly [`search`]'s on the full text as long as
+/// `source` never excludes a match and gives the same text.
+pub fn search_with(
+    keys: &[SearchKey],
+    msg: &Message<'_>,
+    ctx: &Context,
+    source: &dyn TextSource,
+) -> bool {
+    keys.iter().all(|k| eval(k, msg, ctx, Some(source)))
+}
+
 /// True if `msg` satisfies `key` (RFC 9051 §6.4.4 and the extensions named in the crate docs,
 /// with the decisions listed there).
 pub fn matches(key: &SearchKey, msg: &Message<'_>, ctx: &Context) -> bool {
+    eval(key, msg, ctx, None)
+}
+
+fn eval(
+    key: &SearchKey,
+    msg: &Message<'_>,
+    ctx: &Context,
+    source: Option<&dyn TextSource>,
+) -> bool {
     use SearchKey::*;
     let has = |bit| msg.flags.has(bit);
     let empty = SearchText::default();
-    let txt = || msg.text.unwrap_or(&empty);
+    let txt = || {
+        msg.text
+            .or_else(|| source.and_then(|s| s.text()))
+            .unwrap_or(&empty)
+    };
+    if msg.text.is_none()
+        && needs_text(key)
+        && !matches!(key, And(_) | Or(..) | Not(_) | Fuzzy(_))
+        && source.is_some_and(|s| s.excludes(key))
+    {
+        return false;
+    }
     match key {
         All => true,
-        And(keys) => keys.iter().all(|k| matches(k, msg, ctx)),
-        Or(a, b) => matches(a, msg, ctx) || matches(b, msg, ctx),
-        Not(k) => !matches(k, msg, ctx),
-        Fuzzy(k) => matches(k, msg, ctx),
+        And(keys) => keys.iter().all(|k| eval(k, msg, ctx, source)),
+        Or(a, b) => eval(a, msg, ctx, source) || eval(b, msg, ctx, source),
+        Not(k) => !eval(k, msg, ctx, source),
+        Fuzzy(k) => eval(k, msg, ctx, source),
 
         Answered => has(Flags::ANSWERED),
         Unanswered => !has(Flags::ANSWERED),

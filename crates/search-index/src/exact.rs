@@ -1,0 +1,143 @@
+//! Exact SEARCH over the index: candidate sets for the text keys of one command, and the
+//! per-message [`TextSource`] the oracle evaluates with.
+
+use crate::index::{Candidates, Field, IndexError, SearchIndex, TextKind};
+use imap_proto::command::SearchKey;
+use imap_search::TextSource;
+use mail_model::SearchText;
+use std::cell::{Cell, OnceCell};
+use store::{AccountId, BlobRef};
+
+/// The text keys of one SEARCH with their candidates (`None`: the key does not prune).
+#[derive(Debug)]
+pub struct Exact<'a> {
+    index: &'a SearchIndex,
+    account: AccountId,
+    keys: Vec<(SearchKey, Option<Candidates>)>,
+}
+
+fn kind(key: &SearchKey) -> Option<(TextKind, &[u8])> {
+    use SearchKey::*;
+    Some(match key {
+        From(s) => (TextKind::Header(Field::From), &s[..]),
+        To(s) => (TextKind::Header(Field::To), &s[..]),
+        Cc(s) => (TextKind::Header(Field::Cc), &s[..]),
+        Bcc(s) => (TextKind::Header(Field::Bcc), &s[..]),
+        Subject(s) => (TextKind::Header(Field::Subject), &s[..]),
+        Header(_, s) | Body(s) | Text(s) => (TextKind::Any, &s[..]),
+        _ => return None,
+    })
+}
+
+fn text_keys<'k>(keys: &'k [SearchKey], out: &mut Vec<&'k SearchKey>) {
+    for k in keys {
+        match k {
+            SearchKey::And(ks) => text_keys(ks, out),
+            SearchKey::Or(a, b) => {
+                text_keys(std::slice::from_ref(a), out);
+                text_keys(std::slice::from_ref(b), out);
+            }
+            SearchKey::Not(k) | SearchKey::Fuzzy(k) => text_keys(std::slice::from_ref(k), out),
+            k if kind(k).is_some() => out.push(k),
+            _ => {}
+        }
+    }
+}
+
+impl<'a> Exact<'a> {
+    /// Looks up the candidates of every text key in `criteria`.
+    pub fn prepare(
+        index: &'a SearchIndex,
+        account: AccountId,
+        criteria: &[SearchKey],
+    ) -> Result<Exact<'a>, IndexError> {
+        let mut found = Vec::new();
+        text_keys(criteria, &mut found);
+        let mut keys: Vec<(SearchKey, Option<Candidates>)> = Vec::new();
+        for k in found {
+            if keys.iter().any(|(x, _)| x == k) {
+                continue;
+            }
+            let Some((kind, needle)) = kind(k) else {
+                continue;
+            };
+            keys.push((k.clone(), index.candidates(account, kind, needle)?));
+        }
+        Ok(Exact {
+            index,
+            account,
+            keys,
+        })
+    }
+
+    /// The text source of one indexed message (its body must be indexed for the account).
+    pub fn source(&self, blob: BlobRef) -> IndexedText<'_> {
+        IndexedText {
+            exact: self,
+            blob,
+            text: OnceCell::new(),
+            failed: Cell::new(false),
+        }
+    }
+
+    /// Total candidates over the keys (for logs and benchmarks).
+    pub fn candidate_count(&self) -> usize {
+        self.keys
+            .iter()
+            .filter_map(|(_, c)| c.as_ref())
+            .map(Candidates::len)
+            .sum()
+    }
+}
+
+/// One message's text as the index knows it.
+#[derive(Debug)]
+pub struct IndexedText<'e> {
+    exact: &'e Exact<'e>,
+    blob: BlobRef,
+    text: OnceCell<Option<SearchText>>,
+    failed: Cell<bool>,
+}
+
+impl IndexedText<'_> {
+    /// True if the stored text could not be read: the caller must evaluate this message again
+    /// on its parsed body, since the answer may be wrong.
+    pub fn failed(&self) -> bool {
+        self.failed.get()
+    }
+}
+
+impl TextSource for IndexedText<'_> {
+    fn excludes(&self, key: &SearchKey) -> bool {
+        self.exact
+            .keys
+            .iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, c)| c.as_ref())
+            .is_some_and(|c| !c.contains(&self.blob))
+    }
+
+    fn text(&self) -> Option<&SearchText> {
+        self.text
+            .get_or_init(|| {
+                let e = self.exact;
+                let at = e
+                    .keys
+                    .iter()
+                    .filter_map(|(_, c)| c.as_ref())
+                    .find_map(|c| c.hits.get(&crate::index::blob64(&self.blob)).copied());
+                let loaded = match at {
+                    Some(addr) => e.index.stored_text_near(e.account, &self.blob, addr),
+                    None => e.index.stored_text(e.account, &self.blob),
+                };
+                match loaded {
+                    Ok(Some(t)) => Some(t),
+                    Ok(None) | Err(_) => {
+                        self.failed.set(true);
+                        None
+                    }
+                }
+            })
+            .as_ref()
+    }
+}

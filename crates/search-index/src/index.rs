@@ -1,0 +1,482 @@
+//! The tantivy side: schema, shards, documents, gram queries, stored text, watermarks.
+
+use imap_search::fold;
+use mail_model::SearchText;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, RwLock};
+use store::{AccountId, BlobRef, MailboxId};
+use tantivy::collector::DocSetCollector;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::{
+    FAST, Field as TField, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions, Value,
+};
+use tantivy::tokenizer::{NgramTokenizer, TextAnalyzer};
+use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+/// Index failures. The session treats every one as "no index": it scans instead.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// tantivy refused.
+    #[error("search index: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    /// A directory could not be opened.
+    #[error("search index directory {path}: {message}")]
+    Directory {
+        /// Where.
+        path: PathBuf,
+        /// What.
+        message: String,
+    },
+    /// Stored data could not be read back.
+    #[error("search index data: {0}")]
+    Data(String),
+}
+
+type Result<T> = std::result::Result<T, IndexError>;
+
+/// Which gram field a text key searches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// The From header values.
+    From,
+    /// To.
+    To,
+    /// Cc.
+    Cc,
+    /// Bcc.
+    Bcc,
+    /// Subject, blanks collapsed as SUBJECT compares it.
+    Subject,
+    /// Every header line (`Name: value`, all parts), every text part, attachment names: a
+    /// superset of what BODY, TEXT and HEADER look at.
+    All,
+}
+
+/// A text key as the index sees it: the field and the search string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextKind {
+    /// FROM/TO/CC/BCC/SUBJECT.
+    Header(Field),
+    /// BODY, TEXT, HEADER name.
+    Any,
+}
+
+const GRAM: usize = 3;
+
+/// The schema's fields.
+#[derive(Debug, Clone, Copy)]
+struct Fields {
+    account: TField,
+    /// `account:blobhex`, the document's identity.
+    key: TField,
+    /// First 8 bytes of the body hash, to map hits back to messages.
+    blob64: TField,
+    text: TField,
+    from: TField,
+    to: TField,
+    cc: TField,
+    bcc: TField,
+    subject: TField,
+    all: TField,
+}
+
+impl Fields {
+    fn of(&self, f: Field) -> TField {
+        match f {
+            Field::From => self.from,
+            Field::To => self.to,
+            Field::Cc => self.cc,
+            Field::Bcc => self.bcc,
+            Field::Subject => self.subject,
+            Field::All => self.all,
+        }
+    }
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let grams = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("gram3")
+            .set_index_option(IndexRecordOption::Basic),
+    );
+    let fields = Fields {
+        account: b.add_u64_field("account", INDEXED),
+        key: b.add_text_field("key", STRING | STORED),
+        blob64: b.add_u64_field("blob64", FAST),
+        text: b.add_bytes_field("text", STORED),
+        from: b.add_text_field("from", grams.clone()),
+        to: b.add_text_field("to", grams.clone()),
+        cc: b.add_text_field("cc", grams.clone()),
+        bcc: b.add_text_field("bcc", grams.clone()),
+        subject: b.add_text_field("subject", grams.clone()),
+        all: b.add_text_field("all", grams),
+    };
+    (b.build(), fields)
+}
+
+/// The first 8 bytes of a body hash: how a hit names its body.
+pub fn blob64(blob: &BlobRef) -> u64 {
+    u64::from_be_bytes(blob.sha256[..8].try_into().unwrap_or_default())
+}
+
+fn doc_key(account: AccountId, blob: &BlobRef) -> String {
+    format!("{}:{}", account.0, blob.hex())
+}
+
+/// One tantivy index holding the accounts hashed to it.
+struct Shard {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<Option<IndexWriter>>,
+    /// Per mailbox, every UID below this is indexed (committed with the documents).
+    watermarks: RwLock<BTreeMap<i64, u32>>,
+}
+
+/// Bodies whose documents hold every 3-gram of a needle, by [`blob64`], with where their stored
+/// text is.
+#[derive(Debug, Default, Clone)]
+pub struct Candidates {
+    pub(crate) hits: HashMap<u64, DocAddress>,
+}
+
+impl Candidates {
+    /// True if the body may hold the needle.
+    pub fn contains(&self, blob: &BlobRef) -> bool {
+        self.hits.contains_key(&blob64(blob))
+    }
+
+    /// How many bodies.
+    pub fn len(&self) -> usize {
+        self.hits.len()
+    }
+
+    /// True if no body can hold the needle.
+    pub fn is_empty(&self) -> bool {
+        self.hits.is_empty()
+    }
+}
+
+/// The index of every account, in shards.
+pub struct SearchIndex {
+    shards: Vec<Shard>,
+    fields: Fields,
+    root: PathBuf,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("root", &self.root)
+            .field("shards", &self.shards.len())
+            .finish()
+    }
+}
+
+/// Memory budget of one shard's writer (tantivy's minimum is 15 MB).
+const WRITER_BYTES: usize = 20_000_000;
+
+impl SearchIndex {
+    /// Opens (creating if needed) `shards` indexes under `dir` (`dir/shard-N`). The number of
+    /// shards of an existing index is fixed: reopening with another number is refused.
+    pub fn open(dir: &Path, shards: usize) -> Result<SearchIndex> {
+        let shards = shards.max(1);
+        let dir_err = |path: &Path, e: &dyn std::fmt::Display| IndexError::Directory {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        };
+        std::fs::create_dir_all(dir).map_err(|e| dir_err(dir, &e))?;
+        let existing = std::fs::read_dir(dir)
+            .map_err(|e| dir_err(dir, &e))?
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with("shard-"))
+            .count();
+        if existing != 0 && existing != shards {
+            return Err(dir_err(
+                dir,
+                &format!("holds {existing} shards, not {shards}; reindex into a new directory"),
+            ));
+        }
+        let (schema, fields) = schema();
+        let mut out = Vec::with_capacity(shards);
+        for n in 0..shards {
+            let path = dir.join(format!("shard-{n}"));
+            std::fs::create_dir_all(&path).map_err(|e| dir_err(&path, &e))?;
+            let mmap =
+                tantivy::directory::MmapDirectory::open(&path).map_err(|e| dir_err(&path, &e))?;
+            let index = Index::open_or_create(mmap, schema.clone())?;
+            let gram = NgramTokenizer::new(GRAM, GRAM, false)?;
+            index
+                .tokenizers()
+                .register("gram3", TextAnalyzer::builder(gram).build());
+            let reader = index
+                .reader_builder()
+                .reload_policy(ReloadPolicy::Manual)
+                .try_into()?;
+            let payload = index.load_metas()?.payload.unwrap_or_default();
+            let watermarks: BTreeMap<i64, u32> = if payload.is_empty() {
+                BTreeMap::new()
+            } else {
+                serde_json::from_str(&payload)
+                    .map_err(|e| IndexError::Data(format!("watermarks of shard {n}: {e}")))?
+            };
+            out.push(Shard {
+                index,
+                reader,
+                writer: Mutex::new(None),
+                watermarks: RwLock::new(watermarks),
+            });
+        }
+        Ok(SearchIndex {
+            shards: out,
+            fields,
+            root: dir.to_path_buf(),
+        })
+    }
+
+    fn shard(&self, account: AccountId) -> &Shard {
+        // Account ids are database sequence numbers: spread evenly by the modulus.
+        &self.shards[(account.0.unsigned_abs() % self.shards.len() as u64) as usize]
+    }
+
+    /// Number of shards.
+    pub fn shard_count(&self) -> usize {
+        self.shards.len()
+    }
+
+    /// Every UID below this one in `mailbox` is indexed (1: nothing yet).
+    pub fn watermark(&self, account: AccountId, mailbox: MailboxId) -> u32 {
+        let shard = self.shard(account);
+        let marks = shard.watermarks.read().unwrap_or_else(|e| e.into_inner());
+        marks.get(&mailbox.0).copied().unwrap_or(1)
+    }
+
+    /// True if the body is indexed for this account (committed).
+    pub fn contains(&self, account: AccountId, blob: &BlobRef) -> Result<bool> {
+        Ok(self.find(account, blob)?.is_some())
+    }
+
+    fn find(&self, account: AccountId, blob: &BlobRef) -> Result<Option<DocAddress>> {
+        let shard = self.shard(account);
+        let searcher = shard.reader.searcher();
+        let q = TermQuery::new(
+            Term::from_field_text(self.fields.key, &doc_key(account, blob)),
+            IndexRecordOption::Basic,
+        );
+        Ok(searcher.search(&q, &DocSetCollector)?.into_iter().next())
+    }
+
+    /// Adds the text of one body for `account` (not visible until [`commit`](Self::commit)).
+    /// Adding a body that is already indexed for the account is the caller's to avoid
+    /// ([`contains`](Self::contains)); a duplicate only costs space.
+    pub fn add(&self, account: AccountId, blob: &BlobRef, text: &SearchText) -> Result<()> {
+        let f = &self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_u64(f.account, account.0 as u64);
+        doc.add_text(f.key, doc_key(account, blob));
+        doc.add_u64(f.blob64, blob64(blob));
+        let stored =
+            serde_json::to_vec(text).map_err(|e| IndexError::Data(format!("text: {e}")))?;
+        doc.add_bytes(f.text, &stored);
+        fn header<'t>(text: &'t SearchText, name: &'t str) -> impl Iterator<Item = &'t String> {
+            text.headers
+                .iter()
+                .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v)
+        }
+        for (field, name) in [(f.from, "From"), (f.to, "To"), (f.cc, "Cc"), (f.bcc, "Bcc")] {
+            for v in header(text, name) {
+                doc.add_text(field, fold(v));
+            }
+        }
+        for v in header(text, "Subject") {
+            let collapsed: Vec<&str> = v
+                .split([' ', '\t', '\r', '\n'])
+                .filter(|w| !w.is_empty())
+                .collect();
+            doc.add_text(f.subject, fold(&collapsed.join(" ")));
+        }
+        for (n, v) in text.headers.iter().chain(&text.part_headers) {
+            doc.add_text(f.all, fold(&format!("{n}: {v}")));
+            // HEADER name s looks at the value alone.
+            doc.add_text(f.all, fold(v));
+        }
+        for b in text.bodies.iter().chain(&text.attachment_names) {
+            doc.add_text(f.all, fold(b));
+        }
+        let shard = self.shard(account);
+        let mut w = shard.writer.lock().unwrap_or_else(|e| e.into_inner());
+        if w.is_none() {
+            *w = Some(shard.index.writer_with_num_threads(1, WRITER_BYTES)?);
+        }
+        if let Some(w) = w.as_mut() {
+            w.add_document(doc)?;
+        }
+        Ok(())
+    }
+
+    /// Makes every added document visible and records the new watermarks of `marks`
+    /// (mailbox → every UID below is indexed) atomically with them.
+    pub fn commit(&self, marks: &[(AccountId, MailboxId, u32)]) -> Result<()> {
+        for (n, shard) in self.shards.iter().enumerate() {
+            let mine: Vec<_> = marks
+                .iter()
+                .filter(|(a, _, _)| std::ptr::eq(self.shard(*a), shard))
+                .collect();
+            let mut w = shard.writer.lock().unwrap_or_else(|e| e.into_inner());
+            if w.is_none() {
+                if mine.is_empty() {
+                    continue;
+                }
+                *w = Some(shard.index.writer_with_num_threads(1, WRITER_BYTES)?);
+            }
+            let Some(writer) = w.as_mut() else { continue };
+            let payload = {
+                let mut wm = shard.watermarks.write().unwrap_or_else(|e| e.into_inner());
+                for (_, m, uid) in &mine {
+                    let e = wm.entry(m.0).or_insert(1);
+                    *e = (*e).max(*uid);
+                }
+                serde_json::to_string(&*wm)
+                    .map_err(|e| IndexError::Data(format!("watermarks of shard {n}: {e}")))?
+            };
+            let mut prepared = writer.prepare_commit()?;
+            prepared.set_payload(&payload);
+            prepared.commit()?;
+            shard.reader.reload()?;
+        }
+        Ok(())
+    }
+
+    /// Forgets an account: its documents and its mailboxes' watermarks (`strata reindex`).
+    pub fn clear_account(&self, account: AccountId, mailboxes: &[MailboxId]) -> Result<()> {
+        let shard = self.shard(account);
+        {
+            let mut w = shard.writer.lock().unwrap_or_else(|e| e.into_inner());
+            if w.is_none() {
+                *w = Some(shard.index.writer_with_num_threads(1, WRITER_BYTES)?);
+            }
+            if let Some(w) = w.as_mut() {
+                w.delete_term(Term::from_field_u64(self.fields.account, account.0 as u64));
+            }
+            let mut wm = shard.watermarks.write().unwrap_or_else(|e| e.into_inner());
+            for m in mailboxes {
+                wm.remove(&m.0);
+            }
+        }
+        self.commit(&[])
+    }
+
+    /// The bodies of `account` whose field holds every 3-gram of the folded `needle`; `None`
+    /// when the needle is too short to prune (fewer than three characters once folded).
+    pub fn candidates(
+        &self,
+        account: AccountId,
+        kind: TextKind,
+        needle: &[u8],
+    ) -> Result<Option<Candidates>> {
+        let folded: Vec<char> = fold(&String::from_utf8_lossy(needle)).chars().collect();
+        if folded.len() < GRAM {
+            return Ok(None);
+        }
+        let field = self.fields.of(match kind {
+            TextKind::Header(f) => f,
+            TextKind::Any => Field::All,
+        });
+        let mut grams: Vec<String> = folded.windows(GRAM).map(|w| w.iter().collect()).collect();
+        grams.sort();
+        grams.dedup();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
+            Occur::Must,
+            Box::new(TermQuery::new(
+                Term::from_field_u64(self.fields.account, account.0 as u64),
+                IndexRecordOption::Basic,
+            )),
+        )];
+        for g in grams {
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(field, &g),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        let shard = self.shard(account);
+        let searcher = shard.reader.searcher();
+        let docs = searcher.search(&BooleanQuery::new(clauses), &DocSetCollector)?;
+        let mut hits = HashMap::with_capacity(docs.len());
+        let mut columns = HashMap::new();
+        for addr in docs {
+            let column = match columns.entry(addr.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => v.insert(
+                    searcher
+                        .segment_reader(addr.segment_ord)
+                        .fast_fields()
+                        .u64("blob64")?,
+                ),
+            };
+            if let Some(b) = column.first(addr.doc_id) {
+                hits.insert(b, addr);
+            }
+        }
+        Ok(Some(Candidates { hits }))
+    }
+
+    /// The stored text of `blob`, read at `addr` (from [`Candidates`]) if that document is
+    /// the body's (two bodies may share a [`blob64`]), else looked up by key.
+    pub(crate) fn stored_text_near(
+        &self,
+        account: AccountId,
+        blob: &BlobRef,
+        addr: DocAddress,
+    ) -> Result<Option<SearchText>> {
+        let searcher = self.shard(account).reader.searcher();
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let key = doc.get_first(self.fields.key).and_then(|v| v.as_str());
+        if key != Some(doc_key(account, blob).as_str()) {
+            return self.stored_text(account, blob);
+        }
+        self.text_of(&doc).map(Some)
+    }
+
+    fn text_of(&self, doc: &TantivyDocument) -> Result<SearchText> {
+        let bytes = doc
+            .get_first(self.fields.text)
+            .and_then(|v| v.as_bytes())
+            .ok_or_else(|| IndexError::Data("document without text".into()))?;
+        serde_json::from_slice(bytes).map_err(|e| IndexError::Data(format!("stored text: {e}")))
+    }
+
+    /// The stored text of a body of `account`, if indexed.
+    pub fn stored_text(&self, account: AccountId, blob: &BlobRef) -> Result<Option<SearchText>> {
+        match self.find(account, blob)? {
+            Some(addr) => {
+                let doc: TantivyDocument = self.shard(account).reader.searcher().doc(addr)?;
+                self.text_of(&doc).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Bytes the index occupies on disk.
+    pub fn disk_bytes(&self) -> u64 {
+        fn walk(p: &Path) -> u64 {
+            std::fs::read_dir(p)
+                .map(|rd| {
+                    rd.filter_map(|e| e.ok())
+                        .map(|e| match e.metadata() {
+                            Ok(m) if m.is_dir() => walk(&e.path()),
+                            Ok(m) => m.len(),
+                            Err(_) => 0,
+                        })
+                        .sum()
+                })
+                .unwrap_or(0)
+        }
+        walk(&self.root)
+    }
+}

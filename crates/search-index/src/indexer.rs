@@ -1,0 +1,205 @@
+//! Feeds the index: catches every mailbox up at start, then follows the change feed. Work is
+//! per mailbox in UID order, so "every UID below the watermark is indexed" stays true; a body
+//! already indexed for the account (a COPY, a second mailbox) only moves the watermark.
+
+use crate::index::{IndexError, SearchIndex};
+use blob_store::{BlobId, BlobStore};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+use store::{AccountId, MailStore, MailboxId, StoreError};
+use tokio::sync::broadcast::error::RecvError;
+
+/// How the indexer batches its work.
+#[derive(Debug, Clone)]
+pub struct IndexerConfig {
+    /// Messages read from the store per round trip.
+    pub batch: usize,
+    /// After a change event, wait this long for more before indexing (appends come in bursts).
+    pub settle: Duration,
+}
+
+impl Default for IndexerConfig {
+    fn default() -> Self {
+        IndexerConfig {
+            batch: 256,
+            settle: Duration::from_millis(200),
+        }
+    }
+}
+
+/// Why a catch-up stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexerError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The index failed.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+}
+
+/// The background task that keeps a [`SearchIndex`] up with the store.
+#[derive(Clone)]
+pub struct Indexer {
+    store: Arc<dyn MailStore>,
+    blobs: BlobStore,
+    index: Arc<SearchIndex>,
+    config: IndexerConfig,
+}
+
+impl std::fmt::Debug for Indexer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Indexer")
+            .field("index", &self.index)
+            .finish()
+    }
+}
+
+impl Indexer {
+    /// An indexer of `store`'s messages (bodies from `blobs`) into `index`.
+    pub fn new(
+        store: Arc<dyn MailStore>,
+        blobs: BlobStore,
+        index: Arc<SearchIndex>,
+        config: IndexerConfig,
+    ) -> Indexer {
+        Indexer {
+            store,
+            blobs,
+            index,
+            config,
+        }
+    }
+
+    /// Indexes every message of `mailbox` at or above its watermark; returns how many bodies
+    /// were added.
+    pub async fn catch_up_mailbox(
+        &self,
+        account: AccountId,
+        mailbox: MailboxId,
+    ) -> Result<usize, IndexerError> {
+        let from = self.index.watermark(account, mailbox);
+        let snapshot = self.store.snapshot(account, mailbox).await?;
+        let todo: Vec<u32> = snapshot
+            .messages
+            .iter()
+            .map(|m| m.uid)
+            .filter(|&u| u >= from)
+            .collect();
+        let mut added = 0;
+        let mut pending = BTreeSet::new();
+        for chunk in todo.chunks(self.config.batch.max(1)) {
+            let records = self.store.fetch(account, mailbox, chunk).await?;
+            for rec in &records {
+                if pending.contains(&rec.blob.sha256) || self.index.contains(account, &rec.blob)? {
+                    continue;
+                }
+                let id = BlobId {
+                    sha256: rec.blob.sha256,
+                    size: rec.size,
+                };
+                let raw = match self.blobs.get(id).await {
+                    Ok(raw) => raw,
+                    Err(e) => {
+                        // Expunged and swept meanwhile, or unreadable: searches scan it.
+                        tracing::warn!(account = account.0, mailbox = mailbox.0, uid = rec.state.uid,
+                            error = %e, "body not indexed");
+                        continue;
+                    }
+                };
+                let text = tokio::task::spawn_blocking(move || mail_model::search_text(&raw))
+                    .await
+                    .unwrap_or_default();
+                self.index.add(account, &rec.blob, &text)?;
+                pending.insert(rec.blob.sha256);
+                added += 1;
+            }
+            // Every UID of this chunk is now indexed (or known unreadable); the next starts
+            // above the chunk's last.
+            let next = chunk.last().map_or(from, |u| u + 1);
+            self.index.commit(&[(account, mailbox, next)])?;
+            pending.clear();
+        }
+        Ok(added)
+    }
+
+    /// Catches up every mailbox of every account.
+    pub async fn catch_up_all(&self) -> Result<usize, IndexerError> {
+        let mut added = 0;
+        for account in self.store.list_accounts(None).await? {
+            added += self.catch_up_account(account.id).await?;
+        }
+        Ok(added)
+    }
+
+    /// Catches up every mailbox of one account.
+    pub async fn catch_up_account(&self, account: AccountId) -> Result<usize, IndexerError> {
+        let mut added = 0;
+        for m in self.store.list_mailboxes(account).await? {
+            added += self.catch_up_mailbox(account, m.id).await?;
+        }
+        Ok(added)
+    }
+
+    /// Forgets an account's documents and indexes it again (`strata reindex`).
+    pub async fn reindex_account(&self, account: AccountId) -> Result<usize, IndexerError> {
+        let mailboxes: Vec<MailboxId> = self
+            .store
+            .list_mailboxes(account)
+            .await?
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
+        self.index.clear_account(account, &mailboxes)?;
+        self.catch_up_account(account).await
+    }
+
+    /// Runs until `stop` resolves: a full catch-up, then every changed mailbox as the change
+    /// feed reports it. Errors are logged and the mailbox is tried again on its next change.
+    pub async fn run(self, stop: impl std::future::Future<Output = ()>) {
+        let mut feed = self.store.subscribe();
+        tokio::pin!(stop);
+        match self.catch_up_all().await {
+            Ok(n) => tracing::info!(bodies = n, "search index caught up"),
+            Err(e) => tracing::warn!(error = %e, "search index catch-up failed"),
+        }
+        loop {
+            let mut dirty: BTreeSet<(i64, i64)> = BTreeSet::new();
+            tokio::select! {
+                _ = &mut stop => return,
+                ev = feed.recv() => match ev {
+                    Ok(ev) => { dirty.insert((ev.account.0, ev.mailbox.0)); }
+                    Err(RecvError::Lagged(_)) => {
+                        // Missed events: look at everything.
+                        if let Err(e) = self.catch_up_all().await {
+                            tracing::warn!(error = %e, "search index catch-up failed");
+                        }
+                        continue;
+                    }
+                    Err(RecvError::Closed) => return,
+                }
+            }
+            // Gather the burst.
+            let settle = tokio::time::sleep(self.config.settle);
+            tokio::pin!(settle);
+            loop {
+                tokio::select! {
+                    _ = &mut settle => break,
+                    ev = feed.recv() => match ev {
+                        Ok(ev) => { dirty.insert((ev.account.0, ev.mailbox.0)); }
+                        Err(_) => break,
+                    }
+                }
+            }
+            for (a, m) in dirty {
+                let (account, mailbox) = (AccountId(a), MailboxId(m));
+                match self.catch_up_mailbox(account, mailbox).await {
+                    Ok(_) | Err(IndexerError::Store(StoreError::NotFound(_))) => {}
+                    Err(e) => tracing::warn!(account = a, mailbox = m, error = %e,
+                        "search index update failed"),
+                }
+            }
+        }
+    }
+}
