@@ -128,6 +128,20 @@ pub fn needs_text(key: &SearchKey) -> bool {
     }
 }
 
+/// True if evaluating `key` reads [`Message::facts`]: it holds a SENTBEFORE, SENTON or
+/// SENTSINCE key (the Date header). Other keys work with any facts, so a caller may pass
+/// default ones and skip decoding the stored facts.
+pub fn needs_facts(key: &SearchKey) -> bool {
+    use SearchKey::*;
+    match key {
+        SentBefore(_) | SentOn(_) | SentSince(_) => true,
+        Not(k) | Fuzzy(k) => needs_facts(k),
+        Or(a, b) => needs_facts(a) || needs_facts(b),
+        And(keys) => keys.iter().any(needs_facts),
+        _ => false,
+    }
+}
+
 /// True if any of `keys` [`needs_text`].
 pub fn any_needs_text(keys: &[SearchKey]) -> bool {
     keys.iter().any(needs_text)

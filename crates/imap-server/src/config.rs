@@ -27,6 +27,9 @@ pub struct ServerConfig {
     pub max_connections_per_ip: usize,
     /// Accept LOGIN/AUTHENTICATE on cleartext connections that are not from loopback.
     pub allow_plaintext_auth: bool,
+    /// Accept APPEND of raw 8-bit header fields from clients that did not enable UTF8=ACCEPT
+    /// (RFC 6855 §4 says refuse; migrations may need it).
+    pub accept_8bit_headers: bool,
     /// Failed logins allowed per client address per minute (0: no limit).
     pub auth_failures_per_ip: u32,
     /// Failed logins allowed per user name per minute (0: no limit).
@@ -46,6 +49,7 @@ impl Default for ServerConfig {
             server_name: "Strata".into(),
             max_connections_per_ip: 50,
             allow_plaintext_auth: false,
+            accept_8bit_headers: false,
             auth_failures_per_ip: 20,
             auth_failures_per_user: 10,
             max_sessions_per_account: 25,
@@ -73,6 +77,8 @@ pub struct Shared {
     pub auth_limiter: Arc<crate::limits::AuthLimiter>,
     /// Authenticated sessions per account.
     pub account_sessions: Arc<crate::limits::AccountSessions>,
+    /// The full-text index SEARCH uses for candidates, if there is one.
+    pub search: Option<Arc<search_index::SearchIndex>>,
 }
 
 impl Shared {
@@ -88,7 +94,14 @@ impl Shared {
             config: Arc::new(config),
             auth_limiter: Arc::new(limiter),
             account_sessions: Arc::default(),
+            search: None,
         }
+    }
+
+    /// Gives SEARCH an index to find candidates in (results stay exact without one).
+    pub fn with_search_index(mut self, index: Arc<search_index::SearchIndex>) -> Shared {
+        self.search = Some(index);
+        self
     }
 }
 

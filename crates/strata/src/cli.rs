@@ -6,6 +6,7 @@
 //!                                          user del USER
 //!                                          user list
 //!                                          user quota USER [--storage BYTES|none] [--messages N|none]
+//!                                          reindex [USER]
 //! ```
 //!
 //! Output for scripts goes to stdout; errors are one line on stderr, exit status 1 (clap's own
@@ -55,6 +56,13 @@ pub enum Command {
     /// Manage accounts (USER is name@domain; domains are tenants).
     #[command(subcommand)]
     User(UserCommand),
+    /// Rebuild the search index of one account, or of every account. Run it while the server
+    /// is stopped (the index has one writer); searches are exact meanwhile either way.
+    Reindex {
+        /// name@domain; every account when left out.
+        #[arg(value_name = "USER")]
+        user: Option<String>,
+    },
 }
 
 /// `strata user …`.
@@ -148,7 +156,61 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             crate::serve::serve(&config, crate::serve::ServeArgs { imap, imaps })
         }
         Command::User(cmd) => user(&config, cmd),
+        Command::Reindex { user } => reindex(&config, user.as_deref()),
     }
+}
+
+/// `strata reindex [USER]`.
+fn reindex(config: &Config, user: Option<&str>) -> Result<(), CliError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Setup(format!("cannot start the runtime: {e}")))?;
+    runtime.block_on(async {
+        DataDir::open(&config.data_dir).map_err(|e| CliError::Setup(e.to_string()))?;
+        let store = SqlStore::open(&config.database_url(), config.database.max_connections)
+            .await
+            .map_err(|e| CliError::Setup(format!("cannot open the database: {e}")))?;
+        let store: std::sync::Arc<dyn store::MailStore> = std::sync::Arc::new(store);
+        let blobs = blob_store::BlobStore::new(config.blob_store_config())
+            .map_err(|e| CliError::Setup(e.to_string()))?;
+        let index = search_index::SearchIndex::open(&config.index_dir(), config.search.shards)
+            .map_err(|e| CliError::Setup(format!("cannot open the search index: {e}")))?;
+        let indexer = search_index::Indexer::new(
+            store.clone(),
+            blobs,
+            std::sync::Arc::new(index),
+            Default::default(),
+        );
+        let accounts = store
+            .list_accounts(None)
+            .await
+            .map_err(|e| CliError::Setup(e.to_string()))?;
+        let wanted = match user {
+            Some(u) => {
+                let address = crate::users::check_address(u)?;
+                let found: Vec<_> = accounts
+                    .into_iter()
+                    .filter(|a| a.address == address)
+                    .collect();
+                if found.is_empty() {
+                    return Err(CliError::Setup(format!("no account {address}")));
+                }
+                found
+            }
+            None => accounts,
+        };
+        for a in wanted {
+            let n = indexer.reindex_account(a.id).await.map_err(|e| {
+                CliError::Setup(format!(
+                    "reindexing {} failed: {e} (is `strata serve` running on this data dir?)",
+                    a.address
+                ))
+            })?;
+            println!("reindexed {}: {n} bodies", a.address);
+        }
+        Ok(())
+    })
 }
 
 /// `strata user …`: reads the password first (before any slow setup), then opens the store.

@@ -44,6 +44,32 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Log output.
     pub log: LogConfig,
+    /// The full-text index behind SEARCH.
+    pub search: SearchConfig,
+}
+
+/// `[search]`: the tantivy index that makes text SEARCH fast (results are exact with or without
+/// it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchConfig {
+    /// Keep an index at all; without it every text SEARCH reads the messages.
+    pub enabled: bool,
+    /// Where it lives. Absent: `<data_dir>/index`.
+    pub dir: Option<PathBuf>,
+    /// Number of index shards accounts are hashed into; fixed once the index exists (change it
+    /// only with a new `dir` and `strata reindex`).
+    pub shards: usize,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig {
+            enabled: true,
+            dir: None,
+            shards: 4,
+        }
+    }
 }
 
 impl Default for Config {
@@ -56,6 +82,7 @@ impl Default for Config {
             blobs: BlobsConfig::default(),
             auth: AuthConfig::default(),
             log: LogConfig::default(),
+            search: SearchConfig::default(),
         }
     }
 }
@@ -71,6 +98,10 @@ pub struct ImapConfig {
     /// Allow LOGIN/AUTHENTICATE on a cleartext connection from a non-loopback peer. Off: such
     /// connections advertise LOGINDISABLED until STARTTLS (RFC 9051 §6.2.3).
     pub allow_plaintext_auth_non_loopback: bool,
+    /// Accept APPEND of messages with raw 8-bit header fields from clients that did not
+    /// `ENABLE UTF8=ACCEPT` (or IMAP4rev2). Off, as RFC 6855 §4 requires: they get NO. On, for
+    /// migrations with tools that never enable it (mbsync, imapsync) and old mail that has them.
+    pub accept_8bit_headers_without_utf8: bool,
     /// Seconds between untagged `* OK` keep-alives during IDLE, so NAT boxes do not drop the
     /// connection silently.
     pub idle_keepalive_secs: u64,
@@ -94,6 +125,7 @@ impl Default for ImapConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 1143)),
             listen_tls: SocketAddr::from(([127, 0, 0, 1], 1993)),
             allow_plaintext_auth_non_loopback: false,
+            accept_8bit_headers_without_utf8: false,
             idle_keepalive_secs: 120,
             autologout_secs: 1800,
             max_line: 64 * 1024,
@@ -271,6 +303,14 @@ impl Default for LogConfig {
 }
 
 impl Config {
+    /// The search index's folder: `[search] dir`, or `<data_dir>/index`.
+    pub fn index_dir(&self) -> PathBuf {
+        self.search
+            .dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join(crate::data_dir::INDEX))
+    }
+
     /// The database URL: `[database] url`, or the SQLite file in the data dir (created if
     /// missing).
     pub fn database_url(&self) -> String {

@@ -19,6 +19,8 @@ pub const META_DB: &str = "meta.db";
 pub const BLOBS: &str = "blobs";
 /// Folder of the generated certificate.
 pub const TLS: &str = "tls";
+/// The search index's folder.
+pub const INDEX: &str = "index";
 
 /// An existing data directory (see the module docs for its layout).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +59,11 @@ impl DataDir {
     /// `<root>/tls`.
     pub fn tls(&self) -> PathBuf {
         self.root.join(TLS)
+    }
+
+    /// `<root>/index`.
+    pub fn index(&self) -> PathBuf {
+        self.root.join(INDEX)
     }
 }
 

@@ -40,6 +40,7 @@ fn server_config(config: &Config) -> ServerConfig {
         auth_failure_delay: Duration::from_millis(config.auth.failure_delay_ms),
         max_connections_per_ip: config.imap.max_connections_per_ip as usize,
         allow_plaintext_auth: config.imap.allow_plaintext_auth_non_loopback,
+        accept_8bit_headers: config.imap.accept_8bit_headers_without_utf8,
         auth_failures_per_ip: config.auth.failures_per_ip_per_minute,
         auth_failures_per_user: config.auth.failures_per_account_per_minute,
         max_sessions_per_account: config.imap.max_connections_per_account as usize,
@@ -103,7 +104,20 @@ pub fn serve(config: &Config, args: ServeArgs) -> Result<(), CliError> {
         );
         let tls = crate::tls::with_resolver(resolver.clone()).map_err(setup)?;
         tokio::spawn(reload_certificates(resolver, config.tls.reload_check_secs));
-        let shared = Shared::new(Arc::new(store), blobs, server_config(config));
+        let store: Arc<dyn store::MailStore> = Arc::new(store);
+        let mut shared = Shared::new(store.clone(), blobs.clone(), server_config(config));
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        if config.search.enabled {
+            let index = search_index::SearchIndex::open(&config.index_dir(), config.search.shards)
+                .map_err(|e| setup(format!("cannot open the search index: {e}")))?;
+            let index = Arc::new(index);
+            shared = shared.with_search_index(index.clone());
+            let indexer = search_index::Indexer::new(store, blobs, index, Default::default());
+            let mut stop = stop_rx.clone();
+            tokio::spawn(indexer.run(async move {
+                let _ = stop.changed().await;
+            }));
+        }
         let imap_addr = args.imap.unwrap_or(config.imap.listen);
         let imaps_addr = args.imaps.unwrap_or(config.imap.listen_tls);
         let plain = tokio::net::TcpListener::bind(imap_addr)
@@ -125,8 +139,8 @@ pub fn serve(config: &Config, args: ServeArgs) -> Result<(), CliError> {
         );
         tracing::info!(imap = %plain_at, imaps = %tls_at, fingerprint = %cert.fingerprint, "listening");
         let acceptor = tokio_rustls::TlsAcceptor::from(tls);
-        // Ctrl-C stops both accept loops.
-        let (tx, rx) = tokio::sync::watch::channel(false);
+        // Ctrl-C stops both accept loops and the indexer.
+        let (tx, rx) = (stop_tx, stop_rx);
         tokio::spawn(async move {
             let _ = tokio::signal::ctrl_c().await;
             let _ = tx.send(true);

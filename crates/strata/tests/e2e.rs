@@ -250,3 +250,54 @@ fn certificate_reload_on_sighup() {
     assert!(log.contains("TLS certificate reloaded"), "{log}");
     assert!(log.contains("TLS certificate not reloaded"), "{log}");
 }
+
+/// `strata reindex USER` rebuilds an account's index from its mailboxes (server stopped), and
+/// names an unknown account as such.
+#[test]
+fn reindex_rebuilds_an_account() {
+    let dir = tempfile::tempdir().unwrap();
+    add_user(dir.path(), "erin@example.org", "index me");
+    let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
+    let (server, imap, _) = start(dir.path(), log);
+    let script = "import imaplib, sys\n\
+        m = imaplib.IMAP4('127.0.0.1', int(sys.argv[1]))\n\
+        m.login('erin@example.org', 'index me')\n\
+        for i in range(3):\n    m.append('INBOX', None, None, b'Subject: s%d\\r\\n\\r\\nbody %d\\r\\n' % (i, i))\n\
+        m.append('Archive', None, None, b'Subject: s0\\r\\n\\r\\nbody 0\\r\\n')\n\
+        m.logout()\n";
+    let out = Command::new("python3")
+        .args(["-c", script, &imap.to_string()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    drop(server);
+    let reindex = |user: &str| {
+        Command::new(support::BIN)
+            .args(["reindex", user, "--data-dir"])
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    let out = reindex("erin@example.org");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Four messages, three distinct bodies: the copy in Archive is indexed once.
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "reindexed erin@example.org: 3 bodies\n"
+    );
+    let out = reindex("nobody@example.org");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no account nobody@example.org"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

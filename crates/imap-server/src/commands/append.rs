@@ -72,7 +72,11 @@ where
         // RFC 6855 §4: a server offering UTF8=ACCEPT refuses 8-bit header fields from a
         // client that did not enable it. IMAP4rev2 messages may be I18N-HDRS (RFC 9051
         // §6.3.12), so a rev2 session may send them.
-        if !s.enabled.utf8 && !s.enabled.rev2 && has_8bit_header(&msg.data) {
+        if !s.enabled.utf8
+            && !s.enabled.rev2
+            && !s.shared.config.accept_8bit_headers
+            && has_8bit_header(&msg.data)
+        {
             return Reply::no(
                 "the message has 8-bit header fields; ENABLE UTF8=ACCEPT first (RFC 6855)",
             );

@@ -16,6 +16,11 @@ pub struct Fixture {
 
 impl Fixture {
     pub async fn new() -> Fixture {
+        Fixture::with(|_| {}).await
+    }
+
+    /// A fixture whose server settings `adjust` changes.
+    pub async fn with(adjust: impl FnOnce(&mut ServerConfig)) -> Fixture {
         let dir = tempfile::tempdir().unwrap();
         let store = SqlStore::open_sqlite(&dir.path().join("meta.db"))
             .await
@@ -31,10 +36,11 @@ impl Fixture {
             .await
             .unwrap();
         let blobs = BlobStore::new(BlobStoreConfig::local(dir.path().join("blobs"))).unwrap();
-        let config = ServerConfig {
+        let mut config = ServerConfig {
             auth_failure_delay: Duration::from_millis(10),
             ..ServerConfig::default()
         };
+        adjust(&mut config);
         let shared = Shared::new(Arc::new(store), blobs, config);
         Fixture { shared, _dir: dir }
     }

@@ -1164,3 +1164,24 @@ async fn store_replies_expunge_modseq_and_8bit_headers() {
             .starts_with("c OK [APPENDUID")
     );
 }
+
+/// `accept_8bit_headers` (for migrations) lets a client that never enables UTF8=ACCEPT append
+/// raw 8-bit header fields, stored as sent.
+#[tokio::test]
+async fn eight_bit_headers_accepted_when_configured() {
+    let f = Fixture::with(|c| c.accept_8bit_headers = true).await;
+    let mut c = f.login().await;
+    let eight = "Subject: Gr\u{fc}\u{df}e\r\n\r\nbody\r\n";
+    c.raw(format!("b APPEND INBOX {{{}+}}\r\n{eight}\r\n", eight.len()).as_bytes())
+        .await;
+    assert!(
+        c.until("b")
+            .await
+            .last()
+            .unwrap()
+            .starts_with("b OK [APPENDUID")
+    );
+    c.ok("SELECT INBOX").await;
+    let r = c.cmd("FETCH 1 BODY.PEEK[]").await;
+    assert!(r[0].ends_with(&format!("{{{}}}", eight.len())), "{r:?}");
+}
