@@ -12,12 +12,13 @@ pub(crate) mod message;
 pub(crate) mod quota;
 pub(crate) mod search;
 pub(crate) mod select;
+pub(crate) mod sort;
+pub(crate) mod thread;
 
 use crate::session::{Reply, Session};
 use crate::state::Selected;
 use crate::view::SyncMode;
 use imap_proto::command::SearchReturn;
-use imap_proto::response::Code;
 use imap_proto::types::SequenceSet;
 use imap_proto::{CommandBody, Tag};
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -178,10 +179,43 @@ pub(crate) async fn dispatch<S: AsyncRead + AsyncWrite + Unpin + Send>(
             }
             reply
         }
-        other => Reply::no(format!(
-            "{} is not available on this server yet",
-            other.name()
-        ))
-        .code(Code::Cannot),
+        Sort {
+            uid,
+            ret,
+            criteria,
+            charset,
+            keys,
+        } => {
+            let saves = ret
+                .as_ref()
+                .is_some_and(|r| r.contains(&SearchReturn::Save));
+            let req = sort::SortRequest {
+                uid,
+                ret,
+                criteria,
+                charset,
+                keys,
+            };
+            let reply = sort::sort(s, tag, req).await;
+            // RFC 5182 §2.1: as for SEARCH, a failed SORT with SAVE leaves `$` empty.
+            if saves && reply.cond != imap_proto::response::State::Ok {
+                s.saved = Some(Vec::new());
+            }
+            reply
+        }
+        Thread {
+            uid,
+            algorithm,
+            charset,
+            keys,
+        } => {
+            let req = thread::ThreadRequest {
+                uid,
+                algorithm,
+                charset,
+                keys,
+            };
+            thread::thread(s, req).await
+        }
     })
 }

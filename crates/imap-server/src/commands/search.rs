@@ -2,17 +2,43 @@
 //! (`RETURN (SAVE)` and `$`, RFC 5182). Evaluation is the exact brute-force oracle of the
 //! `imap-search` crate over the session's view; the index of issue 5 will narrow the
 //! candidates first without changing a result.
+//!
+//! [`matching`] is the one matching loop: SEARCH, SORT ([`super::sort`]) and THREAD
+//! ([`super::thread`]) all select their messages with it, so the three agree on every key.
+//!
+//! ```text
+//!  SEARCH ─┐                                   ┌─▶ * SEARCH / * ESEARCH (answer_esearch)
+//!  SORT ───┼─▶ check_charset ─▶ matching() ────┼─▶ sort::order ─▶ * SORT / * ESEARCH
+//!  THREAD ─┘        ($ substituted, hits in    └─▶ thread::* ───▶ * THREAD
+//!                    sequence order)
+//! ```
 
 use crate::errors::store_reply;
 use crate::session::{Reply, Session};
 use imap_proto::Tag;
 use imap_proto::command::{SearchKey, SearchReturn};
 use imap_proto::response::{Code, ESearchItem, ESearchResponse, Response, SearchResponse};
-use imap_proto::types::SequenceSet;
+use imap_proto::types::{SeqRange, SequenceSet};
+use mail_model::MessageFacts;
+use store::MessageRecord;
 use tokio::io::{AsyncRead, AsyncWrite};
 
-/// Charsets SEARCH accepts; the search strings are UTF-8 (US-ASCII is a subset).
+/// Charsets SEARCH, SORT and THREAD accept; the search strings are UTF-8 (US-ASCII is a
+/// subset).
 const CHARSETS: [&str; 2] = ["UTF-8", "US-ASCII"];
+
+/// `NO [BADCHARSET (UTF-8 US-ASCII)]` unless `charset` (upper-cased by the parser) is one we
+/// take (RFC 9051 §6.4.4, RFC 5256 §3).
+pub(crate) fn check_charset(charset: Option<&str>) -> Result<(), Reply> {
+    match charset {
+        Some(cs) if !CHARSETS.contains(&cs) => {
+            let supported = CHARSETS.iter().map(|c| c.to_string()).collect();
+            Err(Reply::no(format!("charset {cs} is not supported"))
+                .code(Code::BadCharset(supported)))
+        }
+        _ => Ok(()),
+    }
+}
 
 /// Replaces `$` (the saved result) by the UIDs it stands for; with nothing saved, `$` is the
 /// empty set (RFC 5182 §2.1), which matches nothing.
@@ -49,35 +75,44 @@ fn has_modseq(key: &SearchKey) -> bool {
     }
 }
 
-/// The request, as parsed.
-pub(crate) struct SearchRequest {
-    pub(crate) uid: bool,
-    pub(crate) charset: Option<String>,
-    pub(crate) ret: Option<Vec<SearchReturn>>,
-    pub(crate) criteria: Vec<SearchKey>,
+/// One message that matched the criteria.
+pub(crate) struct Hit<T> {
+    /// Sequence number in the session's view.
+    pub(crate) seq: u32,
+    /// UID.
+    pub(crate) uid: u32,
+    /// The message's MODSEQ, for RFC 7162 §3.1.5.
+    pub(crate) modseq: u64,
+    /// What the caller kept of the message (see [`matching`]).
+    pub(crate) data: T,
 }
 
-/// SEARCH / UID SEARCH
-pub(crate) async fn search<S>(s: &mut Session<S>, tag: &Tag, req: SearchRequest) -> Reply
+/// The outcome of [`matching`].
+pub(crate) struct Matches<T> {
+    /// The matching messages, in sequence order.
+    pub(crate) hits: Vec<Hit<T>>,
+    /// With a MODSEQ key in the criteria, the highest MODSEQ among the hits (RFC 7162
+    /// §3.1.5); `None` without one, or when nothing matched.
+    pub(crate) mod_seq: Option<u64>,
+}
+
+/// Evaluates `criteria` (ANDed, `$` not yet substituted) on every message of the selected
+/// mailbox with the exact semantics of `imap-search`, and returns the matches in sequence
+/// order. `keep` picks, from the store row and the stored facts of each match, what the
+/// caller needs later (SORT keys, THREAD fields), so nothing else stays in memory.
+pub(crate) async fn matching<S, T>(
+    s: &Session<S>,
+    criteria: Vec<SearchKey>,
+    mut keep: impl FnMut(&MessageRecord, &MessageFacts) -> T,
+) -> Result<Matches<T>, Reply>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send,
 {
-    if let Some(cs) = &req.charset
-        && !CHARSETS.contains(&cs.as_str())
-    {
-        let supported = CHARSETS.iter().map(|c| c.to_string()).collect();
-        return Reply::no(format!("charset {cs} is not supported"))
-            .code(Code::BadCharset(supported));
-    }
-    let account = match s.account() {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let account = s.account()?;
     let Some(sel) = s.state.selected() else {
-        return Reply::bad("no mailbox selected");
+        return Err(Reply::bad("no mailbox selected"));
     };
-    let criteria: Vec<SearchKey> = req
-        .criteria
+    let criteria: Vec<SearchKey> = criteria
         .into_iter()
         .map(|k| substitute(k, s.saved.as_deref()))
         .collect();
@@ -86,25 +121,24 @@ where
     let uids: Vec<u32> = (1..=view.exists())
         .filter_map(|seq| view.uid(seq))
         .collect();
-    let records = match s.shared.store.fetch(account, mailbox, &uids).await {
-        Ok(r) => r,
-        Err(e) => return store_reply(e),
-    };
+    let records = s
+        .shared
+        .store
+        .fetch(account, mailbox, &uids)
+        .await
+        .map_err(store_reply)?;
     let needs_text = imap_search::any_needs_text(&criteria);
     let ctx = imap_search::Context {
         max_seq: view.exists(),
         max_uid: uids.last().copied().unwrap_or(0),
         now: store::sql::now_ms() / 1000,
     };
-    let mut hits: Vec<(u32, u32, u64)> = Vec::new();
+    let mut hits = Vec::new();
     for rec in &records {
         let uid = rec.state.uid;
         let Some(seq) = view.seq(uid) else { continue };
         let state = view.state(seq).unwrap_or_else(|| rec.state.clone());
-        let (raw, facts) = match super::load(&s.shared, rec, needs_text).await {
-            Ok(x) => x,
-            Err(r) => return r,
-        };
+        let (raw, facts) = super::load(&s.shared, rec, needs_text).await?;
         let text = raw.as_deref().map(mail_model::search_text);
         let msg = imap_search::Message {
             seq,
@@ -122,19 +156,168 @@ where
             text: text.as_ref(),
         };
         if imap_search::search(&criteria, &msg, &ctx) {
-            hits.push((seq, uid, state.modseq));
+            hits.push(Hit {
+                seq,
+                uid,
+                modseq: state.modseq,
+                data: keep(rec, &facts),
+            });
         }
     }
-    let ids: Vec<u32> = hits
-        .iter()
-        .map(|h| if req.uid { h.1 } else { h.0 })
-        .collect();
+    hits.sort_by_key(|h| h.seq);
     // RFC 7162 §3.1.5: a search with a MODSEQ key reports the highest MODSEQ it found.
     let mod_seq = if criteria.iter().any(has_modseq) {
-        hits.iter().map(|h| h.2).max()
+        hits.iter().map(|h| h.modseq).max()
     } else {
         None
     };
+    Ok(Matches { hits, mod_seq })
+}
+
+/// The order of the numbers given to [`answer_esearch`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Order {
+    /// SEARCH: ascending.
+    Ascending,
+    /// SORT: the sort order, kept in `ALL` (RFC 5267 §3.1).
+    Sorted,
+}
+
+/// `ids` in their order as a sequence set: ranges only for ascending runs, so the expansion
+/// keeps the order (RFC 5267 §3.2: `10:12`, never `12:10`). `None` when empty.
+pub(crate) fn ordered_set(ids: &[u32]) -> Option<SequenceSet> {
+    let mut ranges: Vec<(u32, u32)> = Vec::new();
+    for &n in ids {
+        match ranges.last_mut() {
+            Some((_, end)) if end.checked_add(1) == Some(n) => *end = n,
+            _ => ranges.push((n, n)),
+        }
+    }
+    if ranges.is_empty() {
+        return None;
+    }
+    Some(SequenceSet::Ranges(
+        ranges
+            .into_iter()
+            .map(|(a, b)| SeqRange::new(a, b))
+            .collect(),
+    ))
+}
+
+/// A search result to answer with ESEARCH (RFC 4731; for SORT, RFC 5267 §3.1).
+pub(crate) struct EsearchAnswer<'a> {
+    /// `UID SEARCH` / `UID SORT`: the numbers are UIDs.
+    pub(crate) uid: bool,
+    /// The return options as given.
+    pub(crate) ret: &'a [SearchReturn],
+    /// The numbers reported (sequence numbers or UIDs), in result order; MIN and MAX are the
+    /// first and last of that order.
+    pub(crate) ids: &'a [u32],
+    /// The matching UIDs in the same order, for SAVE.
+    pub(crate) uids: &'a [u32],
+    /// `MODSEQ n` when the criteria held a MODSEQ key (RFC 7162 §3.1.5).
+    pub(crate) mod_seq: Option<u64>,
+    /// How `ids` are ordered.
+    pub(crate) order: Order,
+}
+
+/// Saves the result for SAVE (RFC 5182 §2.4) and sends the ESEARCH response of `a`.
+pub(crate) fn answer_esearch<S>(s: &mut Session<S>, tag: &Tag, a: EsearchAnswer<'_>)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let EsearchAnswer {
+        uid,
+        ret,
+        ids,
+        uids,
+        mod_seq,
+        order,
+    } = a;
+    let want = |r: SearchReturn| ret.contains(&r);
+    if want(SearchReturn::Save) {
+        // RFC 5182 §2.4: with MIN and/or MAX but neither ALL nor COUNT, only those
+        // messages are saved.
+        let only_ends = !(want(SearchReturn::All) || want(SearchReturn::Count))
+            && (want(SearchReturn::Min) || want(SearchReturn::Max));
+        let mut saved = if only_ends {
+            let mut ends = Vec::new();
+            if want(SearchReturn::Min) {
+                ends.extend(uids.first());
+            }
+            if want(SearchReturn::Max) {
+                ends.extend(uids.last());
+            }
+            ends
+        } else {
+            uids.to_vec()
+        };
+        // `$` is a set (RFC 5182 §2.1): kept ascending whatever the result order.
+        saved.sort_unstable();
+        saved.dedup();
+        s.saved = Some(saved);
+    }
+    let mut items = Vec::new();
+    // RETURN () is RETURN (ALL) (RFC 4731 §3.1).
+    let all = ret.is_empty() || want(SearchReturn::All);
+    if want(SearchReturn::Min)
+        && let Some(m) = ids.first()
+    {
+        items.push(ESearchItem::Min(*m));
+    }
+    if want(SearchReturn::Max)
+        && let Some(m) = ids.last()
+    {
+        items.push(ESearchItem::Max(*m));
+    }
+    let set = match order {
+        Order::Ascending => SequenceSet::from_values(ids.iter().copied()),
+        Order::Sorted => ordered_set(ids),
+    };
+    if all && let Some(set) = set {
+        items.push(ESearchItem::All(set));
+    }
+    if want(SearchReturn::Count) {
+        items.push(ESearchItem::Count(ids.len() as u32));
+    }
+    if let Some(m) = mod_seq {
+        items.push(ESearchItem::ModSeq(m));
+    }
+    // RFC 5182 §2.1: with SAVE alone, no ESEARCH response.
+    if !(ret.len() == 1 && want(SearchReturn::Save)) {
+        s.send(&Response::ESearch(ESearchResponse {
+            tag: Some(tag.clone()),
+            uid,
+            items,
+        }));
+    }
+}
+
+/// The request, as parsed.
+pub(crate) struct SearchRequest {
+    pub(crate) uid: bool,
+    pub(crate) charset: Option<String>,
+    pub(crate) ret: Option<Vec<SearchReturn>>,
+    pub(crate) criteria: Vec<SearchKey>,
+}
+
+/// SEARCH / UID SEARCH
+pub(crate) async fn search<S>(s: &mut Session<S>, tag: &Tag, req: SearchRequest) -> Reply
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    if let Err(r) = check_charset(req.charset.as_deref()) {
+        return r;
+    }
+    let found = match matching(s, req.criteria, |_, _| ()).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let ids: Vec<u32> = found
+        .hits
+        .iter()
+        .map(|h| if req.uid { h.uid } else { h.seq })
+        .collect();
     // IMAP4rev2 has no SEARCH response: a SEARCH without RETURN is RETURN (ALL) (RFC 9051
     // §6.4.4), answered with ESEARCH.
     let ret = match req.ret {
@@ -142,60 +325,21 @@ where
         ret => ret,
     };
     match ret {
-        None => s.send(&Response::Search(SearchResponse { ids, mod_seq })),
+        None => s.send(&Response::Search(SearchResponse {
+            ids,
+            mod_seq: found.mod_seq,
+        })),
         Some(ret) => {
-            if ret.contains(&SearchReturn::Save) {
-                // RFC 5182 §2.4: with MIN and/or MAX but neither ALL nor COUNT, only those
-                // messages are saved.
-                let uids: Vec<u32> = hits.iter().map(|h| h.1).collect();
-                let only_ends = !(ret.contains(&SearchReturn::All)
-                    || ret.contains(&SearchReturn::Count))
-                    && (ret.contains(&SearchReturn::Min) || ret.contains(&SearchReturn::Max));
-                s.saved = Some(if only_ends {
-                    let mut ends = Vec::new();
-                    if ret.contains(&SearchReturn::Min) {
-                        ends.extend(uids.first());
-                    }
-                    if ret.contains(&SearchReturn::Max) {
-                        ends.extend(uids.last());
-                    }
-                    ends.dedup();
-                    ends
-                } else {
-                    uids
-                });
-            }
-            let mut items = Vec::new();
-            let want = |r: SearchReturn| ret.contains(&r);
-            // RETURN () is RETURN (ALL) (RFC 4731 §3.1).
-            let all = ret.is_empty() || want(SearchReturn::All);
-            if want(SearchReturn::Min)
-                && let Some(m) = ids.iter().min()
-            {
-                items.push(ESearchItem::Min(*m));
-            }
-            if want(SearchReturn::Max)
-                && let Some(m) = ids.iter().max()
-            {
-                items.push(ESearchItem::Max(*m));
-            }
-            if all && let Some(set) = SequenceSet::from_values(ids.iter().copied()) {
-                items.push(ESearchItem::All(set));
-            }
-            if want(SearchReturn::Count) {
-                items.push(ESearchItem::Count(ids.len() as u32));
-            }
-            if let Some(m) = mod_seq {
-                items.push(ESearchItem::ModSeq(m));
-            }
-            // RFC 5182 §2.1: with SAVE alone, no ESEARCH response.
-            if !(ret.len() == 1 && want(SearchReturn::Save)) {
-                s.send(&Response::ESearch(ESearchResponse {
-                    tag: Some(tag.clone()),
-                    uid: req.uid,
-                    items,
-                }));
-            }
+            let uids: Vec<u32> = found.hits.iter().map(|h| h.uid).collect();
+            let answer = EsearchAnswer {
+                uid: req.uid,
+                ret: &ret,
+                ids: &ids,
+                uids: &uids,
+                mod_seq: found.mod_seq,
+                order: Order::Ascending,
+            };
+            answer_esearch(s, tag, answer);
         }
     }
     Reply::ok("SEARCH completed")

@@ -3,3 +3,4 @@
 
 mod client;
 mod flows;
+mod sort_thread;
