@@ -133,12 +133,34 @@ where
         max_uid: uids.last().copied().unwrap_or(0),
         now: store::sql::now_ms() / 1000,
     };
+    // With an index and a text key: candidates per text key rule messages out without their
+    // text, and the text of the others comes from the index. Messages at or above the
+    // mailbox's watermark (not indexed yet) are read as without an index, so the result is
+    // the same either way (search-index's crate docs).
+    let index = if needs_text {
+        s.shared.search.clone()
+    } else {
+        None
+    };
+    let exact = match index.as_deref() {
+        Some(ix) => match search_index::Exact::prepare(ix, account, &criteria) {
+            Ok(e) => Some((e, ix.watermark(account, mailbox))),
+            Err(e) => {
+                tracing::warn!(session = s.id, error = %e, "search index unusable; reading messages");
+                None
+            }
+        },
+        None => None,
+    };
     let mut hits = Vec::new();
     for rec in &records {
         let uid = rec.state.uid;
         let Some(seq) = view.seq(uid) else { continue };
         let state = view.state(seq).unwrap_or_else(|| rec.state.clone());
-        let (raw, facts) = super::load(&s.shared, rec, needs_text).await?;
+        let indexed = exact
+            .as_ref()
+            .is_some_and(|(_, watermark)| uid < *watermark);
+        let (raw, facts) = super::load(&s.shared, rec, needs_text && !indexed).await?;
         let text = raw.as_deref().map(mail_model::search_text);
         let msg = imap_search::Message {
             seq,
@@ -155,7 +177,29 @@ where
             facts: &facts,
             text: text.as_ref(),
         };
-        if imap_search::search(&criteria, &msg, &ctx) {
+        let mut answer = None;
+        if let Some((e, _)) = exact.as_ref().filter(|_| indexed) {
+            let source = e.source(rec.blob);
+            let hit = imap_search::search_with(&criteria, &msg, &ctx, &source);
+            if !source.failed() {
+                answer = Some(hit);
+            }
+        }
+        let hit = match answer {
+            Some(hit) => hit,
+            // The index lost this body's text: read the message itself.
+            None if indexed => {
+                let (raw, _) = super::load(&s.shared, rec, true).await?;
+                let text = raw.as_deref().map(mail_model::search_text);
+                let msg = imap_search::Message {
+                    text: text.as_ref(),
+                    ..msg
+                };
+                imap_search::search(&criteria, &msg, &ctx)
+            }
+            None => imap_search::search(&criteria, &msg, &ctx),
+        };
+        if hit {
             hits.push(Hit {
                 seq,
                 uid,

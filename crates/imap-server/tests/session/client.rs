@@ -11,7 +11,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream, ReadHal
 /// A store with one account, `alice@example.org` / `secret`.
 pub struct Fixture {
     pub shared: Shared,
-    _dir: tempfile::TempDir,
+    pub dir: tempfile::TempDir,
 }
 
 impl Fixture {
@@ -42,7 +42,23 @@ impl Fixture {
         };
         adjust(&mut config);
         let shared = Shared::new(Arc::new(store), blobs, config);
-        Fixture { shared, _dir: dir }
+        Fixture { shared, dir }
+    }
+
+    /// The fixture with a search index in its temp dir, and the indexer that feeds it (run by
+    /// the test when it wants the index to catch up).
+    pub async fn with_index() -> (Fixture, search_index::Indexer) {
+        let mut f = Fixture::new().await;
+        let index =
+            Arc::new(search_index::SearchIndex::open(&f.dir.path().join("index"), 2).unwrap());
+        f.shared = f.shared.clone().with_search_index(index.clone());
+        let indexer = search_index::Indexer::new(
+            f.shared.store.clone(),
+            f.shared.blobs.clone(),
+            index,
+            Default::default(),
+        );
+        (f, indexer)
     }
 
     pub fn store(&self) -> &dyn MailStore {

@@ -1185,3 +1185,90 @@ async fn eight_bit_headers_accepted_when_configured() {
     let r = c.cmd("FETCH 1 BODY.PEEK[]").await;
     assert!(r[0].ends_with(&format!("{{{}}}", eight.len())), "{r:?}");
 }
+
+/// SEARCH with the index gives the answers it gives without: before the indexer ran (all
+/// read from the bodies), after (candidates + stored text; a body file removed from disk
+/// proves the stored text is used), and with new messages the index has not seen (read again).
+#[tokio::test]
+async fn search_through_the_index_is_exact_and_uses_it() {
+    let (f, indexer) = Fixture::with_index().await;
+    let mut c = f.login().await;
+    let bodies = [
+        "Subject: Grüße aus Köln\r\nFrom: Zoë <zoe@example.org>\r\n\r\nDas Straßenfest beginnt um acht.\r\n",
+        "Subject: quarterly report\r\nFrom: Bob <bob@example.org>\r\n\r\nNumbers for the quarter.\r\n",
+        "Subject: =?utf-8?b?5Lya6K2w?=\r\nFrom: 山田 <yamada@example.jp>\r\n\r\n明日の会議は東京で\r\n",
+    ];
+    c.ok("ENABLE UTF8=ACCEPT").await;
+    for (i, b) in bodies.iter().enumerate() {
+        append(&mut c, ["a", "b", "c"][i], b).await;
+    }
+    c.ok("SELECT INBOX").await;
+    let queries = [
+        "SEARCH BODY \"straßenfest\"",
+        "SEARCH BODY STRASSENFEST",
+        "SEARCH SUBJECT \"aus köln\"",
+        "SEARCH FROM \"zoë\"",
+        "SEARCH TEXT \"会議\"",
+        "SEARCH SUBJECT \"会議\"",
+        "SEARCH OR BODY quarter NOT FROM bob",
+        "SEARCH NOT BODY \"um acht\"",
+        "SEARCH BODY xy",
+    ];
+    let mut before = Vec::new();
+    for q in queries {
+        before.push(c.cmd(q).await[0].clone());
+    }
+    assert_eq!(before[0], "* SEARCH 1");
+    assert_eq!(before[4], "* SEARCH 3");
+    assert_eq!(indexer.catch_up_all().await.unwrap(), 3);
+    // Remove message 1's body file: only the index can still answer for it.
+    let blobs = f.dir.path().join("blobs");
+    let mut removed = 0;
+    for entry in walk(&blobs) {
+        if std::fs::read(&entry)
+            .unwrap_or_default()
+            .starts_with(b"Subject: Gr")
+        {
+            std::fs::remove_file(&entry).unwrap();
+            removed += 1;
+        }
+    }
+    assert_eq!(removed, 1);
+    for (q, want) in queries.iter().zip(&before) {
+        assert_eq!(&c.cmd(q).await[0], want, "{q} through the index");
+    }
+    // A message the index has not seen yet is read directly.
+    append(
+        &mut c,
+        "d",
+        "Subject: late\r\n\r\nEin zweites Straßenfest.\r\n",
+    )
+    .await;
+    assert_eq!(
+        c.cmd("SEARCH BODY \"straßenfest\"").await[0],
+        "* SEARCH 1 4"
+    );
+    assert_eq!(
+        c.cmd("SEARCH NOT BODY \"straßenfest\"").await[0],
+        "* SEARCH 2 3"
+    );
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+async fn append(c: &mut crate::client::Client, tag: &str, body: &str) {
+    let line = format!("{tag} APPEND INBOX {{{}+}}\r\n{body}\r\n", body.len());
+    c.raw(line.as_bytes()).await;
+    assert!(c.until(tag).await.last().unwrap().contains("OK"));
+}
