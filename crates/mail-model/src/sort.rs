@@ -60,18 +60,21 @@ pub fn base_subject(decoded: &str) -> String {
 
 /// `i;unicode-casemap` (RFC 5051 §2) key of `s`: every character mapped to its titlecase
 /// (here: its simple upper-case mapping when that is one character, which is the titlecase
-/// mapping for all but a few digraphs). RFC 5051's second step, NFKD decomposition, is not
-/// applied (it needs Unicode tables we do not carry), so "é" and "e\u{301}" sort apart.
+/// mapping for all but a few digraphs), then normalized to NFKD, so "Véra" sorts as
+/// "VE\u{301}RA" (before "VICTOR") and "é" and "e\u{301}" sort together.
 pub fn casemap(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            let mut up = c.to_uppercase();
-            match (up.next(), up.next()) {
-                (Some(u), None) => u,
-                _ => c,
-            }
-        })
-        .collect()
+    use unicode_normalization::UnicodeNormalization;
+    let upper = s.chars().map(|c| {
+        let mut up = c.to_uppercase();
+        match (up.next(), up.next()) {
+            (Some(u), None) => u,
+            _ => c,
+        }
+    });
+    if s.is_ascii() {
+        return upper.collect();
+    }
+    upper.nfkd().collect()
 }
 
 /// RFC 5256 §2.1 base subject without case mapping.
@@ -261,8 +264,11 @@ mod tests {
     #[test]
     fn encoded_words_are_decoded() {
         let d = decode_2047(b"=?iso-8859-1?q?Re=3A_caf=E9?=");
-        assert_eq!(base_subject(&d), "CAFÉ");
-        assert_eq!(casemap("straße ǆ"), "STRAßE ǅ".replace('ǅ', "Ǆ"));
+        // RFC 5051 §2: titlecase, then NFKD (É decomposes, the Ǆ digraph too).
+        assert_eq!(base_subject(&d), "CAFE\u{301}");
+        assert_eq!(casemap("straße ǆ"), "STRAßE DZ\u{30C}");
+        assert_eq!(casemap("Véra") < casemap("Victor"), true);
+        assert_eq!(casemap("e\u{301}"), casemap("É"));
     }
 
     #[test]

@@ -204,8 +204,9 @@ fn sort_thread_and_preview_keys() {
     assert_eq!(f.preview, "Plain version.");
 
     let f = facts("06-rfc2047-utf8");
-    assert_eq!(f.sort.subject, "GRÜßE AUS KÖLN €");
-    assert_eq!(f.sort.display_from, "JÖRG MÜLLER");
+    // i;unicode-casemap: titlecase, then NFKD (RFC 5051 §2).
+    assert_eq!(f.sort.subject, "GRU\u{308}ßE AUS KO\u{308}LN €");
+    assert_eq!(f.sort.display_from, "JO\u{308}RG MU\u{308}LLER");
     assert_eq!(f.preview, "Grüße aus Köln – 10 €.");
 
     let f = facts("09-shift-jis");

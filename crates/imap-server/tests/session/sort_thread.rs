@@ -449,18 +449,10 @@ mod dovecot {
     const BARE_LF_SIZE: &str = "RFC 5256 §3 SIZE = RFC822.SIZE of the stored octets; Dovecot \
                                 counts bare LF as CRLF (16-bare-lf)";
 
-    /// Not intentional: RFC 5256 §7 makes SORT compare with `i;unicode-casemap`, whose RFC 5051
-    /// §2 step 2 decomposes (NFKD) every character. `mail_model::casemap` skips that step (its
-    /// docs say so), so for us "VÉRA" (sequence 80) sorts after `Victor "V" Vale` (18), while
-    /// Dovecot decomposes É into E + U+0301 and puts it before. A fix belongs in mail-model.
-    const NO_NFKD: &str = "deviation: mail_model::casemap lacks RFC 5051's NFKD step (É vs I)";
-
     /// (command, why our answer differs from Dovecot's, with the rule that decides).
     pub(super) const KNOWN: &[(&str, &str)] = &[
         ("diff SORT (SIZE) UTF-8 ALL", BARE_LF_SIZE),
         ("diff SORT (REVERSE SIZE) UTF-8 ALL", BARE_LF_SIZE),
-        ("diff SORT (DISPLAYFROM) UTF-8 ALL", NO_NFKD),
-        ("diff SORT (REVERSE DISPLAYFROM) UTF-8 ALL", NO_NFKD),
     ];
 
     /// The INTERNALDATE of the n-th message (0-based): a few days, several messages each,
