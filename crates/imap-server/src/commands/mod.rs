@@ -54,12 +54,7 @@ pub(crate) async fn load(
     with_body: bool,
 ) -> Result<(Option<bytes::Bytes>, mail_model::MessageFacts), Reply> {
     let raw = if with_body {
-        let id = blob_store::BlobId {
-            sha256: rec.blob.sha256,
-            size: rec.size,
-        };
-        let body = shared.blobs.get(id).await;
-        Some(body.map_err(|e| crate::errors::store_reply(store::bodies::blob_error(e)))?)
+        Some(body(shared, rec).await?)
     } else {
         None
     };
@@ -68,6 +63,19 @@ pub(crate) async fn load(
         Err(_) => mail_model::analyze(raw.as_deref().unwrap_or_default()),
     };
     Ok((raw, facts))
+}
+
+/// A message's octets from the blob store.
+pub(crate) async fn body(
+    shared: &crate::config::Shared,
+    rec: &store::MessageRecord,
+) -> Result<bytes::Bytes, Reply> {
+    let id = blob_store::BlobId {
+        sha256: rec.blob.sha256,
+        size: rec.size,
+    };
+    let body = shared.blobs.get(id).await;
+    body.map_err(|e| crate::errors::store_reply(store::bodies::blob_error(e)))
 }
 
 /// A mailbox's OBJECTID (RFC 8474): stable for the mailbox's life, across RENAME.

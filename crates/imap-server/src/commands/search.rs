@@ -103,6 +103,7 @@ pub(crate) struct Matches<T> {
 pub(crate) async fn matching<S, T>(
     s: &Session<S>,
     criteria: Vec<SearchKey>,
+    keep_reads_facts: bool,
     mut keep: impl FnMut(&MessageRecord, &MessageFacts) -> T,
 ) -> Result<Matches<T>, Reply>
 where
@@ -152,6 +153,10 @@ where
         },
         None => None,
     };
+    // Decoding every message's stored facts is skipped when neither the keys (SENT*) nor the
+    // caller (SORT, THREAD) read them.
+    let want_facts = keep_reads_facts || criteria.iter().any(imap_search::needs_facts);
+    let placeholder = mail_model::analyze(b"");
     let mut hits = Vec::new();
     for rec in &records {
         let uid = rec.state.uid;
@@ -160,7 +165,16 @@ where
         let indexed = exact
             .as_ref()
             .is_some_and(|(_, watermark)| uid < *watermark);
-        let (raw, facts) = super::load(&s.shared, rec, needs_text && !indexed).await?;
+        let with_body = needs_text && !indexed;
+        let (raw, owned) = if want_facts {
+            let (raw, facts) = super::load(&s.shared, rec, with_body).await?;
+            (raw, Some(facts))
+        } else if with_body {
+            (Some(super::body(&s.shared, rec).await?), None)
+        } else {
+            (None, None)
+        };
+        let facts = owned.as_ref().unwrap_or(&placeholder);
         let text = raw.as_deref().map(mail_model::search_text);
         let msg = imap_search::Message {
             seq,
@@ -174,7 +188,7 @@ where
             save_date: Some(rec.save_date),
             email_id: &rec.email_id,
             thread_id: None,
-            facts: &facts,
+            facts,
             text: text.as_ref(),
         };
         let mut answer = None;
@@ -204,7 +218,7 @@ where
                 seq,
                 uid,
                 modseq: state.modseq,
-                data: keep(rec, &facts),
+                data: keep(rec, facts),
             });
         }
     }
@@ -353,7 +367,7 @@ where
     if let Err(r) = check_charset(req.charset.as_deref()) {
         return r;
     }
-    let found = match matching(s, req.criteria, |_, _| ()).await {
+    let found = match matching(s, req.criteria, false, |_, _| ()).await {
         Ok(m) => m,
         Err(r) => return r,
     };

@@ -109,7 +109,7 @@ where
         return r;
     }
     let criteria = req.criteria;
-    let found = search::matching(s, req.keys, |rec, facts| {
+    let found = search::matching(s, req.keys, true, |rec, facts| {
         criteria
             .iter()
             .map(|c| value(c.key, rec.internal_date, rec.size, &facts.sort))

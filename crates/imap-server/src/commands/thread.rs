@@ -633,7 +633,7 @@ where
     if let Err(r) = search::check_charset(Some(&req.charset)) {
         return r;
     }
-    let found = search::matching(s, req.keys, |rec, facts| Kept {
+    let found = search::matching(s, req.keys, true, |rec, facts| Kept {
         date: facts.sort.sent_date.unwrap_or(rec.internal_date),
         subject: facts.sort.subject.clone(),
         message_id: facts.thread.message_id.as_deref().and_then(msg_id),
