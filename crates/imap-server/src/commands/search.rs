@@ -122,12 +122,16 @@ where
     let uids: Vec<u32> = (1..=view.exists())
         .filter_map(|seq| view.uid(seq))
         .collect();
-    let records = s
-        .shared
-        .store
-        .fetch(account, mailbox, &uids)
-        .await
-        .map_err(store_reply)?;
+    // Stored facts are read and decoded only when the keys (SENT*) or the caller (SORT,
+    // THREAD) need them.
+    let want_facts = keep_reads_facts || criteria.iter().any(imap_search::needs_facts);
+    let store = &s.shared.store;
+    let records = if want_facts {
+        store.fetch(account, mailbox, &uids).await
+    } else {
+        store.fetch_meta(account, mailbox, &uids).await
+    }
+    .map_err(store_reply)?;
     let needs_text = imap_search::any_needs_text(&criteria);
     let ctx = imap_search::Context {
         max_seq: view.exists(),
@@ -153,9 +157,6 @@ where
         },
         None => None,
     };
-    // Decoding every message's stored facts is skipped when neither the keys (SENT*) nor the
-    // caller (SORT, THREAD) read them.
-    let want_facts = keep_reads_facts || criteria.iter().any(imap_search::needs_facts);
     let placeholder = mail_model::analyze(b"");
     let mut hits = Vec::new();
     for rec in &records {

@@ -493,21 +493,25 @@ impl SqlStore {
         account: AccountId,
         mailbox: MailboxId,
         uids: &[u32],
+        with_facts: bool,
     ) -> Result<Vec<MessageRecord>> {
         let mut tx = self.read().await?;
         self.read_mailbox(&mut tx, account, mailbox).await?;
         let Some((wanted, lo, hi)) = uid_range(uids) else {
             return Ok(Vec::new());
         };
-        let rows = sqlx::query(
+        let facts = if with_facts { ", facts" } else { "" };
+        let sql = format!(
             "SELECT uid, flags, keywords, modseq, blob, size, internal_date, internal_zone, \
-             save_date, facts FROM messages WHERE mailbox_id = $1 AND uid BETWEEN $2 AND $3 ORDER BY uid",
-        )
-        .bind(mailbox.0)
-        .bind(lo)
-        .bind(hi)
-        .fetch_all(&mut *tx)
-        .await?;
+             save_date{facts} FROM messages WHERE mailbox_id = $1 AND uid BETWEEN $2 AND $3 \
+             ORDER BY uid"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(mailbox.0)
+            .bind(lo)
+            .bind(hi)
+            .fetch_all(&mut *tx)
+            .await?;
         tx.commit().await?;
         let mut out = Vec::new();
         for r in &rows {
@@ -526,7 +530,11 @@ impl SqlStore {
                 internal_date: col_i64(r, "internal_date")?,
                 internal_zone: col_i64(r, "internal_zone")? as i16,
                 save_date: col_i64(r, "save_date")?,
-                facts: r.try_get("facts")?,
+                facts: if with_facts {
+                    r.try_get("facts")?
+                } else {
+                    Vec::new()
+                },
             });
         }
         Ok(out)

@@ -146,7 +146,15 @@ impl MailStore for SqlStore {
         mailbox: MailboxId,
         uids: &[u32],
     ) -> Result<Vec<MessageRecord>> {
-        self.fetch_impl(account, mailbox, uids).await
+        self.fetch_impl(account, mailbox, uids, true).await
+    }
+    async fn fetch_meta(
+        &self,
+        account: AccountId,
+        mailbox: MailboxId,
+        uids: &[u32],
+    ) -> Result<Vec<MessageRecord>> {
+        self.fetch_impl(account, mailbox, uids, false).await
     }
     async fn claim_recent(&self, account: AccountId, mailbox: MailboxId) -> Result<u32> {
         self.claim_recent_impl(account, mailbox).await

@@ -504,3 +504,23 @@ pub async fn credentials_keep_password_and_scram_together(s: Store, _: &Guard) {
         Err(store::StoreError::NotFound(_))
     ));
 }
+
+/// `fetch_meta` returns what `fetch` returns, minus the facts.
+pub async fn fetch_meta_is_fetch_without_facts(s: Store, _: &Guard) {
+    let (a, inbox) = account(&s, "dave@example.org").await;
+    s.append(a, inbox, (1..=5).map(|n| msg(n, 100 + n)).collect())
+        .await
+        .unwrap();
+    let full = s.fetch(a, inbox, &[2, 3, 5, 9]).await.unwrap();
+    let meta = s.fetch_meta(a, inbox, &[2, 3, 5, 9]).await.unwrap();
+    assert_eq!(full.len(), 3);
+    assert!(full.iter().all(|r| !r.facts.is_empty()));
+    let stripped: Vec<_> = full
+        .into_iter()
+        .map(|mut r| {
+            r.facts.clear();
+            r
+        })
+        .collect();
+    assert_eq!(meta, stripped);
+}
