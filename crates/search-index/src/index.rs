@@ -65,6 +65,11 @@ pub enum TextKind {
 
 const GRAM: usize = 3;
 
+/// Most decoded text (octets) of one body that is indexed. Past it the body is recorded as
+/// oversize: high-entropy text would otherwise make the writer hold one posting per distinct
+/// 3-gram (about 100 bytes each), hundreds of MB for a few large messages.
+pub const MAX_TEXT: usize = 64 * 1024;
+
 /// The schema's fields.
 #[derive(Debug, Clone, Copy)]
 struct Fields {
@@ -73,6 +78,9 @@ struct Fields {
     key: TField,
     /// First 8 bytes of the body hash, to map hits back to messages.
     blob64: TField,
+    /// 1 for a body whose text is too large to index ([`MAX_TEXT`]): no grams, no stored
+    /// text; it is a candidate for every needle and is read at search time.
+    oversize: TField,
     text: TField,
     from: TField,
     to: TField,
@@ -106,6 +114,7 @@ fn schema() -> (Schema, Fields) {
         account: b.add_u64_field("account", INDEXED),
         key: b.add_text_field("key", STRING | STORED),
         blob64: b.add_u64_field("blob64", FAST),
+        oversize: b.add_u64_field("oversize", INDEXED),
         text: b.add_bytes_field("text", STORED),
         from: b.add_text_field("from", grams.clone()),
         to: b.add_text_field("to", grams.clone()),
@@ -176,7 +185,7 @@ impl std::fmt::Debug for SearchIndex {
 }
 
 /// Memory budget of one shard's writer (tantivy's minimum is 15 MB).
-const WRITER_BYTES: usize = 20_000_000;
+const WRITER_BYTES: usize = 15_000_000;
 
 impl SearchIndex {
     /// Opens (creating if needed) `shards` indexes under `dir` (`dir/shard-N`). The number of
@@ -214,6 +223,9 @@ impl SearchIndex {
             let reader = index
                 .reader_builder()
                 .reload_policy(ReloadPolicy::Manual)
+                // Stored texts are read once per search hit; a per-segment cache of
+                // decompressed blocks would hold up to 100 blocks of every segment.
+                .doc_store_cache_num_blocks(0)
                 .try_into()?;
             let payload = index.load_metas()?.payload.unwrap_or_default();
             let watermarks: BTreeMap<i64, u32> = if payload.is_empty() {
@@ -277,6 +289,21 @@ impl SearchIndex {
         doc.add_u64(f.account, account.0 as u64);
         doc.add_text(f.key, doc_key(account, blob));
         doc.add_u64(f.blob64, blob64(blob));
+        let size: usize = text
+            .headers
+            .iter()
+            .chain(&text.part_headers)
+            .map(|(n, v)| n.len() + v.len())
+            .chain(
+                text.bodies
+                    .iter()
+                    .chain(&text.attachment_names)
+                    .map(String::len),
+            )
+            .sum();
+        if size > MAX_TEXT {
+            return self.add_unindexed(account, blob);
+        }
         let stored =
             serde_json::to_vec(text).map_err(|e| IndexError::Data(format!("text: {e}")))?;
         doc.add_bytes(f.text, &stored);
@@ -306,6 +333,22 @@ impl SearchIndex {
         for b in text.bodies.iter().chain(&text.attachment_names) {
             doc.add_text(f.all, fold(b));
         }
+        self.write(account, doc)
+    }
+
+    /// Records a body whose text could not be read (or is not worth indexing) as a candidate
+    /// for every needle: searches read the message itself.
+    pub fn add_unindexed(&self, account: AccountId, blob: &BlobRef) -> Result<()> {
+        let f = &self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_u64(f.account, account.0 as u64);
+        doc.add_text(f.key, doc_key(account, blob));
+        doc.add_u64(f.blob64, blob64(blob));
+        doc.add_u64(f.oversize, 1);
+        self.write(account, doc)
+    }
+
+    fn write(&self, account: AccountId, doc: TantivyDocument) -> Result<()> {
         let shard = self.shard(account);
         let mut w = shard.writer.lock().unwrap_or_else(|e| e.into_inner());
         if w.is_none() {
@@ -333,19 +376,30 @@ impl SearchIndex {
                 *w = Some(shard.index.writer_with_num_threads(1, WRITER_BYTES)?);
             }
             let Some(writer) = w.as_mut() else { continue };
-            let payload = {
-                let mut wm = shard.watermarks.write().unwrap_or_else(|e| e.into_inner());
-                for (_, m, uid) in &mine {
-                    let e = wm.entry(m.0).or_insert(1);
-                    *e = (*e).max(*uid);
-                }
-                serde_json::to_string(&*wm)
-                    .map_err(|e| IndexError::Data(format!("watermarks of shard {n}: {e}")))?
-            };
+            // The new watermarks become visible only after the documents are: a search reads
+            // the watermark first, then searches, so it never trusts a watermark whose
+            // documents its searcher cannot see.
+            let mut marks_after = shard
+                .watermarks
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
+            for (_, m, uid) in &mine {
+                let e = marks_after.entry(m.0).or_insert(1);
+                *e = (*e).max(*uid);
+            }
+            let payload = serde_json::to_string(&marks_after)
+                .map_err(|e| IndexError::Data(format!("watermarks of shard {n}: {e}")))?;
             let mut prepared = writer.prepare_commit()?;
             prepared.set_payload(&payload);
             prepared.commit()?;
+            // The writer's arena and merge threads are released between batches: an idle
+            // server holds no indexing memory.
+            if let Some(writer) = w.take() {
+                writer.wait_merging_threads()?;
+            }
             shard.reader.reload()?;
+            *shard.watermarks.write().unwrap_or_else(|e| e.into_inner()) = marks_after;
         }
         Ok(())
     }
@@ -406,7 +460,25 @@ impl SearchIndex {
         }
         let shard = self.shard(account);
         let searcher = shard.reader.searcher();
-        let docs = searcher.search(&BooleanQuery::new(clauses), &DocSetCollector)?;
+        let mut docs = searcher.search(&BooleanQuery::new(clauses), &DocSetCollector)?;
+        // Oversize bodies have no grams: every needle may be in them.
+        let oversize = BooleanQuery::new(vec![
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_u64(self.fields.account, account.0 as u64),
+                    IndexRecordOption::Basic,
+                )) as Box<dyn Query>,
+            ),
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_u64(self.fields.oversize, 1),
+                    IndexRecordOption::Basic,
+                )),
+            ),
+        ]);
+        docs.extend(searcher.search(&oversize, &DocSetCollector)?);
         let mut hits = HashMap::with_capacity(docs.len());
         let mut columns = HashMap::new();
         for addr in docs {

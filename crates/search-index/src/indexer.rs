@@ -102,9 +102,12 @@ impl Indexer {
                 let raw = match self.blobs.get(id).await {
                     Ok(raw) => raw,
                     Err(e) => {
-                        // Expunged and swept meanwhile, or unreadable: searches scan it.
+                        // Expunged and swept meanwhile, or unreadable: recorded as a candidate
+                        // for everything, so searches read it (the watermark passes it).
                         tracing::warn!(account = account.0, mailbox = mailbox.0, uid = rec.state.uid,
                             error = %e, "body not indexed");
+                        self.index.add_unindexed(account, &rec.blob)?;
+                        pending.insert(rec.blob.sha256);
                         continue;
                     }
                 };

@@ -36,5 +36,5 @@ mod index;
 mod indexer;
 
 pub use exact::{Exact, IndexedText};
-pub use index::{Candidates, Field, IndexError, SearchIndex, TextKind, blob64};
+pub use index::{Candidates, Field, IndexError, MAX_TEXT, SearchIndex, TextKind, blob64};
 pub use indexer::{Indexer, IndexerConfig, IndexerError};

@@ -535,3 +535,36 @@ fn candidates_are_per_account_and_selective() {
     drop(again);
     assert!(SearchIndex::open(dir.path(), 3).is_err());
 }
+
+/// A body whose text is over MAX_TEXT gets no grams: it is a candidate for every needle, and
+/// its text must be read from the message (the source reports the failure), so results stay
+/// exact while the writer never holds its grams.
+#[test]
+fn oversize_bodies_are_always_candidates() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open(dir.path(), 1).unwrap();
+    let big = SearchText {
+        bodies: vec!["lorem ipsum ".repeat(search_index::MAX_TEXT / 8)],
+        ..Default::default()
+    };
+    let small = SearchText {
+        bodies: vec!["lorem ipsum".into()],
+        ..Default::default()
+    };
+    index.add(AccountId(1), &blob_of(1), &big).unwrap();
+    index.add(AccountId(1), &blob_of(2), &small).unwrap();
+    index.add(AccountId(2), &blob_of(3), &big).unwrap();
+    index.commit(&[]).unwrap();
+    let c = index
+        .candidates(AccountId(1), search_index::TextKind::Any, b"not in either")
+        .unwrap()
+        .unwrap();
+    assert!(c.contains(&blob_of(1)) && !c.contains(&blob_of(2)) && !c.contains(&blob_of(3)));
+    let keys = parse_keys("BODY \"not in either\"");
+    let exact = Exact::prepare(&index, AccountId(1), &keys).unwrap();
+    let source = exact.source(blob_of(1));
+    use imap_search::TextSource;
+    assert!(!source.excludes(&keys[0]));
+    assert!(source.text().is_none() && source.failed());
+    assert!(exact.source(blob_of(2)).excludes(&keys[0]));
+}

@@ -148,9 +148,13 @@ where
         None
     };
     let exact = match index.as_deref() {
-        Some(ix) => match search_index::Exact::prepare(ix, account, &criteria) {
-            Ok(e) => Some((e, ix.watermark(account, mailbox))),
-            Err(e) => {
+        // The watermark before the candidates: every body below it is in what they see.
+        Some(ix) => match (
+            ix.watermark(account, mailbox),
+            search_index::Exact::prepare(ix, account, &criteria),
+        ) {
+            (watermark, Ok(e)) => Some((e, watermark)),
+            (_, Err(e)) => {
                 tracing::warn!(session = s.id, error = %e, "search index unusable; reading messages");
                 None
             }
