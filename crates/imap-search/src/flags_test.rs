@@ -171,3 +171,32 @@ fn empty_conjunctions_match_everything() {
         ));
     }
 }
+
+/// Which keys a session's view alone can answer (no store row), and which need facts.
+#[test]
+fn needs_record_and_facts() {
+    use crate::testutil::key;
+    for wire in [
+        "SEEN",
+        "NOT OR FLAGGED KEYWORD x",
+        "1:5 UID 3,4",
+        "MODSEQ 5",
+        "NEW",
+        "ALL",
+    ] {
+        assert!(!crate::needs_record(&key(wire)), "{wire}");
+        assert!(!crate::needs_facts(&key(wire)), "{wire}");
+    }
+    for wire in [
+        "LARGER 5",
+        "NOT SINCE 1-Jan-2020",
+        "OR SEEN BODY x",
+        "EMAILID M1",
+        "YOUNGER 5",
+        "SAVEDON 1-Jan-2020",
+    ] {
+        assert!(crate::needs_record(&key(wire)), "{wire}");
+    }
+    assert!(crate::needs_facts(&key("OR SEEN SENTBEFORE 1-Jan-2020")));
+    assert!(!crate::needs_facts(&key("BEFORE 1-Jan-2020")));
+}

@@ -142,6 +142,39 @@ pub fn needs_facts(key: &SearchKey) -> bool {
     }
 }
 
+/// True if evaluating `key` reads more than a session's view holds (sequence number, UID,
+/// flags, `\Recent`, MODSEQ): the size, a date, an object id, the facts or the text. When no
+/// key does, a caller may fill the rest of [`Message`] with anything.
+pub fn needs_record(key: &SearchKey) -> bool {
+    use SearchKey::*;
+    match key {
+        All
+        | Answered
+        | Unanswered
+        | Deleted
+        | Undeleted
+        | Draft
+        | Undraft
+        | Flagged
+        | Unflagged
+        | Seen
+        | Unseen
+        | Keyword(_)
+        | Unkeyword(_)
+        | Recent
+        | New
+        | Old
+        | ModSeq { .. }
+        | SequenceSet(_)
+        | Uid(_)
+        | SaveDateSupported => false,
+        Not(k) | Fuzzy(k) => needs_record(k),
+        Or(a, b) => needs_record(a) || needs_record(b),
+        And(keys) => keys.iter().any(needs_record),
+        _ => true,
+    }
+}
+
 /// True if any of `keys` [`needs_text`].
 pub fn any_needs_text(keys: &[SearchKey]) -> bool {
     keys.iter().any(needs_text)

@@ -128,8 +128,28 @@ where
     let store = &s.shared.store;
     let records = if want_facts {
         store.fetch(account, mailbox, &uids).await
-    } else {
+    } else if criteria.iter().any(imap_search::needs_record) {
         store.fetch_meta(account, mailbox, &uids).await
+    } else {
+        // Flags, numbers and MODSEQ only: the session's view answers, no store round trip.
+        Ok(uids
+            .iter()
+            .filter_map(|&uid| {
+                // As from the store: a message expunged elsewhere (not reported yet) is gone.
+                let seq = view.seq(uid).filter(|&seq| !view.is_gone(seq))?;
+                view.state(seq)
+            })
+            .map(|state| MessageRecord {
+                state,
+                blob: store::BlobRef { sha256: [0; 32] },
+                size: 0,
+                internal_date: 0,
+                internal_zone: 0,
+                save_date: 0,
+                email_id: String::new(),
+                facts: Vec::new(),
+            })
+            .collect())
     }
     .map_err(store_reply)?;
     let needs_text = imap_search::any_needs_text(&criteria);
