@@ -41,7 +41,7 @@ use serde::{Deserialize, Serialize};
 pub use preview::PREVIEW_CHARS;
 pub use search_text::{SearchText, search_text};
 pub use sections::{BinaryError, PartFacts, Span, TransferEncoding, filter, find, partial};
-pub use sort::{SortKeys, ThreadFields, base_subject, casemap};
+pub use sort::{SortKeys, ThreadFields, base_subject, base_subject_parts, casemap};
 pub use tree::MAX_DEPTH;
 
 /// The per-message facts the store keeps next to the body.

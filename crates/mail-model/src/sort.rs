@@ -79,6 +79,13 @@ pub fn casemap(s: &str) -> String {
 
 /// RFC 5256 §2.1 base subject without case mapping.
 fn base_subject_raw(decoded: &str) -> String {
+    base_subject_parts(decoded).0
+}
+
+/// RFC 5256 §2.1 steps 1–6 on an already decoded subject: the base subject (not case-mapped)
+/// and whether a `subj-refwd`, a `(fwd)` trailer or a `[fwd: …]` wrapper was removed, which
+/// makes the message a reply or forward for THREAD=REFERENCES (§3 step 5).
+pub fn base_subject_parts(decoded: &str) -> (String, bool) {
     // (1) blanks: tabs and line breaks become spaces, runs collapse.
     let mut buf = String::with_capacity(decoded.len());
     let mut space = false;
@@ -93,6 +100,7 @@ fn base_subject_raw(decoded: &str) -> String {
             space = false;
         }
     }
+    let mut reply = false;
     let mut s = buf.trim_start_matches(' ');
     loop {
         // (2) trailing "(fwd)" and blanks.
@@ -101,6 +109,7 @@ fn base_subject_raw(decoded: &str) -> String {
             match s.len().checked_sub(5) {
                 Some(cut) if s.is_char_boundary(cut) && s[cut..].eq_ignore_ascii_case("(fwd)") => {
                     s = &s[..cut];
+                    reply = true;
                 }
                 _ => break,
             }
@@ -108,8 +117,9 @@ fn base_subject_raw(decoded: &str) -> String {
         // (3) leaders and (4) a leading blob, repeated (5).
         loop {
             let before = s.len();
-            while let Some(rest) = strip_leader(s) {
+            while let Some((rest, refwd)) = strip_leader(s) {
                 s = rest;
+                reply |= refwd;
             }
             if let Some(rest) = strip_blob(s)
                 && !rest.is_empty()
@@ -127,11 +137,12 @@ fn base_subject_raw(decoded: &str) -> String {
             && s.ends_with(']')
         {
             s = &s[5..s.len() - 1];
+            reply = true;
             continue;
         }
         break;
     }
-    s.to_string()
+    (s.to_string(), reply)
 }
 
 /// `subj-blob = "[" *BLOBCHAR "]" *WSP`; returns the rest.
@@ -146,10 +157,11 @@ fn starts_with_ci(s: &str, p: &str) -> bool {
     s.len() >= p.len() && s.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
 }
 
-/// `subj-leader = (*subj-blob subj-refwd) / WSP`; returns the rest.
-fn strip_leader(s: &str) -> Option<&str> {
+/// `subj-leader = (*subj-blob subj-refwd) / WSP`; returns the rest, and whether a
+/// `subj-refwd` went.
+fn strip_leader(s: &str) -> Option<(&str, bool)> {
     if let Some(rest) = s.strip_prefix(' ') {
-        return Some(rest);
+        return Some((rest, false));
     }
     let mut rest = s;
     while let Some(r) = strip_blob(rest) {
@@ -168,7 +180,7 @@ fn strip_leader(s: &str) -> Option<&str> {
     if let Some(after) = strip_blob(r) {
         r = after;
     }
-    r.strip_prefix(':')
+    Some((r.strip_prefix(':')?, true))
 }
 
 /// Case-mapped addr-mailbox of the first address (RFC 5256 §3 FROM/TO/CC). A group start
