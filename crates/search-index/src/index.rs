@@ -442,13 +442,8 @@ impl SearchIndex {
         let mut grams: Vec<String> = folded.windows(GRAM).map(|w| w.iter().collect()).collect();
         grams.sort();
         grams.dedup();
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
-            Occur::Must,
-            Box::new(TermQuery::new(
-                Term::from_field_u64(self.fields.account, account.0 as u64),
-                IndexRecordOption::Basic,
-            )),
-        )];
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, self.of_account(account))];
         for g in grams {
             clauses.push((
                 Occur::Must,
@@ -463,13 +458,7 @@ impl SearchIndex {
         let mut docs = searcher.search(&BooleanQuery::new(clauses), &DocSetCollector)?;
         // Oversize bodies have no grams: every needle may be in them.
         let oversize = BooleanQuery::new(vec![
-            (
-                Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_u64(self.fields.account, account.0 as u64),
-                    IndexRecordOption::Basic,
-                )) as Box<dyn Query>,
-            ),
+            (Occur::Must, self.of_account(account)),
             (
                 Occur::Must,
                 Box::new(TermQuery::new(
@@ -496,6 +485,14 @@ impl SearchIndex {
             }
         }
         Ok(Some(Candidates { hits }))
+    }
+
+    /// Every document of `account`: the clause each query starts from (tenant isolation).
+    fn of_account(&self, account: AccountId) -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_u64(self.fields.account, account.0 as u64),
+            IndexRecordOption::Basic,
+        ))
     }
 
     /// The stored text of `blob`, read at `addr` (from [`Candidates`]) if that document is

@@ -160,6 +160,14 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     }
 }
 
+/// The data dir (created if needed) and the metadata database, for the offline commands.
+async fn open_store(config: &Config) -> Result<SqlStore, CliError> {
+    DataDir::open(&config.data_dir).map_err(|e| CliError::Setup(e.to_string()))?;
+    SqlStore::open(&config.database_url(), config.database.max_connections)
+        .await
+        .map_err(|e| CliError::Setup(format!("cannot open the database: {e}")))
+}
+
 /// `strata reindex [USER]`.
 fn reindex(config: &Config, user: Option<&str>) -> Result<(), CliError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -167,11 +175,8 @@ fn reindex(config: &Config, user: Option<&str>) -> Result<(), CliError> {
         .build()
         .map_err(|e| CliError::Setup(format!("cannot start the runtime: {e}")))?;
     runtime.block_on(async {
-        DataDir::open(&config.data_dir).map_err(|e| CliError::Setup(e.to_string()))?;
-        let store = SqlStore::open(&config.database_url(), config.database.max_connections)
-            .await
-            .map_err(|e| CliError::Setup(format!("cannot open the database: {e}")))?;
-        let store: std::sync::Arc<dyn store::MailStore> = std::sync::Arc::new(store);
+        let store: std::sync::Arc<dyn store::MailStore> =
+            std::sync::Arc::new(open_store(config).await?);
         let blobs = blob_store::BlobStore::new(config.blob_store_config())
             .map_err(|e| CliError::Setup(e.to_string()))?;
         let index = search_index::SearchIndex::open(&config.index_dir(), config.search.shards)
@@ -229,10 +234,7 @@ fn user(config: &Config, cmd: UserCommand) -> Result<(), CliError> {
         .build()
         .map_err(|e| CliError::Setup(format!("cannot start the runtime: {e}")))?;
     runtime.block_on(async {
-        DataDir::open(&config.data_dir).map_err(|e| CliError::Setup(e.to_string()))?;
-        let store = SqlStore::open(&config.database_url(), config.database.max_connections)
-            .await
-            .map_err(|e| CliError::Setup(format!("cannot open the database: {e}")))?;
+        let store = open_store(config).await?;
         let admin = UserAdmin::new(&store, params);
         let password = password.as_deref().unwrap_or_default();
         let result = match cmd {
