@@ -91,6 +91,11 @@ impl Needle {
         }
         fold(hay).contains(&self.folded)
     }
+
+    /// True if the needle is a substring of `folded`, a text already [`fold`]ed.
+    pub fn found_in_folded(&self, folded: &str) -> bool {
+        folded.contains(&self.folded)
+    }
 }
 
 #[cfg(test)]

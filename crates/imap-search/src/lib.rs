@@ -68,6 +68,7 @@ use store::Flags;
 
 pub use dates::local_day;
 pub use fold::{Needle, fold, fold_char};
+pub use text::FoldedText;
 
 /// What the search keys look at in one message. Built by the caller from the store row, the
 /// session's view and (for text keys) the parsed body.
@@ -192,9 +193,9 @@ pub trait TextSource {
     /// `true` if the text key `key` certainly does not match this message (the index has no
     /// candidate for it). Must never be `true` for a message that matches.
     fn excludes(&self, key: &SearchKey) -> bool;
-    /// The message's decoded text, fetched only when a text key needs it; `None` reads as a
+    /// The message's folded text, fetched only when a text key needs it; `None` reads as a
     /// message without text.
-    fn text(&self) -> Option<&SearchText>;
+    fn text(&self) -> Option<&FoldedText>;
 }
 
 /// [`search`] with text keys answered through `source` when `msg.text` is `None`: the same
@@ -224,10 +225,12 @@ fn eval(
     use SearchKey::*;
     let has = |bit| msg.flags.has(bit);
     let empty = SearchText::default();
-    let txt = || {
-        msg.text
-            .or_else(|| source.and_then(|s| s.text()))
-            .unwrap_or(&empty)
+    let txt = || match msg.text {
+        Some(t) => text::Text::Decoded(t),
+        None => match source.and_then(|s| s.text()) {
+            Some(f) => text::Text::Folded(f),
+            None => text::Text::Decoded(&empty),
+        },
     };
     if msg.text.is_none()
         && needs_text(key)

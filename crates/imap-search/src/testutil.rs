@@ -122,13 +122,41 @@ pub fn ctx(fixtures: &[Fixture]) -> Context {
     }
 }
 
-/// Names of the fixtures matching `wire`, in order.
+/// A [`TextSource`](crate::TextSource) holding one message's folded text, as a search index
+/// would: it never excludes, so the keys are answered from the folded text.
+pub struct Folded(pub crate::FoldedText);
+
+impl crate::TextSource for Folded {
+    fn excludes(&self, _: &SearchKey) -> bool {
+        false
+    }
+    fn text(&self) -> Option<&crate::FoldedText> {
+        Some(&self.0)
+    }
+}
+
+/// Names of the fixtures matching `wire`, in order. Every fixture is also evaluated on its
+/// [`FoldedText`](crate::FoldedText) (the search index's form), which must agree.
 pub fn hits(fixtures: &[Fixture], wire: &str) -> Vec<String> {
     let keys = keys(wire);
     let c = ctx(fixtures);
     fixtures
         .iter()
-        .filter(|f| crate::search(&keys, &f.msg(), &c))
+        .filter(|f| {
+            let decoded = crate::search(&keys, &f.msg(), &c);
+            let folded = Folded(crate::FoldedText::new(&f.text));
+            let msg = Message {
+                text: None,
+                ..f.msg()
+            };
+            let via_folded = crate::search_with(&keys, &msg, &c, &folded);
+            assert_eq!(
+                decoded, via_folded,
+                "SEARCH {wire} on {}: folded text differs",
+                f.name
+            );
+            decoded
+        })
         .map(|f| f.name.clone())
         .collect()
 }

@@ -3,8 +3,7 @@
 
 use crate::index::{Candidates, Field, IndexError, SearchIndex, TextKind};
 use imap_proto::command::SearchKey;
-use imap_search::TextSource;
-use mail_model::SearchText;
+use imap_search::{FoldedText, TextSource};
 use std::cell::{Cell, OnceCell};
 use store::{AccountId, BlobRef};
 
@@ -95,7 +94,7 @@ impl<'a> Exact<'a> {
 pub struct IndexedText<'e> {
     exact: &'e Exact<'e>,
     blob: BlobRef,
-    text: OnceCell<Option<SearchText>>,
+    text: OnceCell<Option<FoldedText>>,
     failed: Cell<bool>,
 }
 
@@ -117,7 +116,7 @@ impl TextSource for IndexedText<'_> {
             .is_some_and(|c| !c.contains(&self.blob))
     }
 
-    fn text(&self) -> Option<&SearchText> {
+    fn text(&self) -> Option<&FoldedText> {
         self.text
             .get_or_init(|| {
                 let e = self.exact;

@@ -1,6 +1,6 @@
 //! The tantivy side: schema, shards, documents, gram queries, stored text, watermarks.
 
-use imap_search::fold;
+use imap_search::{FoldedText, fold};
 use mail_model::SearchText;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -304,34 +304,33 @@ impl SearchIndex {
         if size > MAX_TEXT {
             return self.add_unindexed(account, blob);
         }
+        // Folded once here: the stored text is compared without folding at search time, and
+        // the grams come from the same folded values.
+        let folded = FoldedText::new(text);
         let stored =
-            serde_json::to_vec(text).map_err(|e| IndexError::Data(format!("text: {e}")))?;
+            serde_json::to_vec(&folded).map_err(|e| IndexError::Data(format!("text: {e}")))?;
         doc.add_bytes(f.text, &stored);
-        fn header<'t>(text: &'t SearchText, name: &'t str) -> impl Iterator<Item = &'t String> {
-            text.headers
-                .iter()
-                .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v)
-        }
         for (field, name) in [(f.from, "From"), (f.to, "To"), (f.cc, "Cc"), (f.bcc, "Bcc")] {
-            for v in header(text, name) {
-                doc.add_text(field, fold(v));
+            for (_, v) in folded
+                .headers
+                .iter()
+                .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            {
+                doc.add_text(field, v);
             }
         }
-        for v in header(text, "Subject") {
-            let collapsed: Vec<&str> = v
-                .split([' ', '\t', '\r', '\n'])
-                .filter(|w| !w.is_empty())
-                .collect();
-            doc.add_text(f.subject, fold(&collapsed.join(" ")));
+        for v in &folded.subjects {
+            doc.add_text(f.subject, v);
         }
-        for (n, v) in text.headers.iter().chain(&text.part_headers) {
-            doc.add_text(f.all, fold(&format!("{n}: {v}")));
-            // HEADER name s looks at the value alone.
-            doc.add_text(f.all, fold(v));
+        // TEXT compares `Name: value` lines, HEADER name s the value alone.
+        let top = folded.headers.iter().map(|(n, v)| (fold(n), v));
+        let parts = folded.part_headers.iter().map(|(n, v)| (n.clone(), v));
+        for (n, v) in top.chain(parts) {
+            doc.add_text(f.all, format!("{n}: {v}"));
+            doc.add_text(f.all, v);
         }
-        for b in text.bodies.iter().chain(&text.attachment_names) {
-            doc.add_text(f.all, fold(b));
+        for b in folded.bodies.iter().chain(&folded.attachment_names) {
+            doc.add_text(f.all, b);
         }
         self.write(account, doc)
     }
@@ -502,7 +501,7 @@ impl SearchIndex {
         account: AccountId,
         blob: &BlobRef,
         addr: DocAddress,
-    ) -> Result<Option<SearchText>> {
+    ) -> Result<Option<FoldedText>> {
         let searcher = self.shard(account).reader.searcher();
         let doc: TantivyDocument = searcher.doc(addr)?;
         let key = doc.get_first(self.fields.key).and_then(|v| v.as_str());
@@ -512,16 +511,23 @@ impl SearchIndex {
         self.text_of(&doc).map(Some)
     }
 
-    fn text_of(&self, doc: &TantivyDocument) -> Result<SearchText> {
+    fn text_of(&self, doc: &TantivyDocument) -> Result<FoldedText> {
         let bytes = doc
             .get_first(self.fields.text)
             .and_then(|v| v.as_bytes())
             .ok_or_else(|| IndexError::Data("document without text".into()))?;
-        serde_json::from_slice(bytes).map_err(|e| IndexError::Data(format!("stored text: {e}")))
+        match serde_json::from_slice(bytes) {
+            Ok(folded) => Ok(folded),
+            // Indexes written before the text was stored folded hold the decoded text.
+            Err(e) => match serde_json::from_slice::<SearchText>(bytes) {
+                Ok(text) => Ok(FoldedText::new(&text)),
+                Err(_) => Err(IndexError::Data(format!("stored text: {e}"))),
+            },
+        }
     }
 
-    /// The stored text of a body of `account`, if indexed.
-    pub fn stored_text(&self, account: AccountId, blob: &BlobRef) -> Result<Option<SearchText>> {
+    /// The stored (folded) text of a body of `account`, if indexed.
+    pub fn stored_text(&self, account: AccountId, blob: &BlobRef) -> Result<Option<FoldedText>> {
         match self.find(account, blob)? {
             Some(addr) => {
                 let doc: TantivyDocument = self.shard(account).reader.searcher().doc(addr)?;

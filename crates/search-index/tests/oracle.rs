@@ -523,7 +523,7 @@ fn candidates_are_per_account_and_selective() {
     );
     assert_eq!(
         index.stored_text(AccountId(1), &blob_of(1)).unwrap(),
-        Some(text("Grüße aus Köln"))
+        Some(imap_search::FoldedText::new(&text("Grüße aus Köln")))
     );
     assert_eq!(index.stored_text(AccountId(3), &blob_of(1)).unwrap(), None);
     // Reopening keeps documents and watermarks; another shard count is refused.
