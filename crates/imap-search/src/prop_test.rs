@@ -251,7 +251,7 @@ proptest! {
         let looked_at = match which {
             0 | 6 => &subject,
             1 => &from,
-            3 | 4 | 5 => &body,
+            3..=5 => &body,
             _ => &part,
         };
         let chars: Vec<char> = looked_at.chars().collect();

@@ -79,6 +79,8 @@ pub struct Shared {
     pub account_sessions: Arc<crate::limits::AccountSessions>,
     /// The full-text index SEARCH uses for candidates, if there is one.
     pub search: Option<Arc<search_index::SearchIndex>>,
+    /// Per mailbox, the body of every UID: maps the index's candidates to messages.
+    pub uid_maps: Arc<search_index::UidMaps>,
 }
 
 impl Shared {
@@ -95,6 +97,7 @@ impl Shared {
             auth_limiter: Arc::new(limiter),
             account_sessions: Arc::default(),
             search: None,
+            uid_maps: Arc::default(),
         }
     }
 

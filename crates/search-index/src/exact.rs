@@ -5,6 +5,7 @@ use crate::index::{Candidates, Field, IndexError, SearchIndex, TextKind};
 use imap_proto::command::SearchKey;
 use imap_search::{FoldedText, TextSource};
 use std::cell::{Cell, OnceCell};
+use std::collections::HashSet;
 use store::{AccountId, BlobRef};
 
 /// The text keys of one SEARCH with their candidates (`None`: the key does not prune).
@@ -76,6 +77,44 @@ impl<'a> Exact<'a> {
             blob,
             text: OnceCell::new(),
             failed: Cell::new(false),
+        }
+    }
+
+    /// The bodies (by [`blob64`](crate::blob64)) a message must have for `criteria` (ANDed)
+    /// to match: the candidates of a text key every match needs (AND intersects, OR unites
+    /// when both sides have them, NOT never narrows). `None` when no such key prunes, i.e. any
+    /// message may match. A message outside the set is certain not to match, so a caller needs
+    /// to look only at the messages inside (and at those the index has not reached).
+    pub fn required(&self, criteria: &[SearchKey]) -> Option<HashSet<u64>> {
+        self.all_of(criteria)
+    }
+
+    fn all_of(&self, keys: &[SearchKey]) -> Option<HashSet<u64>> {
+        let mut sets: Vec<HashSet<u64>> = keys.iter().filter_map(|k| self.needs(k)).collect();
+        sets.sort_by_key(HashSet::len);
+        let mut sets = sets.into_iter();
+        let first = sets.next()?;
+        Some(sets.fold(first, |acc, s| {
+            acc.into_iter().filter(|b| s.contains(b)).collect()
+        }))
+    }
+
+    fn needs(&self, key: &SearchKey) -> Option<HashSet<u64>> {
+        match key {
+            SearchKey::And(ks) => self.all_of(ks),
+            SearchKey::Or(a, b) => {
+                let mut a = self.needs(a)?;
+                a.extend(self.needs(b)?);
+                Some(a)
+            }
+            SearchKey::Fuzzy(k) => self.needs(k),
+            k if kind(k).is_some() => self
+                .keys
+                .iter()
+                .find(|(x, _)| x == k)
+                .and_then(|(_, c)| c.as_ref())
+                .map(|c| c.hits.keys().copied().collect()),
+            _ => None,
         }
     }
 

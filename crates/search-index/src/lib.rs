@@ -4,7 +4,7 @@
 //!  change feed ──▶ Indexer ──▶ SearchIndex (tantivy, N shards)      session SEARCH
 //!   (account, mailbox)  │        doc per (account, body):                │
 //!                       │          3-grams of the folded text            ▼
-//!   store + blob store ─┘          stored SearchText             Exact::prepare(criteria)
+//!   store + blob store ─┘          stored FoldedText             Exact::prepare(criteria)
 //!                                  watermark per mailbox    ──▶   candidates per text key
 //!                                                                 TextSource per message
 //!                                                                  (imap-search evaluates)
@@ -34,7 +34,9 @@
 mod exact;
 mod index;
 mod indexer;
+mod uid_map;
 
 pub use exact::{Exact, IndexedText};
 pub use index::{Candidates, Field, IndexError, MAX_TEXT, SearchIndex, TextKind, blob64};
 pub use indexer::{Indexer, IndexerConfig, IndexerError};
+pub use uid_map::{DEFAULT_MAX_ENTRIES, MailboxAt, UidMap, UidMaps};

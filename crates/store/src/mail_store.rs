@@ -182,6 +182,16 @@ pub trait MailStore: Send + Sync + 'static {
         Ok(records)
     }
 
+    /// `(uid, body)` of every message with a UID above `after`, ascending: what a search index
+    /// needs to map the bodies it finds back to the mailbox's messages. A UID's body never
+    /// changes, so callers may cache the answer and ask only for newer UIDs.
+    async fn uid_blobs(
+        &self,
+        account: AccountId,
+        mailbox: MailboxId,
+        after: u32,
+    ) -> Result<Vec<(u32, BlobRef)>>;
+
     /// Claims the IMAP4rev1 `\Recent` messages for a session that selects the mailbox
     /// read-write: returns the first UID that is recent for this session and marks every
     /// current message as no longer recent for later sessions.

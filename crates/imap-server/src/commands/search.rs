@@ -122,36 +122,6 @@ where
     let uids: Vec<u32> = (1..=view.exists())
         .filter_map(|seq| view.uid(seq))
         .collect();
-    // Stored facts are read and decoded only when the keys (SENT*) or the caller (SORT,
-    // THREAD) need them.
-    let want_facts = keep_reads_facts || criteria.iter().any(imap_search::needs_facts);
-    let store = &s.shared.store;
-    let records = if want_facts {
-        store.fetch(account, mailbox, &uids).await
-    } else if criteria.iter().any(imap_search::needs_record) {
-        store.fetch_meta(account, mailbox, &uids).await
-    } else {
-        // Flags, numbers and MODSEQ only: the session's view answers, no store round trip.
-        Ok(uids
-            .iter()
-            .filter_map(|&uid| {
-                // As from the store: a message expunged elsewhere (not reported yet) is gone.
-                let seq = view.seq(uid).filter(|&seq| !view.is_gone(seq))?;
-                view.state(seq)
-            })
-            .map(|state| MessageRecord {
-                state,
-                blob: store::BlobRef { sha256: [0; 32] },
-                size: 0,
-                internal_date: 0,
-                internal_zone: 0,
-                save_date: 0,
-                email_id: String::new(),
-                facts: Vec::new(),
-            })
-            .collect())
-    }
-    .map_err(store_reply)?;
     let needs_text = imap_search::any_needs_text(&criteria);
     let ctx = imap_search::Context {
         max_seq: view.exists(),
@@ -181,6 +151,65 @@ where
         },
         None => None,
     };
+    let store = &s.shared.store;
+    // A text key every match needs: only messages whose body is among its candidates (or
+    // that are not indexed yet) can match, so only those rows are read.
+    let uids = match exact
+        .as_ref()
+        .and_then(|(e, watermark)| Some((e.required(&criteria)?, *watermark)))
+    {
+        Some((bodies, watermark)) => {
+            let map = s
+                .shared
+                .uid_maps
+                .get(
+                    store.as_ref(),
+                    search_index::MailboxAt {
+                        account,
+                        mailbox,
+                        uid_validity: view.uid_validity(),
+                    },
+                    ctx.max_uid,
+                )
+                .await
+                .map_err(store_reply)?;
+            uids.into_iter()
+                .filter(|&uid| {
+                    uid >= watermark || map.blob64(uid).is_none_or(|b| bodies.contains(&b))
+                })
+                .collect()
+        }
+        None => uids,
+    };
+    // Stored facts are read and decoded only when the keys (SENT*) or the caller (SORT,
+    // THREAD) need them.
+    let want_facts = keep_reads_facts || criteria.iter().any(imap_search::needs_facts);
+    let records = if want_facts {
+        store.fetch(account, mailbox, &uids).await
+    } else if criteria.iter().any(imap_search::needs_record) {
+        store.fetch_meta(account, mailbox, &uids).await
+    } else {
+        // Flags, numbers and MODSEQ only: the session's view answers, no store round trip.
+        Ok(uids
+            .iter()
+            .filter_map(|&uid| {
+                // As from the store: a message expunged elsewhere (not reported yet) is gone.
+                let seq = view.seq(uid).filter(|&seq| !view.is_gone(seq))?;
+                view.state(seq)
+            })
+            .map(|state| MessageRecord {
+                state,
+                blob: store::BlobRef { sha256: [0; 32] },
+                size: 0,
+                internal_date: 0,
+                internal_zone: 0,
+                save_date: 0,
+                email_id: String::new(),
+                facts: Vec::new(),
+            })
+            .collect())
+    }
+    .map_err(store_reply)?;
     let placeholder = mail_model::analyze(b"");
     let mut hits = Vec::new();
     for rec in &records {

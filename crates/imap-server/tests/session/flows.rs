@@ -1258,6 +1258,33 @@ async fn search_through_the_index_is_exact_and_uses_it() {
         c.cmd("SEARCH NOT BODY \"straßenfest\"").await[0],
         "* SEARCH 2 3"
     );
+    // Indexed now, and its body file gone too: the cached UID → body map of INBOX must learn
+    // UID 4 to find it.
+    assert_eq!(indexer.catch_up_all().await.unwrap(), 1);
+    for entry in walk(&blobs) {
+        if std::fs::read(&entry)
+            .unwrap_or_default()
+            .starts_with(b"Subject: late")
+        {
+            std::fs::remove_file(&entry).unwrap();
+        }
+    }
+    assert_eq!(
+        c.cmd("SEARCH BODY \"straßenfest\"").await[0],
+        "* SEARCH 1 4"
+    );
+    // Expunged elsewhere: the map still knows UID 2, the session's view decides.
+    let mut other = f.login().await;
+    other.ok("SELECT INBOX").await;
+    other.ok("STORE 2 +FLAGS (\\Deleted)").await;
+    other.ok("EXPUNGE").await;
+    assert_eq!(c.cmd("SEARCH BODY numbers").await[0], "* SEARCH");
+    let r = c.cmd("UID SEARCH BODY \"straßenfest\"").await;
+    assert!(r.contains(&"* SEARCH 1 4".to_string()), "{r:?}");
+    assert_eq!(
+        other.cmd("SEARCH BODY \"straßenfest\"").await[0],
+        "* SEARCH 1 3"
+    );
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

@@ -31,6 +31,10 @@ fn email_id(blob: &BlobRef) -> String {
 }
 
 /// The UIDs of `uids` as a set plus the range that holds them, for `uid BETWEEN` queries.
+/// UIDs per `IN (…)` query when fetching scattered messages (well under SQLite's and
+/// PostgreSQL's limits on bound parameters).
+const FETCH_CHUNK: usize = 500;
+
 fn uid_range(uids: &[u32]) -> Option<(HashSet<u32>, i64, i64)> {
     let lo = *uids.iter().min()?;
     let hi = *uids.iter().max()?;
@@ -488,6 +492,33 @@ impl SqlStore {
         Ok(ExpungeResult { uids: gone, modseq })
     }
 
+    pub(crate) async fn uid_blobs_impl(
+        &self,
+        account: AccountId,
+        mailbox: MailboxId,
+        after: u32,
+    ) -> Result<Vec<(u32, BlobRef)>> {
+        let mut tx = self.read().await?;
+        self.read_mailbox(&mut tx, account, mailbox).await?;
+        let rows = sqlx::query(
+            "SELECT uid, blob FROM messages WHERE mailbox_id = $1 AND uid > $2 ORDER BY uid",
+        )
+        .bind(mailbox.0)
+        .bind(i64::from(after))
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        rows.iter()
+            .map(|r| {
+                let uid = col_i64(r, "uid")? as u32;
+                let hex: String = r.try_get("blob")?;
+                let blob = BlobRef::from_hex(&hex)
+                    .ok_or_else(|| StoreError::Internal(format!("bad blob address {hex:?}")))?;
+                Ok((uid, blob))
+            })
+            .collect()
+    }
+
     pub(crate) async fn fetch_impl(
         &self,
         account: AccountId,
@@ -501,17 +532,35 @@ impl SqlStore {
             return Ok(Vec::new());
         };
         let facts = if with_facts { ", facts" } else { "" };
-        let sql = format!(
+        let cols = format!(
             "SELECT uid, flags, keywords, modseq, blob, size, internal_date, internal_zone, \
-             save_date{facts} FROM messages WHERE mailbox_id = $1 AND uid BETWEEN $2 AND $3 \
-             ORDER BY uid"
+             save_date{facts} FROM messages WHERE mailbox_id = $1"
         );
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(mailbox.0)
-            .bind(lo)
-            .bind(hi)
-            .fetch_all(&mut *tx)
-            .await?;
+        let rows = if (hi - lo + 1) as usize <= wanted.len() * 2 {
+            // Dense (a whole mailbox, a range): one range scan.
+            let sql = format!("{cols} AND uid BETWEEN $2 AND $3 ORDER BY uid");
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(mailbox.0)
+                .bind(lo)
+                .bind(hi)
+                .fetch_all(&mut *tx)
+                .await?
+        } else {
+            // Sparse (SEARCH's index candidates): only those rows, by key.
+            let mut sorted: Vec<u32> = wanted.iter().copied().collect();
+            sorted.sort_unstable();
+            let mut rows = Vec::with_capacity(sorted.len());
+            for chunk in sorted.chunks(FETCH_CHUNK) {
+                let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+                let sql = format!("{cols} AND uid IN ({}) ORDER BY uid", marks.join(","));
+                let mut q = sqlx::query(AssertSqlSafe(sql)).bind(mailbox.0);
+                for &uid in chunk {
+                    q = q.bind(i64::from(uid));
+                }
+                rows.extend(q.fetch_all(&mut *tx).await?);
+            }
+            rows
+        };
         tx.commit().await?;
         let mut out = Vec::new();
         for r in &rows {

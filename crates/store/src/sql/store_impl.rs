@@ -156,6 +156,14 @@ impl MailStore for SqlStore {
     ) -> Result<Vec<MessageRecord>> {
         self.fetch_impl(account, mailbox, uids, false).await
     }
+    async fn uid_blobs(
+        &self,
+        account: AccountId,
+        mailbox: MailboxId,
+        after: u32,
+    ) -> Result<Vec<(u32, BlobRef)>> {
+        self.uid_blobs_impl(account, mailbox, after).await
+    }
     async fn claim_recent(&self, account: AccountId, mailbox: MailboxId) -> Result<u32> {
         self.claim_recent_impl(account, mailbox).await
     }

@@ -524,3 +524,76 @@ pub async fn fetch_meta_is_fetch_without_facts(s: Store, _: &Guard) {
         .collect();
     assert_eq!(meta, stripped);
 }
+
+/// Scattered UIDs (SEARCH's index candidates) are fetched by key, across the chunk size, and
+/// give what a dense fetch gives; `uid_blobs` maps every UID above a point to its body, and
+/// refuses another account's mailbox.
+pub async fn scattered_fetch_and_uid_blobs(s: Store, _: &Guard) {
+    let (a, inbox) = account(&s, "erin@example.org").await;
+    let (b, _) = account(&s, "frank@example.org").await;
+    for chunk in (1..=1300u32).collect::<Vec<_>>().chunks(100) {
+        s.append(
+            a,
+            inbox,
+            chunk
+                .iter()
+                .map(|&n| msg(n.into(), 1000 + u64::from(n)))
+                .collect(),
+        )
+        .await
+        .unwrap();
+    }
+    let add = |uids: Vec<u32>, bit| FlagUpdate {
+        uids,
+        op: FlagOp::Add,
+        flags: Flags::new(bit, []),
+        unchanged_since: None,
+    };
+    s.store_flags(a, inbox, add(vec![7, 700], Flags::SEEN))
+        .await
+        .unwrap();
+    // Every 3rd UID, plus some past the end: sparse (more than one chunk of 500).
+    let mut wanted: Vec<u32> = (1..=1300).filter(|u| u % 3 == 1).collect();
+    wanted.extend([1301, 5000]);
+    let sparse = s.fetch_meta(a, inbox, &wanted).await.unwrap();
+    let dense = s
+        .fetch_meta(a, inbox, &(1..=1300).collect::<Vec<_>>())
+        .await
+        .unwrap();
+    let expect: Vec<_> = dense
+        .iter()
+        .filter(|r| r.state.uid % 3 == 1)
+        .cloned()
+        .collect();
+    assert_eq!(sparse.len(), 434);
+    assert_eq!(sparse, expect);
+    assert!(
+        sparse
+            .iter()
+            .any(|r| r.state.uid == 7 && r.state.flags.has(Flags::SEEN))
+    );
+
+    let all = s.uid_blobs(a, inbox, 0).await.unwrap();
+    assert_eq!(all.len(), 1300);
+    assert!(all.windows(2).all(|w| w[0].0 < w[1].0));
+    for (r, (uid, blob)) in dense.iter().zip(&all) {
+        assert_eq!((r.state.uid, r.blob), (*uid, *blob));
+    }
+    let tail = s.uid_blobs(a, inbox, 1290).await.unwrap();
+    assert_eq!(
+        tail.iter().map(|t| t.0).collect::<Vec<_>>(),
+        (1291..=1300).collect::<Vec<_>>()
+    );
+    assert!(s.uid_blobs(a, inbox, 1300).await.unwrap().is_empty());
+    // UIDs expunged are gone from the map.
+    s.store_flags(a, inbox, add(vec![1299], Flags::DELETED))
+        .await
+        .unwrap();
+    s.expunge(a, inbox, None).await.unwrap();
+    let tail = s.uid_blobs(a, inbox, 1290).await.unwrap();
+    assert!(!tail.iter().any(|t| t.0 == 1299) && tail.len() == 9);
+    assert!(matches!(
+        s.uid_blobs(b, inbox, 0).await,
+        Err(StoreError::NotFound(_))
+    ));
+}
