@@ -73,6 +73,11 @@ impl Needle {
         }
     }
 
+    /// The folded needle.
+    pub fn folded(&self) -> &str {
+        &self.folded
+    }
+
     /// True for the empty string, which is a substring of every text.
     pub fn is_empty(&self) -> bool {
         self.folded.is_empty()

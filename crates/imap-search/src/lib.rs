@@ -48,7 +48,10 @@
 //! - **MODSEQ** `[entry type] n` is `modseq >= n`; the entry is ignored because Strata keeps one
 //!   MODSEQ per message, not one per flag (RFC 7162 §3.1.5 allows this).
 //! - **KEYWORD/UNKEYWORD** compare ASCII case-insensitively (keywords are atoms).
-//! - **FUZZY k** is `k`: an exact match is a fuzzy match (RFC 6203).
+//! - **FUZZY k** (RFC 6203): text keys under it also match when at least three fifths of the
+//!   needle's distinct 3-grams appear in what the key looks at ([`fuzzy_min_grams`]); an exact
+//!   match always matches, needles under three characters match only exactly, other keys are
+//!   unchanged. [`relevancy`] scores matches 1–100.
 //! - **SAVEDATESUPPORTED** matches every message: Strata records save dates.
 //! - **EMAILID/THREADID** compare exactly (case-sensitive); a message without a THREADID
 //!   matches no THREADID key.
@@ -68,7 +71,7 @@ use store::Flags;
 
 pub use dates::local_day;
 pub use fold::{Needle, fold, fold_char};
-pub use text::FoldedText;
+pub use text::{FoldedText, fuzzy_min_grams, grams};
 
 /// What the search keys look at in one message. Built by the caller from the store row, the
 /// session's view and (for text keys) the parsed body.
@@ -190,9 +193,10 @@ pub fn search(keys: &[SearchKey], msg: &Message<'_>, ctx: &Context) -> bool {
 /// Where the text keys get their answer when [`Message::text`] is `None`: typically a search
 /// index, which can rule a message out without its text and holds the text of the rest.
 pub trait TextSource {
-    /// `true` if the text key `key` certainly does not match this message (the index has no
-    /// candidate for it). Must never be `true` for a message that matches.
-    fn excludes(&self, key: &SearchKey) -> bool;
+    /// `true` if the text key `key` (under FUZZY if `fuzzy`) certainly does not match this
+    /// message (the index has no candidate for it). Must never be `true` for a message that
+    /// matches.
+    fn excludes(&self, key: &SearchKey, fuzzy: bool) -> bool;
     /// The message's folded text, fetched only when a text key needs it; `None` reads as a
     /// message without text.
     fn text(&self) -> Option<&FoldedText>;
@@ -207,13 +211,103 @@ pub fn search_with(
     ctx: &Context,
     source: &dyn TextSource,
 ) -> bool {
-    keys.iter().all(|k| eval(k, msg, ctx, Some(source)))
+    keys.iter().all(|k| eval(k, msg, ctx, Some(source), false))
 }
 
 /// True if `msg` satisfies `key` (RFC 9051 §6.4.4 and the extensions named in the crate docs,
 /// with the decisions listed there).
 pub fn matches(key: &SearchKey, msg: &Message<'_>, ctx: &Context) -> bool {
-    eval(key, msg, ctx, None)
+    eval(key, msg, ctx, None, false)
+}
+
+/// The RFC 6203 relevancy (1–100) of a message that matches `keys` (0 if it does not): the
+/// score of each text key under FUZZY ([`FoldedText`]'s gram share, 100 for an exact match),
+/// the lowest over an AND, the highest over an OR; every other key, and every text key outside
+/// FUZZY, counts as 100 when it matches. A search without FUZZY gives 100 for every match.
+/// `source` answers when `msg.text` is `None`, as for [`search_with`].
+pub fn relevancy(
+    keys: &[SearchKey],
+    msg: &Message<'_>,
+    ctx: &Context,
+    source: Option<&dyn TextSource>,
+) -> u8 {
+    keys.iter()
+        .map(|k| score(k, msg, ctx, source, false))
+        .min()
+        .unwrap_or(100)
+}
+
+fn score(
+    key: &SearchKey,
+    msg: &Message<'_>,
+    ctx: &Context,
+    source: Option<&dyn TextSource>,
+    fuzzy: bool,
+) -> u8 {
+    use SearchKey::*;
+    match key {
+        And(keys) => keys
+            .iter()
+            .map(|k| score(k, msg, ctx, source, fuzzy))
+            .min()
+            .unwrap_or(100),
+        Or(a, b) => score(a, msg, ctx, source, fuzzy).max(score(b, msg, ctx, source, fuzzy)),
+        Fuzzy(k) => score(k, msg, ctx, source, true),
+        k => match text_key(k) {
+            Some((tk, s)) if fuzzy => {
+                if excluded(k, msg, source, true) {
+                    0
+                } else {
+                    text::fuzzy_score(text_of(msg, source), tk, s)
+                }
+            }
+            _ => {
+                if eval(k, msg, ctx, source, fuzzy) {
+                    100
+                } else {
+                    0
+                }
+            }
+        },
+    }
+}
+
+/// The text key's kind and string, for the eight text keys.
+fn text_key(key: &SearchKey) -> Option<(text::Key<'_>, &[u8])> {
+    use SearchKey::*;
+    Some(match key {
+        From(s) => (text::Key::Field("From"), &s[..]),
+        To(s) => (text::Key::Field("To"), &s[..]),
+        Cc(s) => (text::Key::Field("Cc"), &s[..]),
+        Bcc(s) => (text::Key::Field("Bcc"), &s[..]),
+        Header(name, s) => (text::Key::Field(name), &s[..]),
+        Subject(s) => (text::Key::Subject, &s[..]),
+        Body(s) => (text::Key::Body, &s[..]),
+        Text(s) => (text::Key::Text, &s[..]),
+        _ => return None,
+    })
+}
+
+/// The text a text key reads: the message's own, else the source's, else none.
+fn text_of<'a>(msg: &Message<'a>, source: Option<&'a dyn TextSource>) -> text::Text<'a> {
+    static EMPTY: std::sync::OnceLock<SearchText> = std::sync::OnceLock::new();
+    match msg.text {
+        Some(t) => text::Text::Decoded(t),
+        None => match source.and_then(|s| s.text()) {
+            Some(f) => text::Text::Folded(f),
+            None => text::Text::Decoded(EMPTY.get_or_init(SearchText::default)),
+        },
+    }
+}
+
+/// True if the source rules the text key out without the text.
+fn excluded(
+    key: &SearchKey,
+    msg: &Message<'_>,
+    source: Option<&dyn TextSource>,
+    fuzzy: bool,
+) -> bool {
+    msg.text.is_none() && source.is_some_and(|s| s.excludes(key, fuzzy))
 }
 
 fn eval(
@@ -221,30 +315,16 @@ fn eval(
     msg: &Message<'_>,
     ctx: &Context,
     source: Option<&dyn TextSource>,
+    fuzzy: bool,
 ) -> bool {
     use SearchKey::*;
     let has = |bit| msg.flags.has(bit);
-    let empty = SearchText::default();
-    let txt = || match msg.text {
-        Some(t) => text::Text::Decoded(t),
-        None => match source.and_then(|s| s.text()) {
-            Some(f) => text::Text::Folded(f),
-            None => text::Text::Decoded(&empty),
-        },
-    };
-    if msg.text.is_none()
-        && needs_text(key)
-        && !matches!(key, And(_) | Or(..) | Not(_) | Fuzzy(_))
-        && source.is_some_and(|s| s.excludes(key))
-    {
-        return false;
-    }
     match key {
         All => true,
-        And(keys) => keys.iter().all(|k| eval(k, msg, ctx, source)),
-        Or(a, b) => eval(a, msg, ctx, source) || eval(b, msg, ctx, source),
-        Not(k) => !eval(k, msg, ctx, source),
-        Fuzzy(k) => eval(k, msg, ctx, source),
+        And(keys) => keys.iter().all(|k| eval(k, msg, ctx, source, fuzzy)),
+        Or(a, b) => eval(a, msg, ctx, source, fuzzy) || eval(b, msg, ctx, source, fuzzy),
+        Not(k) => !eval(k, msg, ctx, source, fuzzy),
+        Fuzzy(k) => eval(k, msg, ctx, source, true),
 
         Answered => has(Flags::ANSWERED),
         Unanswered => !has(Flags::ANSWERED),
@@ -283,14 +363,20 @@ fn eval(
         Younger(n) => msg.internal_date >= ctx.now.saturating_sub_unsigned(*n),
         Older(n) => msg.internal_date <= ctx.now.saturating_sub_unsigned(*n),
 
-        From(s) => text::field(txt(), "From", s),
-        To(s) => text::field(txt(), "To", s),
-        Cc(s) => text::field(txt(), "Cc", s),
-        Bcc(s) => text::field(txt(), "Bcc", s),
-        Subject(s) => text::subject(txt(), s),
-        Header(name, s) => text::field(txt(), name, s),
-        Body(s) => text::body(txt(), s),
-        Text(s) => text::any_text(txt(), s),
+        From(_) | To(_) | Cc(_) | Bcc(_) | Subject(_) | Header(..) | Body(_) | Text(_) => {
+            let Some((tk, s)) = text_key(key) else {
+                return false;
+            };
+            if excluded(key, msg, source, fuzzy) {
+                return false;
+            }
+            let text = text_of(msg, source);
+            if fuzzy {
+                text::fuzzy_score(text, tk, s) > 0
+            } else {
+                text::exact(text, tk, s)
+            }
+        }
     }
 }
 

@@ -163,6 +163,17 @@ fn context(f: &[Fixture]) -> Context {
     }
 }
 
+/// True if `key` or a key below it satisfies `p`.
+fn has(key: &SearchKey, p: &dyn Fn(&SearchKey) -> bool) -> bool {
+    p(key)
+        || match key {
+            SearchKey::Not(k) | SearchKey::Fuzzy(k) => has(k, p),
+            SearchKey::Or(a, b) => has(a, p) || has(b, p),
+            SearchKey::And(ks) => ks.iter().any(|k| has(k, p)),
+            _ => false,
+        }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -179,7 +190,15 @@ proptest! {
             let and = SearchKey::And(vec![a.clone(), b.clone()]);
             prop_assert_eq!(matches(&and, &m, &c), ma && mb);
             prop_assert_eq!(search(&[a.clone(), b.clone()], &m, &c), ma && mb);
-            prop_assert_eq!(matches(&SearchKey::Fuzzy(Box::new(a.clone())), &m, &c), ma);
+            // FUZZY only widens text keys: without NOT below it, every match still matches.
+            if !has(&a, &|k| matches!(k, SearchKey::Not(_))) && ma {
+                prop_assert!(matches(&SearchKey::Fuzzy(Box::new(a.clone())), &m, &c));
+            }
+            // Without FUZZY, every match is fully relevant.
+            if !has(&a, &|k| matches!(k, SearchKey::Fuzzy(_))) {
+                let r = crate::relevancy(std::slice::from_ref(&a), &m, &c, None);
+                prop_assert_eq!(r, if ma { 100 } else { 0 });
+            }
         }
     }
 
@@ -246,6 +265,7 @@ proptest! {
         needle in piece_text(4),
         cut in (any::<prop::sample::Index>(), 0usize..6),
         which in 0usize..7,
+        fuzzy in any::<bool>(),
     ) {
         // Half of the needles are cut from the value the key looks at, so most match.
         let looked_at = match which {
@@ -281,14 +301,20 @@ proptest! {
             5 => SearchKey::Not(Box::new(SearchKey::Text(n))),
             _ => SearchKey::Header("Subject".into(), n),
         };
+        let key = if fuzzy { SearchKey::Fuzzy(Box::new(key)) } else { key };
         let f = &fixtures()[0];
         let decoded = crate::Message { text: Some(&text), ..f.msg() };
         let folded = crate::testutil::Folded(crate::FoldedText::new(&text));
         let via_folded = crate::Message { text: None, ..f.msg() };
         let c = ctx(fixtures());
+        let keys = std::slice::from_ref(&key);
         prop_assert_eq!(
             matches(&key, &decoded, &c),
-            crate::search_with(std::slice::from_ref(&key), &via_folded, &c, &folded)
+            crate::search_with(keys, &via_folded, &c, &folded)
+        );
+        prop_assert_eq!(
+            crate::relevancy(keys, &decoded, &c, None),
+            crate::relevancy(keys, &via_folded, &c, Some(&folded))
         );
     }
 }

@@ -127,7 +127,7 @@ pub fn ctx(fixtures: &[Fixture]) -> Context {
 pub struct Folded(pub crate::FoldedText);
 
 impl crate::TextSource for Folded {
-    fn excludes(&self, _: &SearchKey) -> bool {
+    fn excludes(&self, _: &SearchKey, _: bool) -> bool {
         false
     }
     fn text(&self) -> Option<&crate::FoldedText> {

@@ -19,6 +19,7 @@
 
 use mail_model::SearchText;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 use crate::fold::{Needle, fold};
 
@@ -172,4 +173,135 @@ pub(crate) fn any_text(text: Text<'_>, raw: &[u8]) -> bool {
                 || t.attachment_names.iter().any(|a| needle.found_in_folded(a))
         }
     }
+}
+
+/// A text key, by what it looks at.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Key<'k> {
+    /// FROM/TO/CC/BCC/HEADER: the top-level fields of this name.
+    Field(&'k str),
+    /// SUBJECT.
+    Subject,
+    /// BODY.
+    Body,
+    /// TEXT.
+    Text,
+}
+
+/// The exact (RFC 9051) answer of a text key.
+pub(crate) fn exact(text: Text<'_>, key: Key<'_>, raw: &[u8]) -> bool {
+    match key {
+        Key::Field(name) => field(text, name, raw),
+        Key::Subject => subject(text, raw),
+        Key::Body => body(text, raw),
+        Key::Text => any_text(text, raw),
+    }
+}
+
+/// The distinct character 3-grams of a folded string, in order of first appearance: what the
+/// search index indexes, and what FUZZY compares.
+pub fn grams(folded: &str) -> Vec<String> {
+    let chars: Vec<char> = folded.chars().collect();
+    let mut out: Vec<String> = Vec::new();
+    for w in chars.windows(3) {
+        let g: String = w.iter().collect();
+        if !out.contains(&g) {
+            out.push(g);
+        }
+    }
+    out
+}
+
+/// How many of a needle's `n` distinct 3-grams a text must hold for FUZZY to match it without
+/// an exact match: three fifths, rounded up (at least one). One typo in a word removes at
+/// most three grams, so a typo in a word of ten letters or more still matches.
+pub fn fuzzy_min_grams(n: usize) -> usize {
+    (3 * n).div_ceil(5).max(1)
+}
+
+/// The strings a text key compares, folded: one per field value, `Name: value` line or part.
+fn folded_haystacks<'t>(text: Text<'t>, key: Key<'_>) -> Vec<Cow<'t, str>> {
+    let named = |n: &String| match key {
+        Key::Field(name) => n.eq_ignore_ascii_case(name),
+        _ => false,
+    };
+    match (text, key) {
+        (Text::Decoded(t), Key::Field(_)) => t
+            .headers
+            .iter()
+            .filter(|(n, _)| named(n))
+            .map(|(_, v)| Cow::Owned(fold(v)))
+            .collect(),
+        (Text::Folded(t), Key::Field(_)) => t
+            .headers
+            .iter()
+            .filter(|(n, _)| named(n))
+            .map(|(_, v)| Cow::Borrowed(v.as_str()))
+            .collect(),
+        (Text::Decoded(t), Key::Subject) => subject_values(t)
+            .map(|v| Cow::Owned(fold(&collapse_blanks(v))))
+            .collect(),
+        (Text::Folded(t), Key::Subject) => t
+            .subjects
+            .iter()
+            .map(|v| Cow::Borrowed(v.as_str()))
+            .collect(),
+        (Text::Decoded(t), Key::Body) => t.bodies.iter().map(|b| Cow::Owned(fold(b))).collect(),
+        (Text::Folded(t), Key::Body) => {
+            t.bodies.iter().map(|b| Cow::Borrowed(b.as_str())).collect()
+        }
+        (Text::Decoded(t), Key::Text) => t
+            .headers
+            .iter()
+            .chain(&t.part_headers)
+            .map(|(n, v)| Cow::Owned(fold(&format!("{n}: {v}"))))
+            .chain(
+                t.bodies
+                    .iter()
+                    .chain(&t.attachment_names)
+                    .map(|b| Cow::Owned(fold(b))),
+            )
+            .collect(),
+        (Text::Folded(t), Key::Text) => t
+            .headers
+            .iter()
+            .map(|(n, v)| Cow::Owned(format!("{}: {v}", fold(n))))
+            .chain(
+                t.part_headers
+                    .iter()
+                    .map(|(n, v)| Cow::Owned(format!("{n}: {v}"))),
+            )
+            .chain(
+                t.bodies
+                    .iter()
+                    .chain(&t.attachment_names)
+                    .map(|b| Cow::Borrowed(b.as_str())),
+            )
+            .collect(),
+    }
+}
+
+/// FUZZY (RFC 6203) on a text key, as a relevancy score: 100 for an exact match; otherwise
+/// the share (in percent, 1–99) of the needle's distinct 3-grams that appear in what the key
+/// looks at, when at least [`fuzzy_min_grams`] of them do; 0 (no match) below that. Needles
+/// under three characters have no grams and match only exactly. A key on a field the message
+/// lacks never matches.
+pub(crate) fn fuzzy_score(text: Text<'_>, key: Key<'_>, raw: &[u8]) -> u8 {
+    if exact(text, key, raw) {
+        return 100;
+    }
+    let needle = Needle::new(raw);
+    let grams = grams(needle.folded());
+    if grams.is_empty() {
+        return 0;
+    }
+    let hays = folded_haystacks(text, key);
+    let present = grams
+        .iter()
+        .filter(|g| hays.iter().any(|h| h.contains(g.as_str())))
+        .count();
+    if present < fuzzy_min_grams(grams.len()) {
+        return 0;
+    }
+    (present * 100 / grams.len()).clamp(1, 99) as u8
 }

@@ -249,3 +249,65 @@ fn text_keys_need_text_and_see_nothing_without_it() {
     assert!(matches(&key("BODY \"\""), &m, &ctx));
     assert!(matches(&key("NOT HEADER Subject \"\""), &m, &ctx));
 }
+
+/// FUZZY (RFC 6203): typos and diacritics within three fifths of the needle's 3-grams match,
+/// exact matches score 100, short needles stay exact, NOT FUZZY is the complement.
+#[test]
+fn fuzzy_text_keys_and_relevancy() {
+    let mut f = vec![
+        crate::testutil::Fixture::new(
+            "A",
+            b"Subject: Quarterly financial report\r\n\r\nThe kierkegaard seminar starts tomorrow.\r\n",
+        ),
+        crate::testutil::Fixture::new(
+            "B",
+            "Subject: Lunch\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nKierkeg\u{e5}rd wrote in Danish.\r\n"
+                .as_bytes(),
+        ),
+        crate::testutil::Fixture::new("C", b"Subject: other\r\n\r\nnothing here\r\n"),
+    ];
+    for (i, x) in f.iter_mut().enumerate() {
+        x.seq = i as u32 + 1;
+        x.uid = i as u32 + 1;
+    }
+    check_table(
+        &f,
+        &[
+            ("BODY kierkegaard", &["A"]),
+            ("FUZZY BODY kierkegaard", &["A", "B"]),
+            ("FUZZY TEXT kierkegaard", &["A", "B"]),
+            ("SUBJECT quartely", &[]),
+            ("FUZZY SUBJECT quartely", &["A"]),
+            ("FUZZY SUBJECT qxartexly", &[]),
+            ("FUZZY SUBJECT lu", &["B"]),
+            ("FUZZY SUBJECT lx", &[]),
+            ("FUZZY BODY xyzzy", &[]),
+            ("NOT FUZZY BODY kierkegaard", &["C"]),
+            (
+                "FUZZY (OR BODY kierkegaard SUBJECT other)",
+                &["A", "B", "C"],
+            ),
+            ("FUZZY BODY kierkegaard SUBJECT lunch", &["B"]),
+        ],
+    );
+    let c = ctx(&f);
+    let score = |wire: &str, x: &crate::testutil::Fixture| {
+        crate::relevancy(&crate::testutil::keys(wire), &x.msg(), &c, None)
+    };
+    assert_eq!(score("FUZZY BODY kierkegaard", &f[0]), 100);
+    // 6 of the 9 grams of "kierkegaard" are in "kierkegård" (decomposed å breaks three).
+    assert_eq!(score("FUZZY BODY kierkegaard", &f[1]), 66);
+    assert_eq!(score("FUZZY BODY kierkegaard", &f[2]), 0);
+    assert_eq!(score("FUZZY SUBJECT quartely", &f[0]), 66);
+    // AND takes the lowest score, OR the highest; keys outside FUZZY count as 100.
+    assert_eq!(
+        score("FUZZY SUBJECT quartely FUZZY BODY kierkegaard", &f[0]),
+        66
+    );
+    assert_eq!(
+        score("OR FUZZY SUBJECT quartely FUZZY BODY kierkegaard", &f[0]),
+        100
+    );
+    assert_eq!(score("BODY kierkegaard", &f[0]), 100);
+    assert_eq!(score("FUZZY SUBJECT lunch BODY kierkeg", &f[1]), 100);
+}

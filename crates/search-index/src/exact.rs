@@ -8,12 +8,15 @@ use std::cell::{Cell, OnceCell};
 use std::collections::HashSet;
 use store::{AccountId, BlobRef};
 
+/// A text key of the criteria, and whether it is under FUZZY.
+type KeyUse = (SearchKey, bool);
+
 /// The text keys of one SEARCH with their candidates (`None`: the key does not prune).
 #[derive(Debug)]
 pub struct Exact<'a> {
     index: &'a SearchIndex,
     account: AccountId,
-    keys: Vec<(SearchKey, Option<Candidates>)>,
+    keys: Vec<(KeyUse, Option<Candidates>)>,
 }
 
 fn kind(key: &SearchKey) -> Option<(TextKind, &[u8])> {
@@ -29,16 +32,17 @@ fn kind(key: &SearchKey) -> Option<(TextKind, &[u8])> {
     })
 }
 
-fn text_keys<'k>(keys: &'k [SearchKey], out: &mut Vec<&'k SearchKey>) {
+fn text_keys<'k>(keys: &'k [SearchKey], fuzzy: bool, out: &mut Vec<(&'k SearchKey, bool)>) {
     for k in keys {
         match k {
-            SearchKey::And(ks) => text_keys(ks, out),
+            SearchKey::And(ks) => text_keys(ks, fuzzy, out),
             SearchKey::Or(a, b) => {
-                text_keys(std::slice::from_ref(a), out);
-                text_keys(std::slice::from_ref(b), out);
+                text_keys(std::slice::from_ref(a), fuzzy, out);
+                text_keys(std::slice::from_ref(b), fuzzy, out);
             }
-            SearchKey::Not(k) | SearchKey::Fuzzy(k) => text_keys(std::slice::from_ref(k), out),
-            k if kind(k).is_some() => out.push(k),
+            SearchKey::Not(k) => text_keys(std::slice::from_ref(k), fuzzy, out),
+            SearchKey::Fuzzy(k) => text_keys(std::slice::from_ref(k), true, out),
+            k if kind(k).is_some() => out.push((k, fuzzy)),
             _ => {}
         }
     }
@@ -52,16 +56,21 @@ impl<'a> Exact<'a> {
         criteria: &[SearchKey],
     ) -> Result<Exact<'a>, IndexError> {
         let mut found = Vec::new();
-        text_keys(criteria, &mut found);
-        let mut keys: Vec<(SearchKey, Option<Candidates>)> = Vec::new();
-        for k in found {
-            if keys.iter().any(|(x, _)| x == k) {
+        text_keys(criteria, false, &mut found);
+        let mut keys: Vec<(KeyUse, Option<Candidates>)> = Vec::new();
+        for (k, fuzzy) in found {
+            if keys.iter().any(|((x, f), _)| x == k && *f == fuzzy) {
                 continue;
             }
             let Some((kind, needle)) = kind(k) else {
                 continue;
             };
-            keys.push((k.clone(), index.candidates(account, kind, needle)?));
+            let candidates = if fuzzy {
+                index.fuzzy_candidates(account, kind, needle)?
+            } else {
+                index.candidates(account, kind, needle)?
+            };
+            keys.push(((k.clone(), fuzzy), candidates));
         }
         Ok(Exact {
             index,
@@ -86,11 +95,12 @@ impl<'a> Exact<'a> {
     /// message may match. A message outside the set is certain not to match, so a caller needs
     /// to look only at the messages inside (and at those the index has not reached).
     pub fn required(&self, criteria: &[SearchKey]) -> Option<HashSet<u64>> {
-        self.all_of(criteria)
+        self.all_of(criteria, false)
     }
 
-    fn all_of(&self, keys: &[SearchKey]) -> Option<HashSet<u64>> {
-        let mut sets: Vec<HashSet<u64>> = keys.iter().filter_map(|k| self.needs(k)).collect();
+    fn all_of(&self, keys: &[SearchKey], fuzzy: bool) -> Option<HashSet<u64>> {
+        let mut sets: Vec<HashSet<u64>> =
+            keys.iter().filter_map(|k| self.needs(k, fuzzy)).collect();
         sets.sort_by_key(HashSet::len);
         let mut sets = sets.into_iter();
         let first = sets.next()?;
@@ -99,23 +109,27 @@ impl<'a> Exact<'a> {
         }))
     }
 
-    fn needs(&self, key: &SearchKey) -> Option<HashSet<u64>> {
+    fn needs(&self, key: &SearchKey, fuzzy: bool) -> Option<HashSet<u64>> {
         match key {
-            SearchKey::And(ks) => self.all_of(ks),
+            SearchKey::And(ks) => self.all_of(ks, fuzzy),
             SearchKey::Or(a, b) => {
-                let mut a = self.needs(a)?;
-                a.extend(self.needs(b)?);
+                let mut a = self.needs(a, fuzzy)?;
+                a.extend(self.needs(b, fuzzy)?);
                 Some(a)
             }
-            SearchKey::Fuzzy(k) => self.needs(k),
+            SearchKey::Fuzzy(k) => self.needs(k, true),
             k if kind(k).is_some() => self
-                .keys
-                .iter()
-                .find(|(x, _)| x == k)
-                .and_then(|(_, c)| c.as_ref())
+                .candidates_of(k, fuzzy)
                 .map(|c| c.hits.keys().copied().collect()),
             _ => None,
         }
+    }
+
+    fn candidates_of(&self, key: &SearchKey, fuzzy: bool) -> Option<&Candidates> {
+        self.keys
+            .iter()
+            .find(|((k, f), _)| k == key && *f == fuzzy)
+            .and_then(|(_, c)| c.as_ref())
     }
 
     /// Total candidates over the keys (for logs and benchmarks).
@@ -146,12 +160,9 @@ impl IndexedText<'_> {
 }
 
 impl TextSource for IndexedText<'_> {
-    fn excludes(&self, key: &SearchKey) -> bool {
+    fn excludes(&self, key: &SearchKey, fuzzy: bool) -> bool {
         self.exact
-            .keys
-            .iter()
-            .find(|(k, _)| k == key)
-            .and_then(|(_, c)| c.as_ref())
+            .candidates_of(key, fuzzy)
             .is_some_and(|c| !c.contains(&self.blob))
     }
 

@@ -430,27 +430,57 @@ impl SearchIndex {
         kind: TextKind,
         needle: &[u8],
     ) -> Result<Option<Candidates>> {
-        let folded: Vec<char> = fold(&String::from_utf8_lossy(needle)).chars().collect();
-        if folded.len() < GRAM {
+        self.gram_candidates(account, kind, needle, false)
+    }
+
+    /// Like [`candidates`](Self::candidates) for a key under FUZZY: the bodies whose field
+    /// holds at least [`imap_search::fuzzy_min_grams`] of the needle's distinct 3-grams.
+    pub fn fuzzy_candidates(
+        &self,
+        account: AccountId,
+        kind: TextKind,
+        needle: &[u8],
+    ) -> Result<Option<Candidates>> {
+        self.gram_candidates(account, kind, needle, true)
+    }
+
+    fn gram_candidates(
+        &self,
+        account: AccountId,
+        kind: TextKind,
+        needle: &[u8],
+        fuzzy: bool,
+    ) -> Result<Option<Candidates>> {
+        let grams = imap_search::grams(&fold(&String::from_utf8_lossy(needle)));
+        if grams.is_empty() {
             return Ok(None);
         }
         let field = self.fields.of(match kind {
             TextKind::Header(f) => f,
             TextKind::Any => Field::All,
         });
-        let mut grams: Vec<String> = folded.windows(GRAM).map(|w| w.iter().collect()).collect();
-        grams.sort();
-        grams.dedup();
+        // Exact: every gram (an intersection). FUZZY: enough of them.
+        let occur = if fuzzy { Occur::Should } else { Occur::Must };
+        let terms: Vec<(Occur, Box<dyn Query>)> = grams
+            .iter()
+            .map(|g| {
+                let q: Box<dyn Query> = Box::new(TermQuery::new(
+                    Term::from_field_text(field, g),
+                    IndexRecordOption::Basic,
+                ));
+                (occur, q)
+            })
+            .collect();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
             vec![(Occur::Must, self.of_account(account))];
-        for g in grams {
+        if fuzzy {
+            let enough = imap_search::fuzzy_min_grams(grams.len());
             clauses.push((
                 Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(field, &g),
-                    IndexRecordOption::Basic,
-                )),
+                Box::new(BooleanQuery::with_minimum_required_clauses(terms, enough)),
             ));
+        } else {
+            clauses.extend(terms);
         }
         let shard = self.shard(account);
         let searcher = shard.reader.searcher();

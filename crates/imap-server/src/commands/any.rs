@@ -50,6 +50,7 @@ pub(crate) fn capability_list(
             "QRESYNC",
             "ESEARCH",
             "SEARCHRES",
+            "SEARCH=FUZZY",
             "SORT",
             "SORT=DISPLAY",
             "ESORT",

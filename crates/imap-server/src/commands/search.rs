@@ -75,6 +75,17 @@ fn has_modseq(key: &SearchKey) -> bool {
     }
 }
 
+/// True if `key` holds a FUZZY key anywhere.
+fn has_fuzzy(key: &SearchKey) -> bool {
+    match key {
+        SearchKey::Fuzzy(_) => true,
+        SearchKey::Not(k) => has_fuzzy(k),
+        SearchKey::Or(a, b) => has_fuzzy(a) || has_fuzzy(b),
+        SearchKey::And(v) => v.iter().any(has_fuzzy),
+        _ => false,
+    }
+}
+
 /// One message that matched the criteria.
 pub(crate) struct Hit<T> {
     /// Sequence number in the session's view.
@@ -83,6 +94,8 @@ pub(crate) struct Hit<T> {
     pub(crate) uid: u32,
     /// The message's MODSEQ, for RFC 7162 §3.1.5.
     pub(crate) modseq: u64,
+    /// RFC 6203 relevancy, 1–100 (100 for every match of a search without FUZZY).
+    pub(crate) relevancy: u8,
     /// What the caller kept of the message (see [`matching`]).
     pub(crate) data: T,
 }
@@ -210,6 +223,7 @@ where
             .collect())
     }
     .map_err(store_reply)?;
+    let fuzzy = criteria.iter().any(has_fuzzy);
     let placeholder = mail_model::analyze(b"");
     let mut hits = Vec::new();
     for rec in &records {
@@ -245,16 +259,30 @@ where
             facts,
             text: text.as_ref(),
         };
+        // (matches, RFC 6203 relevancy); relevancy is computed for matches of FUZZY searches.
+        let judge = |msg: &imap_search::Message<'_>,
+                     source: Option<&dyn imap_search::TextSource>| {
+            let hit = match source {
+                Some(src) => imap_search::search_with(&criteria, msg, &ctx, src),
+                None => imap_search::search(&criteria, msg, &ctx),
+            };
+            let score = if hit && fuzzy {
+                imap_search::relevancy(&criteria, msg, &ctx, source)
+            } else {
+                100
+            };
+            (hit, score)
+        };
         let mut answer = None;
         if let Some((e, _)) = exact.as_ref().filter(|_| indexed) {
             let source = e.source(rec.blob);
-            let hit = imap_search::search_with(&criteria, &msg, &ctx, &source);
+            let judged = judge(&msg, Some(&source));
             if !source.failed() {
-                answer = Some(hit);
+                answer = Some(judged);
             }
         }
-        let hit = match answer {
-            Some(hit) => hit,
+        let (hit, relevancy) = match answer {
+            Some(judged) => judged,
             // The index lost this body's text: read the message itself.
             None if indexed => {
                 let (raw, _) = super::load(&s.shared, rec, true).await?;
@@ -263,15 +291,16 @@ where
                     text: text.as_ref(),
                     ..msg
                 };
-                imap_search::search(&criteria, &msg, &ctx)
+                judge(&msg, None)
             }
-            None => imap_search::search(&criteria, &msg, &ctx),
+            None => judge(&msg, None),
         };
         if hit {
             hits.push(Hit {
                 seq,
                 uid,
                 modseq: state.modseq,
+                relevancy,
                 data: keep(rec, facts),
             });
         }
@@ -327,6 +356,8 @@ pub(crate) struct EsearchAnswer<'a> {
     pub(crate) ids: &'a [u32],
     /// The matching UIDs in the same order, for SAVE.
     pub(crate) uids: &'a [u32],
+    /// RFC 6203 relevancy of each, in the same order (for RETURN (RELEVANCY)).
+    pub(crate) relevancy: &'a [u8],
     /// `MODSEQ n` when the criteria held a MODSEQ key (RFC 7162 §3.1.5).
     pub(crate) mod_seq: Option<u64>,
     /// How `ids` are ordered.
@@ -343,6 +374,7 @@ where
         ret,
         ids,
         uids,
+        relevancy,
         mod_seq,
         order,
     } = a;
@@ -391,6 +423,10 @@ where
     }
     if want(SearchReturn::Count) {
         items.push(ESearchItem::Count(ids.len() as u32));
+    }
+    // RFC 6203 §4: one score per result, in the order of the result.
+    if want(SearchReturn::Relevancy) && !relevancy.is_empty() {
+        items.push(ESearchItem::Relevancy(relevancy.to_vec()));
     }
     if let Some(m) = mod_seq {
         items.push(ESearchItem::ModSeq(m));
@@ -443,11 +479,13 @@ where
         })),
         Some(ret) => {
             let uids: Vec<u32> = found.hits.iter().map(|h| h.uid).collect();
+            let relevancy: Vec<u8> = found.hits.iter().map(|h| h.relevancy).collect();
             let answer = EsearchAnswer {
                 uid: req.uid,
                 ret: &ret,
                 ids: &ids,
                 uids: &uids,
+                relevancy: &relevancy,
                 mod_seq: found.mod_seq,
                 order: Order::Ascending,
             };

@@ -45,9 +45,15 @@ pub(crate) fn value(key: SortKey, internal_date: i64, size: u64, keys: &SortKeys
         SortKey::Cc => Text(keys.cc.clone()),
         SortKey::DisplayFrom => Text(keys.display_from.clone()),
         SortKey::DisplayTo => Text(keys.display_to.clone()),
-        // Refused before evaluation (see `sort`); sorts as if absent.
+        // Known after matching: `sort` puts [`relevancy_value`] in its place.
         SortKey::Relevancy => Num(0),
     }
+}
+
+/// The sort value of an RFC 6203 relevancy: the most relevant first (like Dovecot), so the
+/// score is negated; REVERSE RELEVANCY gives the least relevant first.
+pub(crate) fn relevancy_value(score: u8) -> KeyValue {
+    KeyValue::Num(-i64::from(score))
 }
 
 /// A message to sort: its sequence number (the implicit last key), its UID and one value per
@@ -58,6 +64,8 @@ pub(crate) struct Row {
     pub(crate) seq: u32,
     /// UID.
     pub(crate) uid: u32,
+    /// RFC 6203 relevancy (for RETURN (RELEVANCY)).
+    pub(crate) relevancy: u8,
     /// `values[i]` is the value of `criteria[i]`.
     pub(crate) values: Vec<KeyValue>,
 }
@@ -96,15 +104,6 @@ pub(crate) async fn sort<S>(s: &mut Session<S>, tag: &Tag, req: SortRequest) -> 
 where
     S: AsyncRead + AsyncWrite + Unpin + Send,
 {
-    // RFC 6203 §4: RELEVANCY needs SEARCH=FUZZY, which this server does not advertise.
-    if req.criteria.iter().any(|c| c.key == SortKey::Relevancy)
-        || req
-            .ret
-            .as_ref()
-            .is_some_and(|r| r.contains(&SearchReturn::Relevancy))
-    {
-        return Reply::bad("RELEVANCY needs SEARCH=FUZZY, which this server does not offer");
-    }
     if let Err(r) = search::check_charset(Some(&req.charset)) {
         return r;
     }
@@ -116,6 +115,7 @@ where
             .collect::<Vec<_>>()
     })
     .await;
+    // RELEVANCY (RFC 6203 §4) is known only after matching: filled in here.
     let found = match found {
         Ok(f) => f,
         Err(r) => return r,
@@ -126,11 +126,20 @@ where
         .map(|h| Row {
             seq: h.seq,
             uid: h.uid,
-            values: h.data,
+            relevancy: h.relevancy,
+            values: criteria
+                .iter()
+                .zip(h.data)
+                .map(|(c, v)| match c.key {
+                    SortKey::Relevancy => relevancy_value(h.relevancy),
+                    _ => v,
+                })
+                .collect(),
         })
         .collect();
     order(&mut rows, &criteria);
     let uids: Vec<u32> = rows.iter().map(|r| r.uid).collect();
+    let relevancy: Vec<u8> = rows.iter().map(|r| r.relevancy).collect();
     let ids: Vec<u32> = if req.uid {
         uids.clone()
     } else {
@@ -148,6 +157,7 @@ where
                 ret: &ret,
                 ids: &ids,
                 uids: &uids,
+                relevancy: &relevancy,
                 mod_seq: found.mod_seq,
                 order: Order::Sorted,
             };

@@ -27,6 +27,7 @@ fn sorted(rows: &[(u32, Vec<KeyValue>)], criteria: &[SortCriterion]) -> Vec<u32>
         .map(|(seq, values)| Row {
             seq: *seq,
             uid: seq * 10,
+            relevancy: 100,
             values: values.clone(),
         })
         .collect();
