@@ -1,0 +1,67 @@
+//! # strata-loadgen: load for any IMAP server
+//!
+//! N concurrent clients ([`client`]) each doing a weighted mix of LOGIN, SELECT, FETCH (flags,
+//! envelopes, bodies), APPEND, STORE, SEARCH, COPY/MOVE, EXPUNGE, IDLE and NOOP against their
+//! account's shared INBOX and a private mailbox, checking every response ([`conn`]) and the
+//! state it implies; [`stats`] turns the latencies into operations per second and
+//! percentiles. The `strata-loadgen` binary is the command line; [`run`] is the same load for
+//! tests.
+
+pub mod client;
+pub mod conn;
+pub mod stats;
+
+use client::{ClientConfig, Mix, Target};
+use std::time::{Duration, Instant};
+
+/// One load run.
+pub struct RunOptions<F: Fn(usize) -> Target> {
+    /// Concurrent clients.
+    pub clients: usize,
+    /// Measured time, after the warm-up.
+    pub duration: Duration,
+    /// Load before measuring.
+    pub warmup: Duration,
+    /// The operations.
+    pub mix: Mix,
+    /// How long an IDLE lasts.
+    pub idle: Duration,
+    /// Approximate size of appended messages.
+    pub message_size: usize,
+    /// Seed of the random choices.
+    pub seed: u64,
+    /// Server and account of client `k`.
+    pub target: F,
+}
+
+/// Runs the clients to the end (including their final checks) and reports.
+pub async fn run<F: Fn(usize) -> Target>(o: RunOptions<F>) -> stats::Report {
+    let start = Instant::now();
+    let measure_from = start + o.warmup;
+    let stop_at = measure_from + o.duration;
+    let run = format!("{:x}", fastrand::u32(..));
+    let tasks: Vec<_> = (0..o.clients)
+        .map(|id| {
+            let cfg = ClientConfig {
+                id,
+                run: run.clone(),
+                target: (o.target)(id),
+                mix: o.mix.clone(),
+                measure_from,
+                stop_at,
+                idle: o.idle,
+                message_size: o.message_size,
+                seed: o.seed.wrapping_mul(1_000_003).wrapping_add(id as u64),
+            };
+            tokio::spawn(client::run(cfg))
+        })
+        .collect();
+    let mut total = stats::Stats::default();
+    for t in tasks {
+        match t.await {
+            Ok(s) => total.merge(s),
+            Err(e) => total.inconsistent(format!("client task failed: {e}")),
+        }
+    }
+    total.report(o.clients, o.duration)
+}
