@@ -30,11 +30,11 @@ fn email_id(blob: &BlobRef) -> String {
     format!("M{}", &blob.hex()[..24])
 }
 
-/// The UIDs of `uids` as a set plus the range that holds them, for `uid BETWEEN` queries.
 /// UIDs per `IN (…)` query when fetching scattered messages (well under SQLite's and
 /// PostgreSQL's limits on bound parameters).
 const FETCH_CHUNK: usize = 500;
 
+/// The UIDs of `uids` as a set plus the range that holds them, for `uid BETWEEN` queries.
 fn uid_range(uids: &[u32]) -> Option<(HashSet<u32>, i64, i64)> {
     let lo = *uids.iter().min()?;
     let hi = *uids.iter().max()?;
