@@ -1,7 +1,9 @@
-//! SEARCH / UID SEARCH (RFC 9051 §6.4.4) with ESEARCH return options (RFC 4731) and SEARCHRES
-//! (`RETURN (SAVE)` and `$`, RFC 5182). Evaluation is the exact brute-force oracle of the
-//! `imap-search` crate over the session's view; the index of issue 5 will narrow the
-//! candidates first without changing a result.
+//! SEARCH / UID SEARCH (RFC 9051 §6.4.4) with ESEARCH return options (RFC 4731), SEARCHRES
+//! (`RETURN (SAVE)` and `$`, RFC 5182) and SEARCH=FUZZY (RFC 6203: FUZZY, RETURN (RELEVANCY)).
+//! Every message is decided by the exact semantics of the `imap-search` crate; with a search
+//! index, a text key every match needs first narrows the messages to those whose body is among
+//! its candidates (only their rows are read), and candidates are confirmed on the folded text
+//! the index stores — so the result is the brute-force one, index or not.
 //!
 //! [`matching`] is the one matching loop: SEARCH, SORT ([`super::sort`]) and THREAD
 //! ([`super::thread`]) all select their messages with it, so the three agree on every key.
