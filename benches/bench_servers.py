@@ -1,0 +1,500 @@
+"""Servers and measurements shared by the Python benchmarks in benches/.
+
+What is here:
+
+- `Strata`: `strata serve` on ephemeral loopback ports with a fresh or existing data dir,
+  stopped with SIGINT (its Ctrl-C path); `strata_user_add` creates an account.
+- `Dovecot`: a throw-away Dovecot (Debian dovecot-imapd, /usr/sbin/dovecot) with its own config
+  and base_dir in a directory of ours, passwd-file users with {PLAIN} passwords, maildir, a
+  static userdb running mail processes as `nobody`, listening on 127.0.0.1 and a free port, chroot
+  off. The system's Dovecot is never touched. `DovecotLimits` raises its process and connection
+  limits for many simultaneous connections and can turn on IMAP hibernation.
+- `free_port()`, `machine_info()` (cores, CPU model, RAM, kernel, Dovecot version, git commit)
+  `raise_fd_limit()` and `raise_inotify_instances()`.
+- Memory: `vmrss_kb(pid)` (one process), `pss_kb(pid)`, `descendants(pid)` (walks the ppid
+  field of /proc/*/stat) and `tree_memory(pid)`, which sums PSS over a process and all its
+  descendants. PSS (proportional set size) charges each shared page to the processes sharing it
+  in equal parts, so the sum over a process tree counts shared libraries once: that is the
+  figure for a server made of many processes, such as Dovecot with one `imap` process per
+  connection. `meminfo()` reads /proc/meminfo.
+
+Stdlib only (Python 3.11). Dovecot must be started as root.
+"""
+import collections
+import os
+import platform
+import pwd
+import re
+import resource
+import signal
+import socket
+import subprocess
+import threading
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DOVECOT = "/usr/sbin/dovecot" if os.path.exists("/usr/sbin/dovecot") else "dovecot"
+
+
+def log(*args):
+    print(*args, flush=True)
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait_listening(port, proc, timeout, what):
+    """Waits until 127.0.0.1:port accepts a connection; raises if `proc` exits first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with status {proc.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{what} did not listen on 127.0.0.1:{port} within {timeout} s")
+
+
+# ---------------------------------------------------------------------------------------------
+# Strata
+# ---------------------------------------------------------------------------------------------
+
+class Strata:
+    """`strata serve` on ephemeral loopback ports; stopped with SIGINT (its Ctrl-C path)."""
+
+    def __init__(self, binary, data_dir, log_path, config=None):
+        args = [binary]
+        if config:
+            args += ["--config", config]
+        args += ["serve", "--data-dir", data_dir, "--imap", "127.0.0.1:0",
+                 "--imaps", "127.0.0.1:0"]
+        self.log_path = log_path
+        self.log_from = os.path.getsize(log_path) if os.path.exists(log_path) else 0
+        self.log = open(log_path, "ab")
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.log)
+        self.pid = self.proc.pid
+        self.port = None
+        for line in self.proc.stdout:
+            line = line.decode(errors="replace")
+            if line.strip().startswith("imap "):
+                self.port = int(line.split()[1].rsplit(":", 1)[1])
+            if line.startswith("Add a user"):
+                break
+        if not self.port:
+            self.proc.kill()
+            self.proc.wait()
+            self.log.close()
+            raise RuntimeError(f"strata serve did not print its port; see {log_path}")
+        # Keep draining stdout so that the server never blocks on a full pipe.
+        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
+
+    def rss_kb(self):
+        return vmrss_kb(self.pid)
+
+    def log_problems(self):
+        """WARN and ERROR lines this instance logged, counted, with the timestamp dropped and
+        numbers replaced by N so that repeats of one message count together."""
+        out = collections.Counter()
+        with open(self.log_path, "rb") as f:
+            f.seek(self.log_from)
+            for raw in f:
+                line = re.sub(r"\x1b\[[0-9;]*m", "", raw.decode(errors="replace")).strip()
+                parts = line.split(None, 1)
+                if len(parts) == 2 and parts[1].startswith(("WARN ", "ERROR ")):
+                    out[re.sub(r"\d+", "N", parts[1])] += 1
+        return out
+
+    def stop(self, odd=None, timeout=120):
+        """SIGINT, then SIGKILL after `timeout` s (noted in `odd` if given)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                if odd is not None:
+                    odd.append(f"strata serve (pid {self.pid}) did not stop within {timeout} s "
+                               "of SIGINT; killed")
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+def strata_user_add(binary, data_dir, user, password, config=None):
+    """`strata [--config FILE] user add USER --password-stdin --data-dir DIR`."""
+    args = [binary] + (["--config", config] if config else [])
+    args += ["user", "add", user, "--password-stdin", "--data-dir", data_dir]
+    subprocess.run(args, input=password + "\n", text=True, check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+# ---------------------------------------------------------------------------------------------
+# Dovecot
+# ---------------------------------------------------------------------------------------------
+
+class DovecotLimits:
+    """Settings for `connections` simultaneous IMAP connections.
+
+    Dovecot runs one `imap` process per connection (client_limit 1), so `service imap`
+    needs process_limit above the connection count (set there only: a default_process_limit
+    that high makes the master ask for an RLIMIT_NPROC of the sum over all services, above
+    the hard limit). Every process also connects to the log and stats services, hence
+    default_client_limit above the connection count. Logins go through imap-login in its
+    high-performance mode (service_count = 0: a few long-lived processes, at most one per
+    core, each serving many connections, instead of one process per connection).
+    mail_max_userip_connections (default 10) caps connections per user and client address.
+    `hibernate` (e.g. "5s") sets imap_hibernate_timeout: after that long in IDLE, the
+    connection moves into the single imap-hibernate process and its imap process exits."""
+
+    def __init__(self, connections, hibernate=None):
+        self.connections = connections
+        self.hibernate = hibernate
+
+    def config(self):
+        n = self.connections
+        text = f"""
+default_process_limit = 1000
+default_client_limit = {n + 1000}
+default_vsz_limit = 0
+service imap {{
+  process_limit = {n + 100}
+}}
+service imap-login {{
+  service_count = 0
+  process_min_avail = 2
+  process_limit = {max(2, os.cpu_count() or 1)}
+  client_limit = {n + 100}
+}}
+protocol imap {{
+  mail_max_userip_connections = {n}
+}}
+"""
+        if self.hibernate:
+            # imap-hibernate (running as the internal user `dovecot`) hands a connection back
+            # through imap-master; imap processes (as nobody, with the extra group dovecot,
+            # the default since 2.3.1) reach imap-hibernate. The recipe of Dovecot's
+            # "Hibernation" page.
+            text += f"""
+imap_hibernate_timeout = {self.hibernate}
+service imap {{
+  unix_listener imap-master {{
+    user = $default_internal_user
+  }}
+  extra_groups = $default_internal_group
+}}
+service imap-hibernate {{
+  unix_listener imap-hibernate {{
+    mode = 0660
+    group = $default_internal_group
+  }}
+}}
+"""
+        return text
+
+
+class Dovecot:
+    """A throw-away Dovecot: own config and base_dir under `tmp`, passwd-file users with
+    {PLAIN} passwords, maildir under tmp/mail/USER, default search (no FTS plugin).
+
+    `users` maps login name to password. `limits` (a `DovecotLimits`) raises the
+    connection limits; `extra` is appended to the config as is. Starting again on the same
+    `tmp` keeps the mail: the config is rewritten, the maildirs stay."""
+
+    def __init__(self, tmp, users, limits=None, extra="", name="strata-bench"):
+        if not os.path.exists(DOVECOT):
+            raise RuntimeError("dovecot is not installed (apt-get install -y dovecot-imapd)")
+        nobody = pwd.getpwnam("nobody")
+        self.port = free_port()
+        self.tmp = tmp
+        os.makedirs(tmp, exist_ok=True)
+        os.chmod(tmp, 0o755)  # mail processes run as nobody
+        for d in ("run", "mail", "home"):
+            os.makedirs(os.path.join(tmp, d), exist_ok=True)
+        for d in ("mail", "home"):
+            os.chown(os.path.join(tmp, d), nobody.pw_uid, nobody.pw_gid)
+        with open(os.path.join(tmp, "passwd"), "w") as f:
+            for user, password in users.items():
+                f.write(f"{user}:{{PLAIN}}{password}::::::\n")
+        self.log_path = os.path.join(tmp, "dovecot.log")
+        # Where this instance's lines start in a log that earlier instances may have used.
+        self.log_from = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
+        self.conf = os.path.join(tmp, "dovecot.conf")
+        with open(self.conf, "w") as f:
+            f.write(f"""
+base_dir = {tmp}/run
+state_dir = {tmp}/run/state
+instance_name = {name}-{self.port}
+listen = 127.0.0.1
+protocols = imap
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain
+log_path = {self.log_path}
+first_valid_uid = 1
+mail_location = maildir:{tmp}/mail/%u
+passdb {{
+  driver = passwd-file
+  args = {tmp}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={nobody.pw_uid} gid={nobody.pw_gid} home={tmp}/home/%u
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {self.port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+  chroot =
+}}
+service anvil {{
+  chroot =
+}}
+""")
+            if limits:
+                f.write(limits.config())
+            f.write(extra)
+        self.proc = subprocess.Popen([DOVECOT, "-F", "-c", self.conf])
+        self.pid = self.proc.pid
+        try:
+            wait_listening(self.port, self.proc, 20, f"dovecot (see {self.log_path})")
+        except RuntimeError:
+            self.stop()
+            raise
+
+    def version(self):
+        return subprocess.run([DOVECOT, "--version"], capture_output=True,
+                              text=True).stdout.strip()
+
+    def memory(self):
+        """PSS and RSS summed over the master and every descendant (see `tree_memory`)."""
+        return tree_memory(self.pid)
+
+    def log_problems(self):
+        """Warning, Error, Fatal and Panic lines this instance logged, without timestamps and
+        session ids, counted (the master's own "Killed with signal 15" at stop excluded)."""
+        out = collections.Counter()
+        try:
+            with open(self.log_path, "rb") as f:
+                f.seek(self.log_from)
+                for raw in f:
+                    line = raw.decode(errors="replace")
+                    if not any(w in line for w in (" Warning: ", " Error: ", " Fatal: ",
+                                                   " Panic: ")):
+                        continue
+                    if "Killed with signal 15" in line:
+                        continue
+                    line = re.sub(r"^\w{3} [ \d]\d \d\d:\d\d:\d\d ", "", line.strip())
+                    out[re.sub(r"<\d+><[^>]*>", "", line)] += 1
+        except FileNotFoundError:
+            pass
+        return out
+
+    def stop(self, timeout=120):
+        """SIGTERM to the master (it stops its children); children still alive afterwards
+        (by pid and start time, so never a reused pid) are killed."""
+        children = [(p, start_time(p)) for p in descendants(self.pid)]
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        deadline = time.monotonic() + 10
+        while True:
+            alive = [(p, t) for p, t in children if t is not None and start_time(p) == t]
+            if not alive or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        for p, _ in alive:
+            try:
+                os.kill(p, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        return len(alive)
+
+
+# ---------------------------------------------------------------------------------------------
+# Memory and processes
+# ---------------------------------------------------------------------------------------------
+
+def _status_kb(pid, field):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(field):
+                    return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return 0
+
+
+def vmrss_kb(pid):
+    """VmRSS of one process in KiB (0 if it is gone)."""
+    return _status_kb(pid, "VmRSS:")
+
+
+def pss_kb(pid):
+    """Pss of one process in KiB from /proc/PID/smaps_rollup (0 if it is gone or a kernel
+    thread)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        pass
+    return 0
+
+
+def _stat_fields(pid):
+    """(comm, fields after comm) of /proc/PID/stat, or None if the process is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            s = f.read()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    lp, rp = s.find("("), s.rfind(")")
+    return s[lp + 1:rp], s[rp + 2:].split()
+
+
+def start_time(pid):
+    """The process's start time in clock ticks since boot (None if gone): with the pid, it
+    names one process even if the pid is reused later."""
+    st = _stat_fields(pid)
+    return int(st[1][19]) if st else None
+
+
+def descendants(root):
+    """Pids of every live descendant of `root` (children, their children, ...)."""
+    children = collections.defaultdict(list)
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        st = _stat_fields(name)
+        if st:
+            children[int(st[1][1])].append(int(name))
+    out, todo = [], [root]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def tree_memory(root):
+    """Memory of `root` and its descendants: {"pss_kb", "rss_kb", "processes", "by_name"}
+    where by_name counts processes per command name (comm)."""
+    pss = rss = 0
+    names = collections.Counter()
+    pids = [root] + descendants(root)
+    for pid in pids:
+        st = _stat_fields(pid)
+        if not st:
+            continue
+        names[st[0]] += 1
+        pss += pss_kb(pid)
+        rss += vmrss_kb(pid)
+    return {"pss_kb": pss, "rss_kb": rss, "processes": sum(names.values()),
+            "by_name": dict(names)}
+
+
+def meminfo():
+    """/proc/meminfo in KiB, by field name (MemTotal, MemAvailable, ...)."""
+    out = {}
+    with open("/proc/meminfo") as f:
+        for line in f:
+            key, rest = line.split(":", 1)
+            out[key] = int(rest.split()[0])
+    return out
+
+
+INOTIFY_INSTANCES = "/proc/sys/fs/inotify/max_user_instances"
+
+
+def raise_inotify_instances(needed):
+    """Raises the kernel's fs.inotify.max_user_instances to `needed` if it is lower; returns
+    the old value (None if nothing was changed or it cannot be written). Dovecot's imap
+    processes all run as one user and each holds one inotify instance to watch its mailbox;
+    past the limit (128 by default) Dovecot logs "Inotify instance limit ... exceeded,
+    disabling", polls instead, and can no longer hibernate those connections."""
+    try:
+        with open(INOTIFY_INSTANCES) as f:
+            old = int(f.read())
+        if old >= needed:
+            return None
+        with open(INOTIFY_INSTANCES, "w") as f:
+            f.write(str(needed))
+        return old
+    except OSError:
+        return None
+
+
+def inotify_instances():
+    """The current fs.inotify.max_user_instances (0 if unreadable)."""
+    try:
+        with open(INOTIFY_INSTANCES) as f:
+            return int(f.read())
+    except (OSError, ValueError):
+        return 0
+
+
+def restore_inotify_instances(old):
+    if old is not None:
+        try:
+            with open(INOTIFY_INSTANCES, "w") as f:
+                f.write(str(old))
+        except OSError:
+            pass
+
+
+def raise_fd_limit():
+    """Raises RLIMIT_NOFILE (and RLIMIT_NPROC) to their hard limits, so that children
+    inherit them. Returns the new (soft, hard) RLIMIT_NOFILE."""
+    for which in (resource.RLIMIT_NOFILE, resource.RLIMIT_NPROC):
+        soft, hard = resource.getrlimit(which)
+        if soft != hard:
+            resource.setrlimit(which, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)
+
+
+# ---------------------------------------------------------------------------------------------
+# The machine
+# ---------------------------------------------------------------------------------------------
+
+def machine_info(built=True):
+    """Cores, CPU model, RAM, kernel, Python and Dovecot versions, and the repository's git
+    commit (marked when the tree has uncommitted changes, or when the binaries were not built
+    by this run)."""
+    model = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    mem_kb = meminfo()["MemTotal"]
+    try:
+        dv = subprocess.run([DOVECOT, "--version"], capture_output=True,
+                            text=True).stdout.strip()
+    except OSError:
+        dv = "not installed"
+    commit = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "-C", REPO, "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True).stdout.strip()
+    return {"nproc": os.cpu_count(), "mem_gib": mem_kb / 1024 / 1024, "model": model,
+            "kernel": platform.release(), "python": platform.python_version(),
+            "dovecot": "Dovecot " + dv, "commit": commit, "dirty": bool(dirty),
+            "describe": commit + ("+uncommitted changes" if dirty else "")
+            + ("" if built else " (tree at run time; the binaries were not built by this run)")}
