@@ -28,6 +28,32 @@ fn needs_body(attrs: &[FetchAttr]) -> bool {
     })
 }
 
+/// What answering a FETCH reads from storage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Needs {
+    /// UID, FLAGS, MODSEQ only: the session's view holds them.
+    View,
+    /// Also the message row (INTERNALDATE, RFC822.SIZE, EMAILID, SAVEDATE, THREADID).
+    Record,
+    /// Also the stored facts (ENVELOPE, BODYSTRUCTURE, sections, PREVIEW …).
+    Facts,
+}
+
+fn needs(attrs: &[FetchAttr]) -> Needs {
+    use FetchAttr::*;
+    let view = |a: &FetchAttr| matches!(a, Flags | Uid | ModSeq);
+    let record = |a: &FetchAttr| {
+        view(a) || matches!(a, InternalDate | Rfc822Size | EmailId | ThreadId | SaveDate)
+    };
+    if attrs.iter().all(view) {
+        Needs::View
+    } else if attrs.iter().all(record) {
+        Needs::Record
+    } else {
+        Needs::Facts
+    }
+}
+
 /// True if answering `attrs` sets `\Seen` (a non-PEEK body fetch, RFC 9051 §6.4.5).
 fn sets_seen(attrs: &[FetchAttr]) -> bool {
     attrs.iter().any(|a| {
@@ -136,10 +162,42 @@ where
             Err(e) => return store_reply(e),
         }
     }
-    let records = match s.shared.store.fetch(account, mailbox, &uids).await {
+    // The most common FETCH by far (`1:* (UID FLAGS)` of every client resync) reads nothing.
+    let needs = needs(&attrs);
+    let records = match needs {
+        Needs::View => {
+            let Some(sel) = s.state.selected() else {
+                return Reply::bad("no mailbox selected");
+            };
+            let view = &sel.view;
+            Ok(targets
+                .iter()
+                // As from the store: a message expunged elsewhere (not reported yet) is gone.
+                .filter(|&&(seq, _)| !view.is_gone(seq))
+                .filter_map(|&(seq, _)| view.state(seq))
+                .map(|state| MessageRecord {
+                    state,
+                    blob: store::BlobRef { sha256: [0; 32] },
+                    size: 0,
+                    internal_date: 0,
+                    internal_zone: 0,
+                    save_date: 0,
+                    email_id: String::new(),
+                    facts: Vec::new(),
+                })
+                .collect())
+        }
+        Needs::Record => s.shared.store.fetch_meta(account, mailbox, &uids).await,
+        Needs::Facts => s.shared.store.fetch(account, mailbox, &uids).await,
+    };
+    let records = match records {
         Ok(r) => r,
         Err(e) => return store_reply(e),
     };
+    // Facts for the items that never look at them (one parse of nothing, once per process).
+    static NO_FACTS: std::sync::LazyLock<MessageFacts> =
+        std::sync::LazyLock::new(|| mail_model::analyze(b""));
+    let placeholder: &MessageFacts = &NO_FACTS;
     let by_uid: std::collections::HashMap<u32, &MessageRecord> =
         records.iter().map(|r| (r.state.uid, r)).collect();
     let body = needs_body(&attrs);
@@ -150,9 +208,17 @@ where
             failures += 1;
             continue;
         };
-        let (raw, facts) = match super::load(&s.shared, rec, body).await {
-            Ok(x) => x,
-            Err(r) => return r,
+        let loaded = if needs == Needs::Facts {
+            match super::load(&s.shared, rec, body).await {
+                Ok((raw, facts)) => Some((raw, facts)),
+                Err(r) => return r,
+            }
+        } else {
+            None
+        };
+        let (raw, facts) = match &loaded {
+            Some((raw, facts)) => (raw.as_deref(), facts),
+            None => (None, placeholder),
         };
         let Some(sel) = s.state.selected() else {
             return Reply::bad("no mailbox selected");
@@ -163,8 +229,8 @@ where
             rec,
             state: &state,
             recent,
-            facts: &facts,
-            raw: raw.as_deref(),
+            facts,
+            raw,
         };
         match items_for(&attrs, &source) {
             Ok(items) => s.send(&Response::Fetch(FetchResponse { seq, items })),
