@@ -429,6 +429,15 @@ pub async fn recent_is_claimed_once(s: Store, _: &Guard) {
     );
     s.append(a, inbox, vec![msg(3, 10)]).await.unwrap();
     assert_eq!(s.status(a, inbox).await.unwrap().recent, 1);
+    assert_eq!(s.claim_recent(a, inbox).await.unwrap(), 3, "the new one");
+    assert_eq!(s.claim_recent(a, inbox).await.unwrap(), 4);
+    assert_eq!(s.status(a, inbox).await.unwrap().recent, 0);
+    // Another account's mailbox is refused on either path.
+    let (b, _) = account(&s, "ida@example.org").await;
+    assert!(matches!(
+        s.claim_recent(b, inbox).await,
+        Err(StoreError::NotFound(_))
+    ));
 }
 
 /// Every committed change is published with the mailbox's new HIGHESTMODSEQ.
