@@ -174,9 +174,9 @@ impl TextSource for IndexedText<'_> {
                     .keys
                     .iter()
                     .filter_map(|(_, c)| c.as_ref())
-                    .find_map(|c| c.hits.get(&crate::index::blob64(&self.blob)).copied());
+                    .find_map(|c| Some((c, *c.hits.get(&crate::index::blob64(&self.blob))?)));
                 let loaded = match at {
-                    Some(addr) => e.index.stored_text_near(e.account, &self.blob, addr),
+                    Some((c, addr)) => e.index.stored_text_near(e.account, &self.blob, c, addr),
                     None => e.index.stored_text(e.account, &self.blob),
                 };
                 match loaded {

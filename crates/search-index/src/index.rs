@@ -145,10 +145,20 @@ struct Shard {
 }
 
 /// Bodies whose documents hold every 3-gram of a needle, by [`blob64`], with where their stored
-/// text is.
-#[derive(Debug, Default, Clone)]
+/// text is. A [`DocAddress`] is only meaningful in the searcher (the set of segments) that
+/// found it: a commit or merge in between renumbers segments, so the searcher is kept too.
+#[derive(Clone)]
 pub struct Candidates {
     pub(crate) hits: HashMap<u64, DocAddress>,
+    pub(crate) searcher: tantivy::Searcher,
+}
+
+impl std::fmt::Debug for Candidates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Candidates")
+            .field("hits", &self.hits.len())
+            .finish()
+    }
 }
 
 impl Candidates {
@@ -270,14 +280,21 @@ impl SearchIndex {
         Ok(self.find(account, blob)?.is_some())
     }
 
-    fn find(&self, account: AccountId, blob: &BlobRef) -> Result<Option<DocAddress>> {
+    /// Where the body's document is, in the searcher returned with it (addresses are only
+    /// valid in the searcher that found them).
+    fn find(
+        &self,
+        account: AccountId,
+        blob: &BlobRef,
+    ) -> Result<Option<(tantivy::Searcher, DocAddress)>> {
         let shard = self.shard(account);
         let searcher = shard.reader.searcher();
         let q = TermQuery::new(
             Term::from_field_text(self.fields.key, &doc_key(account, blob)),
             IndexRecordOption::Basic,
         );
-        Ok(searcher.search(&q, &DocSetCollector)?.into_iter().next())
+        let found = searcher.search(&q, &DocSetCollector)?.into_iter().next();
+        Ok(found.map(|addr| (searcher, addr)))
     }
 
     /// Adds the text of one body for `account` (not visible until [`commit`](Self::commit)).
@@ -513,7 +530,7 @@ impl SearchIndex {
                 hits.insert(b, addr);
             }
         }
-        Ok(Some(Candidates { hits }))
+        Ok(Some(Candidates { hits, searcher }))
     }
 
     /// Every document of `account`: the clause each query starts from (tenant isolation).
@@ -524,16 +541,17 @@ impl SearchIndex {
         ))
     }
 
-    /// The stored text of `blob`, read at `addr` (from [`Candidates`]) if that document is
-    /// the body's (two bodies may share a [`blob64`]), else looked up by key.
+    /// The stored text of `blob`, read at `addr` in the searcher of the [`Candidates`] that
+    /// found it if that document is the body's (two bodies may share a [`blob64`]), else
+    /// looked up by key.
     pub(crate) fn stored_text_near(
         &self,
         account: AccountId,
         blob: &BlobRef,
+        found: &Candidates,
         addr: DocAddress,
     ) -> Result<Option<FoldedText>> {
-        let searcher = self.shard(account).reader.searcher();
-        let doc: TantivyDocument = searcher.doc(addr)?;
+        let doc: TantivyDocument = found.searcher.doc(addr)?;
         let key = doc.get_first(self.fields.key).and_then(|v| v.as_str());
         if key != Some(doc_key(account, blob).as_str()) {
             return self.stored_text(account, blob);
@@ -559,8 +577,8 @@ impl SearchIndex {
     /// The stored (folded) text of a body of `account`, if indexed.
     pub fn stored_text(&self, account: AccountId, blob: &BlobRef) -> Result<Option<FoldedText>> {
         match self.find(account, blob)? {
-            Some(addr) => {
-                let doc: TantivyDocument = self.shard(account).reader.searcher().doc(addr)?;
+            Some((searcher, addr)) => {
+                let doc: TantivyDocument = searcher.doc(addr)?;
                 self.text_of(&doc).map(Some)
             }
             None => Ok(None),

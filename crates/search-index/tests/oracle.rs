@@ -636,3 +636,42 @@ fn oversize_bodies_are_always_candidates() {
     assert!(source.text().is_none() && source.failed());
     assert!(exact.source(blob_of(2)).excludes(&keys[0], false));
 }
+
+/// A search's candidates stay readable while the indexer commits and merges segments under
+/// it: document addresses are read in the searcher that found them (found by the load
+/// generator: a fresh searcher after a merge panicked on an out-of-range segment).
+#[test]
+fn candidates_survive_commits_and_merges() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open(dir.path(), 1).unwrap();
+    let account = AccountId(1);
+    let text = |body: String| SearchText {
+        headers: vec![("Subject".into(), "s".into())],
+        bodies: vec![body],
+        ..Default::default()
+    };
+    // Seven one-document segments (tantivy merges at eight).
+    for i in 0..7 {
+        index
+            .add(account, &blob_of(i), &text(format!("needle number {i}")))
+            .unwrap();
+        index.commit(&[]).unwrap();
+    }
+    let keys = parse_keys("BODY needle");
+    let exact = Exact::prepare(&index, account, &keys).unwrap();
+    assert_eq!(exact.candidate_count(), 7);
+    // More commits: tantivy merges the small segments into fewer, renumbered ones.
+    for i in 10..20 {
+        index
+            .add(account, &blob_of(i), &text(format!("other {i}")))
+            .unwrap();
+        index.commit(&[]).unwrap();
+    }
+    use imap_search::TextSource;
+    for i in 0..7 {
+        let source = exact.source(blob_of(i));
+        let t = source.text().expect("stored text still readable");
+        assert_eq!(t.bodies, [format!("needle number {i}")]);
+        assert!(!source.failed());
+    }
+}
