@@ -72,59 +72,114 @@ impl Indexer {
         }
     }
 
-    /// Indexes every message of `mailbox` at or above its watermark; returns how many bodies
-    /// were added.
+    /// UIDs of `mailbox` at or above its watermark (not indexed yet), ascending.
+    async fn todo(&self, account: AccountId, mailbox: MailboxId) -> Result<Vec<u32>, IndexerError> {
+        let from = self.index.watermark(account, mailbox);
+        Ok(self
+            .store
+            .uid_blobs(account, mailbox, from.saturating_sub(1))
+            .await?
+            .into_iter()
+            .map(|(uid, _)| uid)
+            .filter(|&u| u >= from)
+            .collect())
+    }
+
+    /// Adds the bodies of `uids` (not committed); returns how many were added.
+    async fn add(
+        &self,
+        account: AccountId,
+        mailbox: MailboxId,
+        uids: &[u32],
+    ) -> Result<usize, IndexerError> {
+        let mut added = 0;
+        let mut pending = BTreeSet::new();
+        // Rows without facts: the body's address and size are all that is needed.
+        let records = self.store.fetch_meta(account, mailbox, uids).await?;
+        for rec in &records {
+            if pending.contains(&rec.blob.sha256) || self.index.contains(account, &rec.blob)? {
+                continue;
+            }
+            let id = BlobId {
+                sha256: rec.blob.sha256,
+                size: rec.size,
+            };
+            let raw = match self.blobs.get(id).await {
+                Ok(raw) => raw,
+                Err(e) => {
+                    // Expunged and swept meanwhile, or unreadable: recorded as a candidate
+                    // for everything, so searches read it (the watermark passes it).
+                    tracing::warn!(account = account.0, mailbox = mailbox.0, uid = rec.state.uid,
+                        error = %e, "body not indexed");
+                    self.index.add_unindexed(account, &rec.blob)?;
+                    pending.insert(rec.blob.sha256);
+                    continue;
+                }
+            };
+            let text = tokio::task::spawn_blocking(move || mail_model::search_text(&raw))
+                .await
+                .unwrap_or_default();
+            self.index.add(account, &rec.blob, &text)?;
+            pending.insert(rec.blob.sha256);
+            added += 1;
+        }
+        Ok(added)
+    }
+
+    /// Indexes every message of `mailbox` at or above its watermark, committing every
+    /// [`IndexerConfig::batch`] messages; returns how many bodies were added.
     pub async fn catch_up_mailbox(
         &self,
         account: AccountId,
         mailbox: MailboxId,
     ) -> Result<usize, IndexerError> {
-        let from = self.index.watermark(account, mailbox);
-        let snapshot = self.store.snapshot(account, mailbox).await?;
-        let todo: Vec<u32> = snapshot
-            .messages
-            .iter()
-            .map(|m| m.uid)
-            .filter(|&u| u >= from)
-            .collect();
+        let todo = self.todo(account, mailbox).await?;
         let mut added = 0;
-        let mut pending = BTreeSet::new();
         for chunk in todo.chunks(self.config.batch.max(1)) {
-            let records = self.store.fetch(account, mailbox, chunk).await?;
-            for rec in &records {
-                if pending.contains(&rec.blob.sha256) || self.index.contains(account, &rec.blob)? {
-                    continue;
-                }
-                let id = BlobId {
-                    sha256: rec.blob.sha256,
-                    size: rec.size,
-                };
-                let raw = match self.blobs.get(id).await {
-                    Ok(raw) => raw,
-                    Err(e) => {
-                        // Expunged and swept meanwhile, or unreadable: recorded as a candidate
-                        // for everything, so searches read it (the watermark passes it).
-                        tracing::warn!(account = account.0, mailbox = mailbox.0, uid = rec.state.uid,
-                            error = %e, "body not indexed");
-                        self.index.add_unindexed(account, &rec.blob)?;
-                        pending.insert(rec.blob.sha256);
-                        continue;
-                    }
-                };
-                let text = tokio::task::spawn_blocking(move || mail_model::search_text(&raw))
-                    .await
-                    .unwrap_or_default();
-                self.index.add(account, &rec.blob, &text)?;
-                pending.insert(rec.blob.sha256);
-                added += 1;
-            }
+            added += self.add(account, mailbox, chunk).await?;
             // Every UID of this chunk is now indexed (or known unreadable); the next starts
             // above the chunk's last.
-            let next = chunk.last().map_or(from, |u| u + 1);
-            self.index.commit(&[(account, mailbox, next)])?;
-            pending.clear();
+            if let Some(last) = chunk.last() {
+                self.index.commit(&[(account, mailbox, last + 1)])?;
+            }
         }
         Ok(added)
+    }
+
+    /// Indexes what the change feed reported: mailboxes with few new messages share one
+    /// commit (each commit makes a segment, reloads readers and may merge: per mailbox that
+    /// was most of the indexer's cost under steady load); a mailbox with more than a batch is
+    /// caught up with its own commits.
+    async fn update(&self, dirty: BTreeSet<(i64, i64)>) {
+        let mut marks = Vec::new();
+        for (a, m) in dirty {
+            let (account, mailbox) = (AccountId(a), MailboxId(m));
+            let result = async {
+                let todo = self.todo(account, mailbox).await?;
+                match todo.last() {
+                    None => {}
+                    Some(_) if todo.len() > self.config.batch => {
+                        self.catch_up_mailbox(account, mailbox).await?;
+                    }
+                    Some(last) => {
+                        self.add(account, mailbox, &todo).await?;
+                        marks.push((account, mailbox, last + 1));
+                    }
+                }
+                Ok::<(), IndexerError>(())
+            }
+            .await;
+            match result {
+                Ok(()) | Err(IndexerError::Store(StoreError::NotFound(_))) => {}
+                Err(e) => tracing::warn!(account = a, mailbox = m, error = %e,
+                    "search index update failed"),
+            }
+        }
+        if !marks.is_empty()
+            && let Err(e) = self.index.commit(&marks)
+        {
+            tracing::warn!(error = %e, "search index commit failed");
+        }
     }
 
     /// Catches up every mailbox of every account.
@@ -195,14 +250,7 @@ impl Indexer {
                     }
                 }
             }
-            for (a, m) in dirty {
-                let (account, mailbox) = (AccountId(a), MailboxId(m));
-                match self.catch_up_mailbox(account, mailbox).await {
-                    Ok(_) | Err(IndexerError::Store(StoreError::NotFound(_))) => {}
-                    Err(e) => tracing::warn!(account = a, mailbox = m, error = %e,
-                        "search index update failed"),
-                }
-            }
+            self.update(dirty).await;
         }
     }
 }

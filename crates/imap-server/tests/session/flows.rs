@@ -1322,3 +1322,81 @@ async fn append(c: &mut crate::client::Client, tag: &str, body: &str) {
     c.raw(line.as_bytes()).await;
     assert!(c.until(tag).await.last().unwrap().contains("OK"));
 }
+
+/// The running indexer follows the change feed: small bursts in several mailboxes share one
+/// commit, a burst larger than a batch is committed in chunks, and afterwards SEARCH finds
+/// every message through the index (their body files removed to prove it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn running_indexer_follows_appends_in_every_mailbox() {
+    let (f, indexer) = Fixture::with_index().await;
+    let index = f.shared.search.clone().unwrap();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let small_batches = search_index::Indexer::new(
+        f.shared.store.clone(),
+        f.shared.blobs.clone(),
+        index.clone(),
+        search_index::IndexerConfig {
+            batch: 8,
+            ..Default::default()
+        },
+    );
+    drop(indexer);
+    let task = tokio::spawn(small_batches.run(async {
+        let _ = stop_rx.await;
+    }));
+    let mut c = f.login().await;
+    c.ok("CREATE Work").await;
+    for (i, (mailbox, word)) in [("INBOX", "alpha"), ("Work", "bravo")].iter().enumerate() {
+        let body = format!("Subject: {word}\r\n\r\nThe word is {word}zulu.\r\n");
+        append_to(&mut c, &format!("s{i}"), mailbox, &body).await;
+    }
+    // A burst of 20 (more than a batch of 8) into INBOX.
+    for i in 0..20 {
+        let body = format!("Subject: burst {i}\r\n\r\nburstword{i:02} here.\r\n");
+        append_to(&mut c, &format!("b{i}"), "INBOX", &body).await;
+    }
+    let creds = f
+        .store()
+        .credentials("alice@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    let inbox = f.store().mailbox(creds.account, "INBOX").await.unwrap();
+    let work = f.store().mailbox(creds.account, "Work").await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while index.watermark(creds.account, inbox.id) < 22
+        || index.watermark(creds.account, work.id) < 2
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "indexer did not catch up"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let _ = stop_tx.send(());
+    task.await.unwrap();
+    for entry in walk(&f.dir.path().join("blobs")) {
+        std::fs::remove_file(entry).unwrap();
+    }
+    c.ok("SELECT INBOX").await;
+    assert_eq!(c.cmd("SEARCH BODY alphazulu").await[0], "* SEARCH 1");
+    assert_eq!(c.cmd("SEARCH BODY burstword17").await[0], "* SEARCH 19");
+    assert_eq!(
+        c.cmd("SEARCH BODY burstword").await[0],
+        format!(
+            "* SEARCH {}",
+            (2..=21)
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        )
+    );
+    c.ok("SELECT Work").await;
+    assert_eq!(c.cmd("SEARCH TEXT bravozulu").await[0], "* SEARCH 1");
+}
+
+async fn append_to(c: &mut crate::client::Client, tag: &str, mailbox: &str, body: &str) {
+    let line = format!("{tag} APPEND {mailbox} {{{}+}}\r\n{body}\r\n", body.len());
+    c.raw(line.as_bytes()).await;
+    assert!(c.until(tag).await.last().unwrap().contains("OK"));
+}
