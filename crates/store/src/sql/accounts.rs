@@ -82,7 +82,7 @@ impl SqlStore {
                 StoreError::AlreadyExists(_) => StoreError::AlreadyExists(name.clone()),
                 e => e,
             })?;
-        w.tx.commit().await?;
+        w.commit().await?;
         Ok(DomainId(col_i64(&row, "id")?))
     }
 
@@ -123,7 +123,7 @@ impl SqlStore {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("domain {name}")));
         }
-        w.tx.commit().await?;
+        w.commit().await?;
         Ok(())
     }
 
@@ -164,7 +164,7 @@ impl SqlStore {
                 .execute(&mut *w.tx)
                 .await?;
         }
-        w.tx.commit().await?;
+        w.commit().await?;
         Ok(account)
     }
 
@@ -190,7 +190,7 @@ impl SqlStore {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("account {local}@{domain}")));
         }
-        w.tx.commit().await?;
+        w.commit().await?;
         Ok(())
     }
 
@@ -228,7 +228,7 @@ impl SqlStore {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("account {local}@{domain}")));
         }
-        w.tx.commit().await?;
+        w.commit().await?;
         Ok(())
     }
 
@@ -243,7 +243,7 @@ impl SqlStore {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("account {local}@{domain}")));
         }
-        w.tx.commit().await?;
+        w.commit().await?;
         Ok(())
     }
 
@@ -262,7 +262,7 @@ impl SqlStore {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("account {local}@{domain}")));
         }
-        w.tx.commit().await?;
+        w.commit().await?;
         Ok(())
     }
 

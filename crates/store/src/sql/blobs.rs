@@ -85,7 +85,7 @@ impl SqlStore {
                     .await?;
             }
         }
-        w.tx.commit().await?;
+        w.commit().await?;
         Ok(live)
     }
 
@@ -100,7 +100,7 @@ impl SqlStore {
                 .execute(&mut *w.tx)
                 .await?;
         }
-        w.tx.commit().await?;
+        w.commit().await?;
         Ok(())
     }
 }

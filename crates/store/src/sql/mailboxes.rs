@@ -143,7 +143,7 @@ impl SqlStore {
         let info = self
             .insert_mailbox(&mut w.tx, account, name, special_use)
             .await?;
-        w.tx.commit().await?;
+        w.commit().await?;
         self.publish(account, info.id, info.highest_modseq);
         Ok(info)
     }
@@ -184,7 +184,7 @@ impl SqlStore {
             .bind(info.id.0)
             .execute(&mut *w.tx)
             .await?;
-        w.tx.commit().await?;
+        w.commit().await?;
         self.publish(account, info.id, info.highest_modseq);
         Ok(())
     }
@@ -230,7 +230,7 @@ impl SqlStore {
                 is_move: true,
             };
             let (_, expunged) = self.copy_in(&mut w.tx, &t).await?;
-            w.tx.commit().await?;
+            w.commit().await?;
             self.publish(account, src.id, expunged.modseq);
             self.publish(account, dst.id, dst.highest_modseq);
             return Ok(());
@@ -248,7 +248,7 @@ impl SqlStore {
         .bind(&old_prefix)
         .execute(&mut *w.tx)
         .await?;
-        w.tx.commit().await?;
+        w.commit().await?;
         self.publish(account, src.id, src.highest_modseq);
         Ok(())
     }
@@ -294,7 +294,7 @@ impl SqlStore {
             .bind(&name)
             .execute(&mut *w.tx)
             .await?;
-        w.tx.commit().await?;
+        w.commit().await?;
         Ok(())
     }
 
@@ -389,7 +389,7 @@ impl SqlStore {
             .bind(info.uid_next as i64)
             .execute(&mut *w.tx)
             .await?;
-        w.tx.commit().await?;
+        w.commit().await?;
         Ok(first as u32)
     }
 }

@@ -128,7 +128,7 @@ impl SqlStore {
         }
         self.bump_mailbox(&mut w.tx, mailbox, modseq, info.uid_next + n as u32)
             .await?;
-        w.tx.commit().await?;
+        w.commit().await?;
         self.publish(account, mailbox, modseq);
         Ok(AppendResult {
             uid_validity: info.uid_validity,
@@ -274,7 +274,7 @@ impl SqlStore {
         }
         self.bump_mailbox(&mut w.tx, mailbox, modseq, info.uid_next)
             .await?;
-        w.tx.commit().await?;
+        w.commit().await?;
         self.publish(account, mailbox, modseq);
         Ok(result)
     }
@@ -289,7 +289,7 @@ impl SqlStore {
         } = t;
         let mut w = self.write().await?;
         let (copy, expunge) = self.copy_in(&mut w.tx, &t).await?;
-        w.tx.commit().await?;
+        w.commit().await?;
         if !copy.pairs.is_empty() {
             let dst = self.mailbox_modseq(account, to).await?;
             self.publish(account, to, dst);
@@ -487,7 +487,7 @@ impl SqlStore {
         charge_quota(self, &mut w.tx, account, -freed, -(gone.len() as i64)).await?;
         self.bump_mailbox(&mut w.tx, mailbox, modseq, info.uid_next)
             .await?;
-        w.tx.commit().await?;
+        w.commit().await?;
         self.publish(account, mailbox, modseq);
         Ok(ExpungeResult { uids: gone, modseq })
     }
