@@ -373,7 +373,7 @@ impl Conn {
         Ok(reply)
     }
 
-    /// Sends IDLE and waits for the continuation; returns the tag for [`finish_idle`].
+    /// Sends IDLE and waits for the continuation; returns the tag for [`finish_idle`](Self::finish_idle).
     pub async fn start_idle(&mut self) -> Result<String, ConnError> {
         let tag = self.tag();
         self.send(format!("{tag} IDLE\r\n").as_bytes()).await?;
