@@ -28,5 +28,6 @@ pub mod session;
 pub mod state;
 pub mod view;
 
+pub use commands::select::imap_flags;
 pub use config::{ConnectionInfo, ServerConfig, Shared};
 pub use session::Session;

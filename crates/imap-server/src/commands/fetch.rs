@@ -169,23 +169,7 @@ where
             let Some(sel) = s.state.selected() else {
                 return Reply::bad("no mailbox selected");
             };
-            let view = &sel.view;
-            Ok(targets
-                .iter()
-                // As from the store: a message expunged elsewhere (not reported yet) is gone.
-                .filter(|&&(seq, _)| !view.is_gone(seq))
-                .filter_map(|&(seq, _)| view.state(seq))
-                .map(|state| MessageRecord {
-                    state,
-                    blob: store::BlobRef { sha256: [0; 32] },
-                    size: 0,
-                    internal_date: 0,
-                    internal_zone: 0,
-                    save_date: 0,
-                    email_id: String::new(),
-                    facts: Vec::new(),
-                })
-                .collect())
+            Ok(super::view_records(&sel.view, uids.iter().copied()))
         }
         Needs::Record => s.shared.store.fetch_meta(account, mailbox, &uids).await,
         Needs::Facts => s.shared.store.fetch(account, mailbox, &uids).await,
@@ -194,10 +178,7 @@ where
         Ok(r) => r,
         Err(e) => return store_reply(e),
     };
-    // Facts for the items that never look at them (one parse of nothing, once per process).
-    static NO_FACTS: std::sync::LazyLock<MessageFacts> =
-        std::sync::LazyLock::new(|| mail_model::analyze(b""));
-    let placeholder: &MessageFacts = &NO_FACTS;
+    let placeholder = super::no_facts();
     let by_uid: std::collections::HashMap<u32, &MessageRecord> =
         records.iter().map(|r| (r.state.uid, r)).collect();
     let body = needs_body(&attrs);

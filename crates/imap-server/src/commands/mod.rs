@@ -65,6 +65,38 @@ pub(crate) async fn load(
     Ok((raw, facts))
 }
 
+/// What the session's view knows of `uids`, as store rows with nothing else filled in: for
+/// commands that need only UID, flags and MODSEQ. A message expunged elsewhere (not reported
+/// yet) is left out, as the store would.
+pub(crate) fn view_records(
+    view: &crate::view::MailboxView,
+    uids: impl IntoIterator<Item = u32>,
+) -> Vec<store::MessageRecord> {
+    uids.into_iter()
+        .filter_map(|uid| {
+            let seq = view.seq(uid).filter(|&seq| !view.is_gone(seq))?;
+            view.state(seq)
+        })
+        .map(|state| store::MessageRecord {
+            state,
+            blob: store::BlobRef { sha256: [0; 32] },
+            size: 0,
+            internal_date: 0,
+            internal_zone: 0,
+            save_date: 0,
+            email_id: String::new(),
+            facts: Vec::new(),
+        })
+        .collect()
+}
+
+/// Facts for code paths whose items never look at them (one parse of nothing per process).
+pub(crate) fn no_facts() -> &'static mail_model::MessageFacts {
+    static NO_FACTS: std::sync::LazyLock<mail_model::MessageFacts> =
+        std::sync::LazyLock::new(|| mail_model::analyze(b""));
+    &NO_FACTS
+}
+
 /// A message's octets from the blob store.
 pub(crate) async fn body(
     shared: &crate::config::Shared,

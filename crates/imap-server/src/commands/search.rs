@@ -66,26 +66,25 @@ fn substitute(key: SearchKey, saved: Option<&[u32]>) -> SearchKey {
     }
 }
 
+/// True if `key` or a key below it satisfies `p`.
+fn holds(key: &SearchKey, p: &dyn Fn(&SearchKey) -> bool) -> bool {
+    p(key)
+        || match key {
+            SearchKey::Not(k) | SearchKey::Fuzzy(k) => holds(k, p),
+            SearchKey::Or(a, b) => holds(a, p) || holds(b, p),
+            SearchKey::And(v) => v.iter().any(|k| holds(k, p)),
+            _ => false,
+        }
+}
+
 /// True if `key` holds a MODSEQ key anywhere.
 fn has_modseq(key: &SearchKey) -> bool {
-    match key {
-        SearchKey::ModSeq { .. } => true,
-        SearchKey::Not(k) | SearchKey::Fuzzy(k) => has_modseq(k),
-        SearchKey::Or(a, b) => has_modseq(a) || has_modseq(b),
-        SearchKey::And(v) => v.iter().any(has_modseq),
-        _ => false,
-    }
+    holds(key, &|k| matches!(k, SearchKey::ModSeq { .. }))
 }
 
 /// True if `key` holds a FUZZY key anywhere.
 fn has_fuzzy(key: &SearchKey) -> bool {
-    match key {
-        SearchKey::Fuzzy(_) => true,
-        SearchKey::Not(k) => has_fuzzy(k),
-        SearchKey::Or(a, b) => has_fuzzy(a) || has_fuzzy(b),
-        SearchKey::And(v) => v.iter().any(has_fuzzy),
-        _ => false,
-    }
+    holds(key, &|k| matches!(k, SearchKey::Fuzzy(_)))
 }
 
 /// One message that matched the criteria.
@@ -205,28 +204,11 @@ where
         store.fetch_meta(account, mailbox, &uids).await
     } else {
         // Flags, numbers and MODSEQ only: the session's view answers, no store round trip.
-        Ok(uids
-            .iter()
-            .filter_map(|&uid| {
-                // As from the store: a message expunged elsewhere (not reported yet) is gone.
-                let seq = view.seq(uid).filter(|&seq| !view.is_gone(seq))?;
-                view.state(seq)
-            })
-            .map(|state| MessageRecord {
-                state,
-                blob: store::BlobRef { sha256: [0; 32] },
-                size: 0,
-                internal_date: 0,
-                internal_zone: 0,
-                save_date: 0,
-                email_id: String::new(),
-                facts: Vec::new(),
-            })
-            .collect())
+        Ok(super::view_records(&view, uids.iter().copied()))
     }
     .map_err(store_reply)?;
     let fuzzy = criteria.iter().any(has_fuzzy);
-    let placeholder = mail_model::analyze(b"");
+    let placeholder = super::no_facts();
     let mut hits = Vec::new();
     for rec in &records {
         let uid = rec.state.uid;
@@ -244,7 +226,7 @@ where
         } else {
             (None, None)
         };
-        let facts = owned.as_ref().unwrap_or(&placeholder);
+        let facts = owned.as_ref().unwrap_or(placeholder);
         let text = raw.as_deref().map(mail_model::search_text);
         let msg = imap_search::Message {
             seq,

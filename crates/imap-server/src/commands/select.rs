@@ -14,8 +14,9 @@ use imap_proto::types::{Flag, SequenceSet};
 use store::Flags;
 use tokio::io::{AsyncRead, AsyncWrite};
 
-/// IMAP flags of a store flag set.
-pub(crate) fn imap_flags(f: &Flags, recent: bool) -> Vec<Flag> {
+/// IMAP flags of a store flag set: the system flags in a fixed order, `\\Recent` if `recent`,
+/// then the keywords (what FETCH FLAGS and the FLAGS response send).
+pub fn imap_flags(f: &Flags, recent: bool) -> Vec<Flag> {
     let mut out = Vec::new();
     for (bit, flag) in [
         (Flags::SEEN, Flag::Seen),

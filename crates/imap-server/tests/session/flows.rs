@@ -1318,9 +1318,7 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 }
 
 async fn append(c: &mut crate::client::Client, tag: &str, body: &str) {
-    let line = format!("{tag} APPEND INBOX {{{}+}}\r\n{body}\r\n", body.len());
-    c.raw(line.as_bytes()).await;
-    assert!(c.until(tag).await.last().unwrap().contains("OK"));
+    append_to(c, tag, "INBOX", body).await;
 }
 
 /// The running indexer follows the change feed: small bursts in several mailboxes share one
