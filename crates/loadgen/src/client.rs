@@ -591,14 +591,7 @@ impl Client {
                 };
                 let r = self.cmd_ok(&command).await?;
                 self.ok(op, t.elapsed());
-                let results: Vec<Vec<u32>> = r
-                    .untagged
-                    .iter()
-                    .filter_map(|l| match parse_untagged(l) {
-                        Ok(Untagged::Search(ids)) => Some(ids),
-                        _ => None,
-                    })
-                    .collect();
+                let results = r.searches();
                 if results.len() != 1 {
                     self.stats
                         .inconsistent(format!("{command:.40}: {} SEARCH responses", results.len()));
@@ -675,6 +668,14 @@ impl Client {
         }
     }
 
+    /// `UID SEARCH HEADER Message-ID …`: the UIDs of every SEARCH response.
+    async fn find_by_msgid(&mut self, msgid: &str) -> Result<Vec<u32>, ConnError> {
+        let r = self
+            .cmd_ok(&format!("UID SEARCH HEADER Message-ID {}", quote(msgid)))
+            .await?;
+        Ok(r.searches().concat())
+    }
+
     async fn append(&mut self, t: Instant) -> Result<(), ConnError> {
         self.appended += 1;
         let msgid = format!(
@@ -705,18 +706,7 @@ impl Client {
         let uid = match uid {
             Some(u) => u,
             None => {
-                let r = self
-                    .cmd_ok(&format!("UID SEARCH HEADER Message-ID {}", quote(&msgid)))
-                    .await?;
-                let found: Vec<u32> = r
-                    .untagged
-                    .iter()
-                    .filter_map(|l| match parse_untagged(l) {
-                        Ok(Untagged::Search(ids)) => Some(ids),
-                        _ => None,
-                    })
-                    .flatten()
-                    .collect();
+                let found = self.find_by_msgid(&msgid).await?;
                 match found.as_slice() {
                     [u] => *u,
                     other => {
@@ -777,18 +767,7 @@ impl Client {
         }
         // Appended once: a sample of the own messages by Message-ID.
         for o in own.iter().take(20) {
-            let r = self
-                .cmd_ok(&format!("UID SEARCH HEADER Message-ID {}", quote(&o.msgid)))
-                .await?;
-            let found: Vec<u32> = r
-                .untagged
-                .iter()
-                .filter_map(|l| match parse_untagged(l) {
-                    Ok(Untagged::Search(ids)) => Some(ids),
-                    _ => None,
-                })
-                .flatten()
-                .collect();
+            let found = self.find_by_msgid(&o.msgid).await?;
             if found != [o.uid] {
                 self.stats
                     .inconsistent(format!("own {} found as {found:?}", o.msgid));

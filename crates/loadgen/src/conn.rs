@@ -51,6 +51,17 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// The number lists of the `SEARCH` responses, one per response.
+    pub fn searches(&self) -> Vec<Vec<u32>> {
+        self.untagged
+            .iter()
+            .filter_map(|l| match parse_untagged(l) {
+                Ok(Untagged::Search(ids)) => Some(ids),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The tagged status.
     pub fn status(&self) -> Status {
         let word = self.tagged.split(' ').next().unwrap_or("");
