@@ -28,7 +28,6 @@ use bytes::Bytes;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use imap_proto::command::Section;
 use imap_proto::response::{FetchItem, FetchResponse, Response};
-use imap_proto::types::Flag;
 use imap_proto::write::WriteOptions;
 use mail_model::MessageFacts;
 use std::path::Path;
@@ -105,28 +104,6 @@ fn with_attachment(size: usize) -> Vec<u8> {
     out
 }
 
-/// The server's flag conversion (`imap_flags` in `imap-server`'s SELECT): system flags in a
-/// fixed order, `\Recent`, then keywords.
-fn imap_flags(f: &Flags, recent: bool) -> Vec<Flag> {
-    let mut out = Vec::new();
-    for (bit, flag) in [
-        (Flags::SEEN, Flag::Seen),
-        (Flags::ANSWERED, Flag::Answered),
-        (Flags::FLAGGED, Flag::Flagged),
-        (Flags::DELETED, Flag::Deleted),
-        (Flags::DRAFT, Flag::Draft),
-    ] {
-        if f.has(bit) {
-            out.push(flag);
-        }
-    }
-    if recent {
-        out.push(Flag::Recent);
-    }
-    out.extend(f.keywords.iter().map(|k| Flag::Keyword(k.clone())));
-    out
-}
-
 /// ENVELOPE, BODY or BODYSTRUCTURE copied out of the facts, as the handler does.
 fn prewritten(name: &'static str, wire: &[u8]) -> FetchItem {
     FetchItem::Prewritten {
@@ -150,7 +127,7 @@ fn body(m: &Message) -> FetchItem {
 fn flag_items(flags: &Flags) -> Vec<FetchItem> {
     vec![
         FetchItem::Uid(UID),
-        FetchItem::Flags(imap_flags(flags, false)),
+        FetchItem::Flags(imap_server::imap_flags(flags, false)),
         FetchItem::ModSeq(MODSEQ),
     ]
 }
