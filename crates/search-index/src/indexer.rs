@@ -7,7 +7,7 @@ use blob_store::{BlobId, BlobStore};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
-use store::{AccountId, MailStore, MailboxId, StoreError};
+use store::{AccountId, ChangeEvent, MailStore, MailboxId, StoreError};
 use tokio::sync::broadcast::error::RecvError;
 
 /// How the indexer batches its work.
@@ -227,8 +227,8 @@ impl Indexer {
             tokio::select! {
                 _ = &mut stop => return,
                 ev = feed.recv() => match ev {
-                    Ok(ev) => { dirty.insert((ev.account.0, ev.mailbox.0)); }
-                    Err(RecvError::Lagged(_)) => {
+                    Ok(ev) if ev != ChangeEvent::RESYNC => { dirty.insert((ev.account.0, ev.mailbox.0)); }
+                    Ok(_) | Err(RecvError::Lagged(_)) => {
                         // Missed events: look at everything.
                         if let Err(e) = self.catch_up_all().await {
                             tracing::warn!(error = %e, "search index catch-up failed");
@@ -241,16 +241,21 @@ impl Indexer {
             // Gather the burst.
             let settle = tokio::time::sleep(self.config.settle);
             tokio::pin!(settle);
+            let mut everything = false;
             loop {
                 tokio::select! {
                     _ = &mut settle => break,
                     ev = feed.recv() => match ev {
-                        Ok(ev) => { dirty.insert((ev.account.0, ev.mailbox.0)); }
-                        Err(_) => break,
+                        Ok(ev) if ev != ChangeEvent::RESYNC => { dirty.insert((ev.account.0, ev.mailbox.0)); }
+                        Ok(_) | Err(RecvError::Lagged(_)) => { everything = true; break; }
+                        Err(RecvError::Closed) => break,
                     }
                 }
             }
             self.update(dirty).await;
+            if everything && let Err(e) = self.catch_up_all().await {
+                tracing::warn!(error = %e, "search index catch-up failed");
+            }
         }
     }
 }

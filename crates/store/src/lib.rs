@@ -19,5 +19,5 @@ pub mod types;
 
 pub use error::{Result, StoreError};
 pub use mail_store::MailStore;
-pub use sql::{Backend, SqlStore};
+pub use sql::{Backend, ChangeRelay, SqlStore};
 pub use types::*;

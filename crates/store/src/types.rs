@@ -444,3 +444,19 @@ pub struct ChangeEvent {
     /// The mailbox's HIGHESTMODSEQ after the change.
     pub modseq: u64,
 }
+
+impl ChangeEvent {
+    /// "Events may have been lost: look again." Sent by a change feed that had to reconnect
+    /// (the cluster's gRPC stream, PostgreSQL LISTEN) or that fell behind; it concerns every
+    /// account and mailbox. Ids start at 1, so no real change has account 0.
+    pub const RESYNC: ChangeEvent = ChangeEvent {
+        account: AccountId(0),
+        mailbox: MailboxId(0),
+        modseq: 0,
+    };
+
+    /// Whether a subscriber watching `mailbox` of `account` should look at this event.
+    pub fn concerns(&self, account: AccountId, mailbox: MailboxId) -> bool {
+        *self == ChangeEvent::RESYNC || (self.account == account && self.mailbox == mailbox)
+    }
+}

@@ -1,6 +1,7 @@
 //! The command line: argument types (clap) and what each command does.
 //!
 //! ```text
+//!  strata [--config FILE] [--data-dir DIR] serve | metad | frontend
 //!  strata [--config FILE] [--data-dir DIR] user add USER [--password-stdin]
 //!                                          user passwd USER [--password-stdin]
 //!                                          user del USER
@@ -50,6 +51,27 @@ pub enum Command {
         #[arg(long, value_name = "ADDR", env = "STRATA_IMAPS_ADDR")]
         imaps: Option<std::net::SocketAddr>,
         /// Log line format, beating `[log] format`: `text` or `json` (one object per line).
+        #[arg(long, value_name = "FORMAT")]
+        log_format: Option<crate::config::LogFormat>,
+    },
+    /// Run a replica of the cluster's metadata service (`[metad]`, `[database]` PostgreSQL,
+    /// `[blobs]` object store): the MailStore API for frontends, the raft control plane and
+    /// the admin API on one gRPC port, health on HTTP.
+    Metad {
+        /// Log line format, beating `[log] format`.
+        #[arg(long, value_name = "FORMAT")]
+        log_format: Option<crate::config::LogFormat>,
+    },
+    /// Run a stateless IMAP frontend of the cluster (`[frontend]`, `[imap]`, `[tls]`,
+    /// `[blobs]`).
+    Frontend {
+        /// Cleartext IMAP listener (beats `[imap] listen`).
+        #[arg(long, value_name = "ADDR", env = "STRATA_IMAP_ADDR")]
+        imap: Option<std::net::SocketAddr>,
+        /// Implicit-TLS IMAP listener (beats `[imap] listen_tls`).
+        #[arg(long, value_name = "ADDR", env = "STRATA_IMAPS_ADDR")]
+        imaps: Option<std::net::SocketAddr>,
+        /// Log line format, beating `[log] format`.
         #[arg(long, value_name = "FORMAT")]
         log_format: Option<crate::config::LogFormat>,
     },
@@ -154,6 +176,24 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 config.log.format = f;
             }
             crate::serve::serve(&config, crate::serve::ServeArgs { imap, imaps })
+        }
+        Command::Metad { log_format } => {
+            let mut config = config;
+            if let Some(f) = log_format {
+                config.log.format = f;
+            }
+            crate::cluster::metad(&config)
+        }
+        Command::Frontend {
+            imap,
+            imaps,
+            log_format,
+        } => {
+            let mut config = config;
+            if let Some(f) = log_format {
+                config.log.format = f;
+            }
+            crate::cluster::frontend(&config, crate::serve::ServeArgs { imap, imaps })
         }
         Command::User(cmd) => user(&config, cmd),
         Command::Reindex { user } => reindex(&config, user.as_deref()),

@@ -46,6 +46,82 @@ pub struct Config {
     pub log: LogConfig,
     /// The full-text index behind SEARCH.
     pub search: SearchConfig,
+    /// The cluster's metadata service (`strata metad`); unused by `strata serve`.
+    pub metad: MetadConfig,
+    /// The cluster's IMAP frontends (`strata frontend`); unused by `strata serve`.
+    pub frontend: FrontendConfig,
+}
+
+/// `[metad]`: a replica of the cluster's metadata service. It serves the MailStore API to the
+/// frontends, the raft control plane to the other replicas and the admin API, all on `listen`,
+/// over PostgreSQL (`[database] url`) and the object store (`[blobs]`, for the body sweep).
+/// Its raft log and search-index shards live in `data_dir`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetadConfig {
+    /// gRPC listener (MailStore for frontends, raft among replicas, admin API).
+    pub listen: SocketAddr,
+    /// `host:port` at which the other replicas reach this one. Empty: `listen`.
+    pub advertise: String,
+    /// HTTP health listener: `GET /healthz` (alive) and `GET /readyz` (the database answers
+    /// and the raft group has a leader).
+    pub health_listen: SocketAddr,
+    /// This replica's raft node id: its 1-based position in `peers`. 0: taken from the
+    /// ordinal at the end of `STRATA_NODE_NAME` (a StatefulSet pod name: `metad-0` is node 1).
+    pub node_id: u64,
+    /// `host:port` of every replica, in node-id order (this one included). Empty: a group of
+    /// one (this replica at `advertise`).
+    pub peers: Vec<String>,
+    /// Milliseconds a replica may be unreachable before the leader moves its search shards and
+    /// background jobs to live replicas.
+    pub lost_after_ms: u64,
+    /// SHA-256 (lower-case hex) of each operator admin token: full access to the admin API.
+    pub admin_token_sha256: Vec<String>,
+    /// Tenant admin tokens, each `DOMAIN:SHA256HEX`: access to that domain's accounts only.
+    pub tenant_token_sha256: Vec<String>,
+    /// Seconds between two runs of the body sweep (on the replica holding the `sweep` job).
+    pub sweep_interval_secs: u64,
+    /// Seconds a body must be unreferenced before the sweep deletes it.
+    pub sweep_grace_secs: u64,
+}
+
+impl Default for MetadConfig {
+    fn default() -> Self {
+        MetadConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 7500)),
+            advertise: String::new(),
+            health_listen: SocketAddr::from(([127, 0, 0, 1], 7580)),
+            node_id: 0,
+            peers: Vec::new(),
+            lost_after_ms: 3000,
+            admin_token_sha256: Vec::new(),
+            tenant_token_sha256: Vec::new(),
+            sweep_interval_secs: 3600,
+            sweep_grace_secs: 86400,
+        }
+    }
+}
+
+/// `[frontend]`: a stateless IMAP frontend of the cluster. It serves `[imap]`'s listeners with
+/// `[tls]`'s certificate, calls the metad replicas for metadata and reads and writes bodies in
+/// the object store (`[blobs]`) directly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FrontendConfig {
+    /// gRPC URLs of the metad replicas (`http://host:port`); calls go to each in turn and fail
+    /// over to the others.
+    pub metad: Vec<String>,
+    /// HTTP health listener: `GET /healthz` (alive) and `GET /readyz` (a metad replica answers).
+    pub health_listen: SocketAddr,
+}
+
+impl Default for FrontendConfig {
+    fn default() -> Self {
+        FrontendConfig {
+            metad: vec!["http://127.0.0.1:7500".to_string()],
+            health_listen: SocketAddr::from(([127, 0, 0, 1], 7581)),
+        }
+    }
 }
 
 /// `[search]`: the tantivy index that makes text SEARCH fast (results are exact with or without
@@ -83,6 +159,8 @@ impl Default for Config {
             auth: AuthConfig::default(),
             log: LogConfig::default(),
             search: SearchConfig::default(),
+            metad: MetadConfig::default(),
+            frontend: FrontendConfig::default(),
         }
     }
 }

@@ -6,13 +6,17 @@
 //! ```text
 //!  main.rs ──▶ cli::run ──▶ Config::load (file ◀ STRATA_* ◀ flags)
 //!                 │            └─▶ DataDir (meta.db, blobs/, tls/; mode 0700)
-//!                 └─ user … ─▶ users::UserAdmin ──▶ store::SqlStore (MailStore)
+//!                 ├─ user … ─▶ users::UserAdmin ──▶ store::SqlStore (MailStore)
+//!                 ├─ serve ──▶ serve::run_imap over SqlStore (all-in-one)
+//!                 └─ metad / frontend ──▶ cluster (metad::MetadService / metad::RemoteStore)
 //!  tls::ensure_certificate ─▶ configured PEM pair, or a self-signed one ─▶ rustls ServerConfig
 //! ```
 
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod data_dir;
+mod health;
 pub mod serve;
 pub mod tls;
 pub mod users;

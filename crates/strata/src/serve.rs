@@ -21,12 +21,12 @@ pub struct ServeArgs {
     pub imaps: Option<SocketAddr>,
 }
 
-fn setup(e: impl std::fmt::Display) -> CliError {
+pub(crate) fn setup(e: impl std::fmt::Display) -> CliError {
     CliError::Setup(e.to_string())
 }
 
 /// Session settings from the operator's config.
-fn server_config(config: &Config) -> ServerConfig {
+pub(crate) fn server_config(config: &Config) -> ServerConfig {
     let mut limits = imap_proto::Limits::default();
     limits.max_line = config.imap.max_line as usize;
     limits.max_append_literal = config.imap.max_literal;
@@ -48,7 +48,7 @@ fn server_config(config: &Config) -> ServerConfig {
     }
 }
 
-fn init_logging(config: &Config) {
+pub(crate) fn init_logging(config: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_new(&config.log.filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     // Colours only for a terminal: a log file or journal gets plain text.
@@ -90,23 +90,12 @@ async fn reload_certificates(resolver: Arc<crate::tls::ReloadingCert>, every_sec
 /// Runs the server until Ctrl-C.
 pub fn serve(config: &Config, args: ServeArgs) -> Result<(), CliError> {
     init_logging(config);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(setup)?;
-    runtime.block_on(async {
+    runtime()?.block_on(async {
         let dir = DataDir::open(&config.data_dir).map_err(setup)?;
         let store = SqlStore::open(&config.database_url(), config.database.max_connections)
             .await
             .map_err(|e| setup(format!("cannot open the database: {e}")))?;
         let blobs = BlobStore::new(config.blob_store_config()).map_err(setup)?;
-        let cert = crate::tls::ensure_certificate(config).map_err(setup)?;
-        let resolver = Arc::new(
-            crate::tls::ReloadingCert::load(&cert.cert, &cert.key, cert.self_signed)
-                .map_err(setup)?,
-        );
-        let tls = crate::tls::with_resolver(resolver.clone()).map_err(setup)?;
-        tokio::spawn(reload_certificates(resolver, config.tls.reload_check_secs));
         let store: Arc<dyn store::MailStore> = Arc::new(store);
         let mut shared = Shared::new(store.clone(), blobs.clone(), server_config(config));
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -121,44 +110,98 @@ pub fn serve(config: &Config, args: ServeArgs) -> Result<(), CliError> {
                 let _ = stop.changed().await;
             }));
         }
-        let imap_addr = args.imap.unwrap_or(config.imap.listen);
-        let imaps_addr = args.imaps.unwrap_or(config.imap.listen_tls);
-        let plain = tokio::net::TcpListener::bind(imap_addr)
-            .await
-            .map_err(|e| setup(format!("cannot listen on {imap_addr}: {e}")))?;
-        let implicit = tokio::net::TcpListener::bind(imaps_addr)
-            .await
-            .map_err(|e| setup(format!("cannot listen on {imaps_addr}: {e}")))?;
-        let (plain_at, tls_at) = (plain.local_addr().map_err(setup)?, implicit.local_addr().map_err(setup)?);
-        println!("Strata is listening:");
-        println!("  imap  {plain_at}  (cleartext + STARTTLS; LOGIN in cleartext only from loopback)");
-        println!("  imaps {tls_at}  (implicit TLS)");
-        println!("  data dir    {}", dir.root().display());
-        let kind = if cert.self_signed { "self-signed " } else { "" };
-        println!("  certificate {} ({kind}SHA-256 {})", cert.cert.display(), cert.fingerprint);
-        println!(
-            "Add a user:  strata user add NAME@DOMAIN --data-dir {}",
-            dir.root().display()
-        );
-        tracing::info!(imap = %plain_at, imaps = %tls_at, fingerprint = %cert.fingerprint, "listening");
-        let acceptor = tokio_rustls::TlsAcceptor::from(tls);
-        // Ctrl-C stops both accept loops and the indexer.
-        let (tx, rx) = (stop_tx, stop_rx);
-        tokio::spawn(async move {
-            let _ = tokio::signal::ctrl_c().await;
-            let _ = tx.send(true);
-        });
-        let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
-            let _ = rx.changed().await;
-        };
-        let (stop_a, stop_b) = (stopped(rx.clone()), stopped(rx));
-        use imap_server::listener::{Mode, serve};
-        let cleartext = Mode::Cleartext { starttls: Some(acceptor.clone()) };
-        let a = serve(plain, cleartext, shared.clone(), stop_a);
-        let b = serve(implicit, Mode::ImplicitTls(acceptor), shared, stop_b);
-        let (ra, rb) = tokio::join!(a, b);
-        ra.and(rb).map_err(setup)?;
+        let footer = vec![
+            format!("  data dir    {}", dir.root().display()),
+            format!(
+                "Add a user:  strata user add NAME@DOMAIN --data-dir {}",
+                dir.root().display()
+            ),
+        ];
+        run_imap(config, &args, shared, (stop_tx, stop_rx), footer).await?;
         println!("Strata stopped.");
         Ok(())
     })
+}
+
+/// A multi-threaded runtime for a server command.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(setup)
+}
+
+/// The two IMAP listeners of `strata serve` and `strata frontend`: loads the certificate
+/// (reloading it on change and SIGHUP), binds, prints where it listens followed by `footer`,
+/// and serves until Ctrl-C, which also flips `stop` for the caller's background tasks.
+pub(crate) async fn run_imap(
+    config: &Config,
+    args: &ServeArgs,
+    shared: Shared,
+    stop: (
+        tokio::sync::watch::Sender<bool>,
+        tokio::sync::watch::Receiver<bool>,
+    ),
+    footer: Vec<String>,
+) -> Result<(), CliError> {
+    let cert = crate::tls::ensure_certificate(config).map_err(setup)?;
+    let resolver = Arc::new(
+        crate::tls::ReloadingCert::load(&cert.cert, &cert.key, cert.self_signed).map_err(setup)?,
+    );
+    let tls = crate::tls::with_resolver(resolver.clone()).map_err(setup)?;
+    tokio::spawn(reload_certificates(resolver, config.tls.reload_check_secs));
+    let imap_addr = args.imap.unwrap_or(config.imap.listen);
+    let imaps_addr = args.imaps.unwrap_or(config.imap.listen_tls);
+    let plain = tokio::net::TcpListener::bind(imap_addr)
+        .await
+        .map_err(|e| setup(format!("cannot listen on {imap_addr}: {e}")))?;
+    let implicit = tokio::net::TcpListener::bind(imaps_addr)
+        .await
+        .map_err(|e| setup(format!("cannot listen on {imaps_addr}: {e}")))?;
+    let (plain_at, tls_at) = (
+        plain.local_addr().map_err(setup)?,
+        implicit.local_addr().map_err(setup)?,
+    );
+    println!("Strata is listening:");
+    println!("  imap  {plain_at}  (cleartext + STARTTLS; LOGIN in cleartext only from loopback)");
+    println!("  imaps {tls_at}  (implicit TLS)");
+    let kind = if cert.self_signed { "self-signed " } else { "" };
+    println!(
+        "  certificate {} ({kind}SHA-256 {})",
+        cert.cert.display(),
+        cert.fingerprint
+    );
+    for line in footer {
+        println!("{line}");
+    }
+    tracing::info!(imap = %plain_at, imaps = %tls_at, fingerprint = %cert.fingerprint, "listening");
+    let acceptor = tokio_rustls::TlsAcceptor::from(tls);
+    // Ctrl-C (or SIGTERM) stops both accept loops and the caller's background tasks.
+    let (tx, rx) = stop;
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = tx.send(true);
+    });
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.changed().await;
+    };
+    let (stop_a, stop_b) = (stopped(rx.clone()), stopped(rx));
+    use imap_server::listener::{Mode, serve};
+    let cleartext = Mode::Cleartext {
+        starttls: Some(acceptor.clone()),
+    };
+    let a = serve(plain, cleartext, shared.clone(), stop_a);
+    let b = serve(implicit, Mode::ImplicitTls(acceptor), shared, stop_b);
+    let (ra, rb) = tokio::join!(a, b);
+    ra.and(rb).map_err(setup)
+}
+
+/// Ctrl-C or SIGTERM (what Kubernetes sends before killing a pod).
+pub(crate) async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).ok();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        Some(()) = async { term.as_mut()?.recv().await } => {}
+    }
 }

@@ -48,7 +48,7 @@ where
             }
             event = feed.recv() => {
                 let relevant = match event {
-                    Ok(ev) => ev.account == account && Some(ev.mailbox) == mailbox,
+                    Ok(ev) => mailbox.is_some_and(|m| ev.concerns(account, m)),
                     // Missed some events: just look.
                     Err(RecvError::Lagged(_)) => true,
                     Err(RecvError::Closed) => return Ok(Reply::no("change feed closed")),

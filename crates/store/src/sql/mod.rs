@@ -23,7 +23,10 @@ mod accounts;
 mod blobs;
 mod mailboxes;
 mod messages;
+mod relay;
 mod store_impl;
+
+pub use relay::ChangeRelay;
 
 use crate::error::{Result, StoreError};
 use crate::types::{AccountId, ChangeEvent, MailboxId};
@@ -51,6 +54,8 @@ pub struct SqlStore {
     /// SQLite file databases: the group commit's WAL flush.
     wal: Option<WalSync>,
     events: broadcast::Sender<ChangeEvent>,
+    /// PostgreSQL in a cluster: events also go to the other replicas ([`relay`]).
+    relay_tx: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<ChangeEvent>>,
 }
 
 /// Group commit for SQLite. Connections run `synchronous = NORMAL` (a commit writes the WAL
@@ -192,6 +197,7 @@ impl SqlStore {
             write_lock: Mutex::new(()),
             wal,
             events,
+            relay_tx: std::sync::OnceLock::new(),
         })
     }
 
@@ -239,12 +245,16 @@ impl SqlStore {
 
     /// Publishes a committed change.
     pub(crate) fn publish(&self, account: AccountId, mailbox: MailboxId, modseq: u64) {
-        // No subscriber is not an error.
-        let _ = self.events.send(ChangeEvent {
+        let ev = ChangeEvent {
             account,
             mailbox,
             modseq,
-        });
+        };
+        // No subscriber is not an error.
+        let _ = self.events.send(ev);
+        if let Some(relay) = self.relay_tx.get() {
+            let _ = relay.send(ev);
+        }
     }
 }
 

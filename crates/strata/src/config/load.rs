@@ -219,6 +219,9 @@ pub(super) fn every_key() -> Vec<(Vec<String>, Value)> {
     full.database.url = Some(Secret::new("sqlite://meta.db"));
     full.blobs.path = Some(PathBuf::from("blobs"));
     full.blobs.s3_endpoint = Some("http://127.0.0.1:9000".to_string());
+    full.metad.peers = vec!["127.0.0.1:7500".to_string()];
+    full.metad.admin_token_sha256 = vec!["0".repeat(64)];
+    full.metad.tenant_token_sha256 = vec![format!("example.org:{}", "0".repeat(64))];
     let mut out = Vec::new();
     // A Config always serializes (strings, integers, booleans and tables only).
     if let Ok(table) = Table::try_from(&full) {
@@ -291,6 +294,14 @@ fn apply_env(
                 "false" | "0" => Value::Boolean(false),
                 _ => return Err(env_err(format!("{text:?} is not true or false"))),
             },
+            // A list: comma-separated (`STRATA_METAD_PEERS=a:7500,b:7500`).
+            Value::Array(_) => Value::Array(
+                text.split(',')
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(|t| Value::String(t.to_string()))
+                    .collect(),
+            ),
             _ => Value::String(text.to_string()),
         };
         check_alone(&path, &converted).map_err(env_err)?;

@@ -1,0 +1,15 @@
+//! Compiles proto/metad.proto with protox (no protoc needed) into the tonic client and server.
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let proto_dir = "../../proto";
+    let files = [format!("{proto_dir}/metad.proto")];
+    for f in &files {
+        println!("cargo:rerun-if-changed={f}");
+    }
+    let fds = protox::compile(&files, [proto_dir])?;
+    tonic_prost_build::configure()
+        .build_client(true)
+        .build_server(true)
+        .compile_fds(fds)?;
+    Ok(())
+}

@@ -1,0 +1,25 @@
+//! # metad: the cluster's metadata service
+//!
+//! The `MailStore` seam over gRPC (`proto/metad.proto`): [`MetadService`] serves a replica's
+//! store to the frontends, and [`RemoteStore`] is the frontends' `MailStore`, so the IMAP code
+//! is the same in both shapes. Errors keep their meaning across the wire ([`convert`]).
+//!
+//! ```text
+//!  frontend: imap-server ──▶ RemoteStore ══gRPC══▶ MetadService ──▶ SqlStore ──▶ PostgreSQL
+//!                 ▲                                     │                 ▲  LISTEN/NOTIFY
+//!                 └──── change feed (Subscribe) ◀───────┘                 └── other replicas
+//!            bodies: frontend ──▶ object store (S3) directly, never through metad
+//! ```
+
+pub mod client;
+pub mod convert;
+pub mod server;
+
+pub use client::{ClientError, RemoteStore};
+pub use server::{MetadService, Readiness};
+
+/// The generated protobuf types and tonic stubs of `proto/metad.proto`.
+pub mod pb {
+    #![allow(missing_docs, clippy::all)]
+    tonic::include_proto!("strata.metad.v1");
+}

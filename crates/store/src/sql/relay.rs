@@ -1,0 +1,158 @@
+//! Change events across processes, for the cluster: several metad replicas write to one
+//! PostgreSQL, and each replica's frontends must hear about every replica's commits.
+//!
+//! ```text
+//!  replica A: commit ─▶ publish ─▶ local feed ─▶ A's subscribers
+//!                          └─▶ sender task ──NOTIFY strata_changes──▶ PostgreSQL
+//!  replica B: listener task ◀──LISTEN strata_changes── PostgreSQL ─▶ B's local feed
+//! ```
+//!
+//! The NOTIFY is sent after the commit, so a replica that hears it reads committed data. The
+//! payload is one line per event (`instance account mailbox modseq`), batched up to PostgreSQL's
+//! 8000-byte payload limit; a replica skips the lines of its own instance (its subscribers
+//! already had them). When the LISTEN connection drops, events sent meanwhile are lost, so the
+//! listener publishes [`ChangeEvent::RESYNC`] on reconnecting.
+
+use super::{Backend, SqlStore};
+use crate::error::{Result, StoreError};
+use crate::types::{AccountId, ChangeEvent, MailboxId};
+use sqlx::postgres::PgListener;
+use tokio::sync::{broadcast, mpsc};
+
+/// The PostgreSQL channel.
+const CHANNEL: &str = "strata_changes";
+
+/// Stay under PostgreSQL's 8000-byte NOTIFY payload limit.
+const MAX_PAYLOAD: usize = 7000;
+
+/// The relay's two tasks; dropping this stops them.
+pub struct ChangeRelay {
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for ChangeRelay {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+impl SqlStore {
+    /// Starts relaying change events through PostgreSQL to and from the other processes on the
+    /// same database (`url`, the one this store was opened with). Returns once the listener is
+    /// connected, so no event committed by another process after this returns is missed.
+    /// `Cannot` on SQLite (one process owns the file).
+    pub async fn start_change_relay(&self, url: &str) -> Result<ChangeRelay> {
+        if self.backend != Backend::Postgres {
+            return Err(StoreError::Cannot(
+                "the change relay needs PostgreSQL".to_string(),
+            ));
+        }
+        // Unique among the processes (and stores) on this database.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let instance = format!("{}-{nanos}", std::process::id());
+        let mut listener = PgListener::connect(url).await?;
+        listener.listen(CHANNEL).await?;
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.relay_tx
+            .set(tx)
+            .map_err(|_| StoreError::Cannot("the change relay is already running".to_string()))?;
+        let sender = tokio::spawn(send(self.pool.clone(), instance.clone(), rx));
+        let receiver = tokio::spawn(listen(listener, instance, self.events.clone()));
+        Ok(ChangeRelay {
+            tasks: vec![sender, receiver],
+        })
+    }
+}
+
+/// Sends queued events, as many per NOTIFY as fit.
+async fn send(pool: sqlx::AnyPool, instance: String, mut rx: mpsc::UnboundedReceiver<ChangeEvent>) {
+    while let Some(first) = rx.recv().await {
+        let mut payload = String::new();
+        let mut next = Some(first);
+        while let Some(ev) = next.take() {
+            use std::fmt::Write;
+            let _ = writeln!(
+                payload,
+                "{instance} {} {} {}",
+                ev.account.0, ev.mailbox.0, ev.modseq
+            );
+            if payload.len() < MAX_PAYLOAD {
+                next = rx.try_recv().ok();
+            }
+        }
+        let sent = sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(CHANNEL)
+            .bind(&payload)
+            .execute(&pool)
+            .await;
+        if let Err(e) = sent {
+            // The other replicas' sessions catch up at their next command; IDLE ones at the
+            // next event or keep-alive.
+            tracing::warn!(error = %e, "change relay: NOTIFY failed");
+        }
+    }
+}
+
+/// Republishes other instances' events on the local feed.
+async fn listen(mut listener: PgListener, me: String, events: broadcast::Sender<ChangeEvent>) {
+    loop {
+        match listener.try_recv().await {
+            Ok(Some(n)) => {
+                for ev in n.payload().lines().filter_map(|l| parse(l, &me)) {
+                    let _ = events.send(ev);
+                }
+            }
+            Ok(None) => {
+                tracing::warn!("change relay: LISTEN connection lost; reconnecting");
+                let _ = events.send(ChangeEvent::RESYNC);
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "change relay: LISTEN failed; retrying");
+                let _ = events.send(ChangeEvent::RESYNC);
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            }
+        }
+    }
+}
+
+/// One payload line, unless it is ours or malformed.
+fn parse(line: &str, me: &str) -> Option<ChangeEvent> {
+    let mut parts = line.split(' ');
+    let instance = parts.next()?;
+    if instance == me {
+        return None;
+    }
+    let account = parts.next()?.parse().ok()?;
+    let mailbox = parts.next()?.parse().ok()?;
+    let modseq = parts.next()?.parse().ok()?;
+    Some(ChangeEvent {
+        account: AccountId(account),
+        mailbox: MailboxId(mailbox),
+        modseq,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payload_lines() {
+        assert_eq!(
+            parse("9-1 3 7 42", "9-2"),
+            Some(ChangeEvent {
+                account: AccountId(3),
+                mailbox: MailboxId(7),
+                modseq: 42
+            })
+        );
+        assert_eq!(parse("9-2 3 7 42", "9-2"), None, "own events are skipped");
+        assert_eq!(parse("9-1 3 x 42", "9-2"), None);
+        assert_eq!(parse("9-1 3", "9-2"), None);
+    }
+}
