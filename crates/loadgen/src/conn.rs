@@ -402,6 +402,24 @@ impl Conn {
         }
     }
 
+    /// During IDLE: the next untagged response (without `* `), or `None` if none came within
+    /// `wait`.
+    pub async fn next_untagged(&mut self, wait: Duration) -> Result<Option<Vec<u8>>, ConnError> {
+        match tokio::time::timeout(wait, self.response_inner()).await {
+            Err(_) => Ok(None),
+            Ok(resp) => {
+                let resp = resp?;
+                match resp.strip_prefix(b"* ") {
+                    Some(rest) => Ok(Some(rest.to_vec())),
+                    None => Err(ConnError::Protocol(format!(
+                        "during IDLE: {:.200}",
+                        String::from_utf8_lossy(&resp)
+                    ))),
+                }
+            }
+        }
+    }
+
     /// Sends DONE and reads to the IDLE's tagged response.
     pub async fn finish_idle(&mut self, tag: &str) -> Result<Reply, ConnError> {
         self.send(b"DONE\r\n").await?;

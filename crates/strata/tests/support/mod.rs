@@ -5,6 +5,8 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
+pub mod cluster;
+
 /// The `strata` binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_strata");
 
