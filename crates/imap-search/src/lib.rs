@@ -197,6 +197,12 @@ pub trait TextSource {
     /// message (the index has no candidate for it). Must never be `true` for a message that
     /// matches.
     fn excludes(&self, key: &SearchKey, fuzzy: bool) -> bool;
+    /// The text key's outcome on this message when the source already knows it (a remote
+    /// index that evaluated it on the same folded text): its [`key_score`], 0 for no match.
+    /// `None` (the default) leaves it to [`text`](Self::text).
+    fn verdict(&self, _key: &SearchKey, _fuzzy: bool) -> Option<u8> {
+        None
+    }
     /// The message's folded text, fetched only when a text key needs it; `None` reads as a
     /// message without text.
     fn text(&self) -> Option<&FoldedText>;
@@ -257,6 +263,8 @@ fn score(
             Some((tk, s)) if fuzzy => {
                 if excluded(k, msg, source, true) {
                     0
+                } else if let Some(v) = verdict_of(k, msg, source, true) {
+                    v
                 } else {
                     text::fuzzy_score(text_of(msg, source), tk, s)
                 }
@@ -298,6 +306,34 @@ fn text_of<'a>(msg: &Message<'a>, source: Option<&'a dyn TextSource>) -> text::T
             None => text::Text::Decoded(EMPTY.get_or_init(SearchText::default)),
         },
     }
+}
+
+/// A text key on a folded text: 100 for an exact match (or a fuzzy one at full share), the
+/// RFC 6203 gram share under FUZZY, 0 for no match; `None` if `key` is not a text key. What a
+/// remote index ships as [`TextSource::verdict`].
+pub fn key_score(key: &SearchKey, fuzzy: bool, text: &FoldedText) -> Option<u8> {
+    let (tk, s) = text_key(key)?;
+    let text = text::Text::Folded(text);
+    Some(if fuzzy {
+        text::fuzzy_score(text, tk, s)
+    } else if text::exact(text, tk, s) {
+        100
+    } else {
+        0
+    })
+}
+
+/// A source's verdict on a text key, when the message has no text of its own.
+fn verdict_of(
+    key: &SearchKey,
+    msg: &Message<'_>,
+    source: Option<&dyn TextSource>,
+    fuzzy: bool,
+) -> Option<u8> {
+    if msg.text.is_some() {
+        return None;
+    }
+    source.and_then(|s| s.verdict(key, fuzzy))
 }
 
 /// True if the source rules the text key out without the text.
@@ -369,6 +405,9 @@ fn eval(
             };
             if excluded(key, msg, source, fuzzy) {
                 return false;
+            }
+            if let Some(v) = verdict_of(key, msg, source, fuzzy) {
+                return v > 0;
             }
             let text = text_of(msg, source);
             if fuzzy {

@@ -79,6 +79,9 @@ pub struct Shared {
     pub account_sessions: Arc<crate::limits::AccountSessions>,
     /// The full-text index SEARCH uses for candidates, if there is one.
     pub search: Option<Arc<search_index::SearchIndex>>,
+    /// In the cluster: the shard owners that evaluate text keys on their index (used when
+    /// there is no local index).
+    pub remote_search: Option<Arc<dyn search_index::RemoteSearch>>,
     /// Per mailbox, the body of every UID: maps the index's candidates to messages.
     pub uid_maps: Arc<search_index::UidMaps>,
 }
@@ -97,6 +100,7 @@ impl Shared {
             auth_limiter: Arc::new(limiter),
             account_sessions: Arc::default(),
             search: None,
+            remote_search: None,
             uid_maps: Arc::default(),
         }
     }
@@ -104,6 +108,13 @@ impl Shared {
     /// Gives SEARCH an index to find candidates in (results stay exact without one).
     pub fn with_search_index(mut self, index: Arc<search_index::SearchIndex>) -> Shared {
         self.search = Some(index);
+        self
+    }
+
+    /// Gives SEARCH the cluster's shard owners to evaluate text keys on (results stay exact
+    /// when they cannot answer).
+    pub fn with_remote_search(mut self, remote: Arc<dyn search_index::RemoteSearch>) -> Shared {
+        self.remote_search = Some(remote);
         self
     }
 }

@@ -24,6 +24,7 @@ use crate::convert::{
 };
 use crate::pb;
 use crate::pb::mail_store_client::MailStoreClient;
+use crate::pb::search_client::SearchClient;
 use crate::server::MAX_MESSAGE;
 use std::future::Future;
 use std::sync::Arc;
@@ -58,6 +59,8 @@ pub enum ClientError {
 struct Replica {
     addr: String,
     client: MailStoreClient<Channel>,
+    /// The `Search` service, on the same connection.
+    search: SearchClient<Channel>,
     /// Skipped until then after a transport failure. A std mutex: held for a copy, never
     /// across an await.
     down_until: std::sync::Mutex<Option<Instant>>,
@@ -117,12 +120,17 @@ impl RemoteStore {
                 .http2_keep_alive_interval(Duration::from_secs(10))
                 .keep_alive_timeout(Duration::from_secs(5))
                 .keep_alive_while_idle(true);
-            let client = MailStoreClient::new(endpoint.connect_lazy())
+            let channel = endpoint.connect_lazy();
+            let client = MailStoreClient::new(channel.clone())
+                .max_decoding_message_size(MAX_MESSAGE)
+                .max_encoding_message_size(MAX_MESSAGE);
+            let search = SearchClient::new(channel)
                 .max_decoding_message_size(MAX_MESSAGE)
                 .max_encoding_message_size(MAX_MESSAGE);
             replicas.push(Replica {
                 addr: addr.clone(),
                 client,
+                search,
                 down_until: std::sync::Mutex::new(None),
             });
         }
@@ -704,6 +712,68 @@ impl RemoteStore {
             })
             .await?;
         map_invalid(all(l.records))
+    }
+}
+
+#[async_trait::async_trait]
+impl search_index::RemoteSearch for RemoteStore {
+    async fn verdicts(
+        &self,
+        account: AccountId,
+        mailbox: MailboxId,
+        criteria: &[imap_proto::command::SearchKey],
+    ) -> std::result::Result<search_index::Verdicts, String> {
+        let keys = crate::search::keys_to_pb(criteria);
+        let asked = crate::search::keys_from_pb(keys.clone()).map_err(|s| s.to_string())?;
+        let request = pb::VerdictsRequest {
+            account: account.0,
+            mailbox: mailbox.0,
+            keys,
+            forwarded: false,
+        };
+        // Any replica answers (forwarding to the owner); a read, so every replica may be tried.
+        let n = self.replicas.len();
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        let mut last = String::from("no metad replica");
+        for i in (0..n).map(|i| (start + i) % n) {
+            let replica = &self.replicas[i];
+            if replica.is_down() && i != start % n {
+                continue;
+            }
+            match replica.search.clone().verdicts(request.clone()).await {
+                Ok(reply) => return crate::search::verdicts_from_pb(asked, reply.into_inner()),
+                Err(s) => {
+                    if s.message().contains("connect") {
+                        replica.mark_down();
+                    }
+                    last = format!("{}: {}", replica.addr, s.message());
+                    // The owner is unknown or moving: every replica would say so.
+                    if s.code() == Code::Unavailable && s.message().contains("owner") {
+                        break;
+                    }
+                }
+            }
+        }
+        Err(last)
+    }
+}
+
+impl RemoteStore {
+    /// Rebuilds the search index of `accounts` on their shard owners (through any replica);
+    /// returns the bodies indexed.
+    pub async fn reindex(&self, accounts: &[AccountId]) -> std::result::Result<u64, String> {
+        let request = pb::ReindexRequest {
+            accounts: accounts.iter().map(|a| a.0).collect(),
+            forwarded: false,
+        };
+        let mut last = String::from("no metad replica");
+        for replica in self.replicas.iter() {
+            match replica.search.clone().reindex(request.clone()).await {
+                Ok(r) => return Ok(r.into_inner().bodies),
+                Err(s) => last = format!("{}: {}", replica.addr, s.message()),
+            }
+        }
+        Err(last)
     }
 }
 

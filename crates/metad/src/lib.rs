@@ -13,9 +13,11 @@
 
 pub mod client;
 pub mod convert;
+pub mod search;
 pub mod server;
 
 pub use client::{ClientError, RemoteStore};
+pub use search::{Owner, SearchService, ShardOwners};
 pub use server::{MetadService, Readiness};
 
 /// The generated protobuf types and tonic stubs of `proto/metad.proto`.

@@ -48,6 +48,65 @@ fn text_keys<'k>(keys: &'k [SearchKey], fuzzy: bool, out: &mut Vec<(&'k SearchKe
     }
 }
 
+/// Every distinct text key of `criteria` with whether it is under FUZZY, in order of
+/// appearance: what a remote index is asked about.
+pub fn text_keys_of(criteria: &[SearchKey]) -> Vec<(SearchKey, bool)> {
+    let mut found = Vec::new();
+    text_keys(criteria, false, &mut found);
+    let mut out: Vec<(SearchKey, bool)> = Vec::new();
+    for (k, fuzzy) in found {
+        if !out.iter().any(|(x, f)| x == k && *f == fuzzy) {
+            out.push((k.clone(), fuzzy));
+        }
+    }
+    out
+}
+
+/// The bodies a message must have for `keys` (ANDed) to match, given the bodies each text key
+/// needs (`needs(key, fuzzy)`, `None` when that key does not prune): AND intersects, OR unites
+/// when both sides prune, NOT never narrows.
+pub(crate) fn required_by(
+    keys: &[SearchKey],
+    needs: &dyn Fn(&SearchKey, bool) -> Option<HashSet<u64>>,
+) -> Option<HashSet<u64>> {
+    all_of(keys, false, needs)
+}
+
+fn all_of(
+    keys: &[SearchKey],
+    fuzzy: bool,
+    needs: &dyn Fn(&SearchKey, bool) -> Option<HashSet<u64>>,
+) -> Option<HashSet<u64>> {
+    let mut sets: Vec<HashSet<u64>> = keys
+        .iter()
+        .filter_map(|k| needed(k, fuzzy, needs))
+        .collect();
+    sets.sort_by_key(HashSet::len);
+    let mut sets = sets.into_iter();
+    let first = sets.next()?;
+    Some(sets.fold(first, |acc, s| {
+        acc.into_iter().filter(|b| s.contains(b)).collect()
+    }))
+}
+
+fn needed(
+    key: &SearchKey,
+    fuzzy: bool,
+    needs: &dyn Fn(&SearchKey, bool) -> Option<HashSet<u64>>,
+) -> Option<HashSet<u64>> {
+    match key {
+        SearchKey::And(ks) => all_of(ks, fuzzy, needs),
+        SearchKey::Or(a, b) => {
+            let mut a = needed(a, fuzzy, needs)?;
+            a.extend(needed(b, fuzzy, needs)?);
+            Some(a)
+        }
+        SearchKey::Fuzzy(k) => needed(k, true, needs),
+        k if kind(k).is_some() => needs(k, fuzzy),
+        _ => None,
+    }
+}
+
 impl<'a> Exact<'a> {
     /// Looks up the candidates of every text key in `criteria`.
     pub fn prepare(
@@ -95,34 +154,15 @@ impl<'a> Exact<'a> {
     /// message may match. A message outside the set is certain not to match, so a caller needs
     /// to look only at the messages inside (and at those the index has not reached).
     pub fn required(&self, criteria: &[SearchKey]) -> Option<HashSet<u64>> {
-        self.all_of(criteria, false)
+        required_by(criteria, &|k, fuzzy| {
+            self.candidates_of(k, fuzzy)
+                .map(|c| c.hits.keys().copied().collect())
+        })
     }
 
-    fn all_of(&self, keys: &[SearchKey], fuzzy: bool) -> Option<HashSet<u64>> {
-        let mut sets: Vec<HashSet<u64>> =
-            keys.iter().filter_map(|k| self.needs(k, fuzzy)).collect();
-        sets.sort_by_key(HashSet::len);
-        let mut sets = sets.into_iter();
-        let first = sets.next()?;
-        Some(sets.fold(first, |acc, s| {
-            acc.into_iter().filter(|b| s.contains(b)).collect()
-        }))
-    }
-
-    fn needs(&self, key: &SearchKey, fuzzy: bool) -> Option<HashSet<u64>> {
-        match key {
-            SearchKey::And(ks) => self.all_of(ks, fuzzy),
-            SearchKey::Or(a, b) => {
-                let mut a = self.needs(a, fuzzy)?;
-                a.extend(self.needs(b, fuzzy)?);
-                Some(a)
-            }
-            SearchKey::Fuzzy(k) => self.needs(k, true),
-            k if kind(k).is_some() => self
-                .candidates_of(k, fuzzy)
-                .map(|c| c.hits.keys().copied().collect()),
-            _ => None,
-        }
+    /// The prepared keys: each text key with its FUZZY flag and its candidates.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = (&SearchKey, bool, Option<&Candidates>)> {
+        self.keys.iter().map(|((k, f), c)| (k, *f, c.as_ref()))
     }
 
     fn candidates_of(&self, key: &SearchKey, fuzzy: bool) -> Option<&Candidates> {
@@ -155,6 +195,12 @@ impl IndexedText<'_> {
     /// True if the stored text could not be read: the caller must evaluate this message again
     /// on its parsed body, since the answer may be wrong.
     pub fn failed(&self) -> bool {
+        self.failed.get()
+    }
+}
+
+impl crate::Judged for IndexedText<'_> {
+    fn failed(&self) -> bool {
         self.failed.get()
     }
 }

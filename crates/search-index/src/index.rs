@@ -126,6 +126,13 @@ fn schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
+/// The shard (of `shards`) that holds `account`'s documents. Account ids are database
+/// sequence numbers: the modulus spreads them evenly. The cluster's raft shard map assigns
+/// these same numbers to replicas.
+pub fn shard_of(account: AccountId, shards: usize) -> usize {
+    (account.0.unsigned_abs() % shards.max(1) as u64) as usize
+}
+
 /// The first 8 bytes of a body hash: how a hit names its body.
 pub fn blob64(blob: &BlobRef) -> u64 {
     u64::from_be_bytes(blob.sha256[..8].try_into().unwrap_or_default())
@@ -259,8 +266,7 @@ impl SearchIndex {
     }
 
     fn shard(&self, account: AccountId) -> &Shard {
-        // Account ids are database sequence numbers: spread evenly by the modulus.
-        &self.shards[(account.0.unsigned_abs() % self.shards.len() as u64) as usize]
+        &self.shards[shard_of(account, self.shards.len())]
     }
 
     /// Number of shards.
@@ -555,6 +561,22 @@ impl SearchIndex {
         let key = doc.get_first(self.fields.key).and_then(|v| v.as_str());
         if key != Some(doc_key(account, blob).as_str()) {
             return self.stored_text(account, blob);
+        }
+        self.text_of(&doc).map(Some)
+    }
+
+    /// The stored text of the document at `addr` of `found`, if it is one of `account`'s.
+    pub(crate) fn text_at(
+        &self,
+        account: AccountId,
+        found: &Candidates,
+        addr: DocAddress,
+    ) -> Result<Option<FoldedText>> {
+        let doc: TantivyDocument = found.searcher.doc(addr)?;
+        let key = doc.get_first(self.fields.key).and_then(|v| v.as_str());
+        let ours = key.is_some_and(|k| k.starts_with(&format!("{}:", account.0)));
+        if !ours {
+            return Ok(None);
         }
         self.text_of(&doc).map(Some)
     }

@@ -46,6 +46,9 @@ pub struct Indexer {
     blobs: BlobStore,
     index: Arc<SearchIndex>,
     config: IndexerConfig,
+    /// Which accounts this indexer keeps up (all by default; in the cluster, those of the
+    /// shards this replica owns, which may change while it runs).
+    owns: Arc<dyn Fn(AccountId) -> bool + Send + Sync>,
 }
 
 impl std::fmt::Debug for Indexer {
@@ -69,7 +72,15 @@ impl Indexer {
             blobs,
             index,
             config,
+            owns: Arc::new(|_| true),
         }
+    }
+
+    /// Keeps up only the accounts for which `owns` is true (asked on every round, so the set
+    /// may change; after it grows, call [`catch_up_all`](Self::catch_up_all)).
+    pub fn only(mut self, owns: impl Fn(AccountId) -> bool + Send + Sync + 'static) -> Indexer {
+        self.owns = Arc::new(owns);
+        self
     }
 
     /// UIDs of `mailbox` at or above its watermark (not indexed yet), ascending.
@@ -154,6 +165,9 @@ impl Indexer {
         let mut marks = Vec::new();
         for (a, m) in dirty {
             let (account, mailbox) = (AccountId(a), MailboxId(m));
+            if !(self.owns)(account) {
+                continue;
+            }
             let result = async {
                 let todo = self.todo(account, mailbox).await?;
                 match todo.last() {
@@ -186,6 +200,9 @@ impl Indexer {
     pub async fn catch_up_all(&self) -> Result<usize, IndexerError> {
         let mut added = 0;
         for account in self.store.list_accounts(None).await? {
+            if !(self.owns)(account.id) {
+                continue;
+            }
             added += self.catch_up_account(account.id).await?;
         }
         Ok(added)

@@ -35,8 +35,18 @@ mod exact;
 mod index;
 mod indexer;
 mod uid_map;
+mod verdicts;
 
-pub use exact::{Exact, IndexedText};
-pub use index::{Candidates, Field, IndexError, MAX_TEXT, SearchIndex, TextKind, blob64};
+pub use exact::{Exact, IndexedText, text_keys_of};
+pub use index::{Candidates, Field, IndexError, MAX_TEXT, SearchIndex, TextKind, blob64, shard_of};
 pub use indexer::{Indexer, IndexerConfig, IndexerError};
 pub use uid_map::{DEFAULT_MAX_ENTRIES, MailboxAt, UidMap, UidMaps};
+pub use verdicts::{RemoteSearch, VerdictText, Verdicts};
+
+/// A [`TextSource`](imap_search::TextSource) that can tell when its answers cannot be trusted
+/// for a message (the stored text was unreadable, or a key needs text it does not have): the
+/// caller then evaluates that message on its parsed body.
+pub trait Judged: imap_search::TextSource {
+    /// True if this message must be evaluated again on its body.
+    fn failed(&self) -> bool;
+}

@@ -8,6 +8,7 @@
 //!                                          user list
 //!                                          user quota USER [--storage BYTES|none] [--messages N|none]
 //!                                          reindex [USER]
+//!  strata admin [--endpoint URL] [--token T] domain|account|import|export|reindex|cluster …
 //! ```
 //!
 //! Output for scripts goes to stdout; errors are one line on stderr, exit status 1 (clap's own
@@ -75,6 +76,9 @@ pub enum Command {
         #[arg(long, value_name = "FORMAT")]
         log_format: Option<crate::config::LogFormat>,
     },
+    /// Administer a running cluster through its admin API (domains, accounts, quotas,
+    /// import/export, reindex, cluster status).
+    Admin(crate::admin_cli::AdminArgs),
     /// Manage accounts (USER is name@domain; domains are tenants).
     #[command(subcommand)]
     User(UserCommand),
@@ -148,6 +152,9 @@ pub enum CliError {
     /// The password could not be read.
     #[error("{0}")]
     Password(String),
+    /// An admin API command failed.
+    #[error("{0}")]
+    Admin(String),
 }
 
 fn parse_limit(s: &str) -> Result<LimitChange, String> {
@@ -195,6 +202,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             }
             crate::cluster::frontend(&config, crate::serve::ServeArgs { imap, imaps })
         }
+        Command::Admin(args) => crate::admin_cli::run(args).map_err(CliError::Admin),
         Command::User(cmd) => user(&config, cmd),
         Command::Reindex { user } => reindex(&config, user.as_deref()),
     }
@@ -324,7 +332,7 @@ fn limit(l: Option<u64>) -> String {
 /// Reads a new password: one line of stdin with `--password-stdin`, else twice from the
 /// terminal without echo. A non-terminal stdin without the flag is an error, so a script never
 /// hangs on a prompt.
-fn read_password(from_stdin: bool) -> Result<String, CliError> {
+pub(crate) fn read_password(from_stdin: bool) -> Result<String, CliError> {
     if from_stdin {
         // Bounded: a hostile stdin cannot make us buffer more than this.
         let cap = crate::users::MAX_PASSWORD_LEN as u64 + 2;

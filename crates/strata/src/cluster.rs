@@ -5,6 +5,8 @@
 //!  IMAP clients ──▶ frontend (imap-server over metad::RemoteStore) ──gRPC──▶ metad ×3
 //!                       └──────────── bodies ────────────▶ object store ◀── sweep (job holder)
 //!  metad: MetadService over SqlStore(PostgreSQL) + change relay (LISTEN/NOTIFY)
+//!         + raft (strata-control: shard map, job holders) + SearchService (its shards'
+//!         index, routing) + the admin API + the body sweep (when it holds the job)
 //! ```
 
 use crate::cli::CliError;
@@ -14,13 +16,17 @@ use crate::serve::{
 };
 use blob_store::BlobStore;
 use imap_server::Shared;
-use metad::{MetadService, Readiness, RemoteStore};
+use metad::{MetadService, Owner, Readiness, RemoteStore, SearchService, ShardOwners};
+use std::collections::BTreeMap;
 use std::sync::Arc;
-use store::{MailStore, SqlStore};
+use std::time::Duration;
+use store::{AccountId, MailStore, SqlStore};
+use strata_control::{Control, ControlConfig};
 
-/// A metad replica is ready when its database answers.
+/// A metad replica is ready when its database answers and its raft group has a leader.
 struct MetadReady {
     store: Arc<dyn MailStore>,
+    control: Control,
 }
 
 #[async_trait::async_trait]
@@ -29,8 +35,11 @@ impl Readiness for MetadReady {
         self.store
             .list_domains()
             .await
-            .map(|_| ())
-            .map_err(|e| format!("database: {e}"))
+            .map_err(|e| format!("database: {e}"))?;
+        match self.control.leader() {
+            Some(_) => Ok(()),
+            None => Err("the raft group has no leader".to_string()),
+        }
     }
 }
 
@@ -44,12 +53,139 @@ impl Readiness for FrontendReady {
     }
 }
 
-/// `strata metad`: serves the MailStore API on `[metad] listen` until Ctrl-C or SIGTERM.
+/// The raft shard map, for search routing.
+struct Owners {
+    control: Control,
+    shards: usize,
+}
+
+impl ShardOwners for Owners {
+    fn owner(&self, account: AccountId) -> Owner {
+        let shard = search_index::shard_of(account, self.shards) as u32;
+        match self.control.shard_owner(shard) {
+            Some((id, _)) if id == self.control.id() => Owner::Me,
+            Some((_, addr)) => Owner::Other(addr),
+            None => Owner::Unknown,
+        }
+    }
+}
+
+/// What the admin API asks of the cluster: reindex (routed to the shard owners) and status.
+struct Hooks {
+    control: Control,
+    /// This replica's own `Search` service, which routes to the owners.
+    search: metad::pb::search_client::SearchClient<tonic::transport::Channel>,
+}
+
+#[async_trait::async_trait]
+impl strata_admin::ClusterHooks for Hooks {
+    async fn reindex(&self, accounts: Vec<AccountId>) -> Result<u64, String> {
+        let request = metad::pb::ReindexRequest {
+            accounts: accounts.iter().map(|a| a.0).collect(),
+            forwarded: false,
+        };
+        self.search
+            .clone()
+            .reindex(request)
+            .await
+            .map(|r| r.into_inner().bodies)
+            .map_err(|s| s.message().to_string())
+    }
+
+    async fn cluster_status(&self) -> Result<strata_admin::pb::ClusterStatus, String> {
+        let s = self.control.status().await;
+        Ok(strata_admin::pb::ClusterStatus {
+            members: s
+                .members
+                .iter()
+                .map(|m| strata_admin::pb::Member {
+                    id: m.id,
+                    addr: m.addr.clone(),
+                    reachable: m.reachable.unwrap_or(false),
+                    voter: m.voter,
+                })
+                .collect(),
+            leader_id: s.leader,
+            term: s.term,
+            last_applied: s.last_applied.unwrap_or(0),
+            shards: s.shards.into_iter().collect(),
+            jobs: s.jobs.into_iter().collect(),
+            settings: s.settings.into_iter().collect(),
+        })
+    }
+}
+
+/// This replica's raft node id: `[metad] node_id`, else the ordinal ending `STRATA_NODE_NAME`
+/// (a StatefulSet pod name: `metad-0` is node 1), else 1 for a group of one.
+fn node_id(config: &Config) -> Result<u64, CliError> {
+    if config.metad.node_id > 0 {
+        return Ok(config.metad.node_id);
+    }
+    if let Ok(name) = std::env::var("STRATA_NODE_NAME") {
+        let ordinal = name
+            .rsplit('-')
+            .next()
+            .and_then(|n| n.parse::<u64>().ok())
+            .ok_or_else(|| {
+                setup(format!(
+                    "STRATA_NODE_NAME={name:?} does not end in -N; set [metad] node_id"
+                ))
+            })?;
+        return Ok(ordinal + 1);
+    }
+    if config.metad.peers.len() <= 1 {
+        return Ok(1);
+    }
+    Err(setup(
+        "[metad] node_id is not set (nor STRATA_NODE_NAME) and there are several peers",
+    ))
+}
+
+/// The admin API's tokens from `[metad] admin_token_sha256` and `tenant_token_sha256`.
+fn admin_tokens(config: &Config) -> Result<strata_admin::Tokens, CliError> {
+    let mut tokens: Vec<strata_admin::AdminToken> = config
+        .metad
+        .admin_token_sha256
+        .iter()
+        .map(|h| strata_admin::AdminToken {
+            token_sha256: h.clone(),
+            domain: None,
+        })
+        .collect();
+    for t in &config.metad.tenant_token_sha256 {
+        let (domain, hash) = t.rsplit_once(':').ok_or_else(|| {
+            setup(format!(
+                "[metad] tenant_token_sha256 entry {t:?} is not DOMAIN:SHA256HEX"
+            ))
+        })?;
+        tokens.push(strata_admin::AdminToken {
+            token_sha256: hash.to_string(),
+            domain: Some(domain.to_string()),
+        });
+    }
+    strata_admin::Tokens::new(tokens).map_err(|e| setup(format!("[metad] admin tokens: {e}")))
+}
+
+/// `strata metad`: serves the MailStore API, the raft peer service, search routing and the
+/// admin API on `[metad] listen` until Ctrl-C or SIGTERM.
 pub fn metad(config: &Config) -> Result<(), CliError> {
     init_logging(config);
     runtime()?.block_on(async {
         let url = config.database_url();
-        crate::data_dir::DataDir::open(&config.data_dir).map_err(setup)?;
+        let dir = crate::data_dir::DataDir::open(&config.data_dir).map_err(setup)?;
+        let node = node_id(config)?;
+        let advertise = if config.metad.advertise.is_empty() {
+            config.metad.listen.to_string()
+        } else {
+            config.metad.advertise.clone()
+        };
+        let peers: BTreeMap<u64, String> = if config.metad.peers.is_empty() {
+            BTreeMap::from([(node, advertise.clone())])
+        } else {
+            (1u64..).zip(config.metad.peers.iter().cloned()).collect()
+        };
+        let tokens = admin_tokens(config)?;
+        let params = config.argon2_params()?;
         let sql = SqlStore::open(&url, config.database.max_connections)
             .await
             .map_err(|e| setup(format!("cannot open the database: {e}")))?;
@@ -64,18 +200,85 @@ pub fn metad(config: &Config) -> Result<(), CliError> {
             store::Backend::Sqlite => None,
         };
         let store: Arc<dyn MailStore> = Arc::new(sql);
-        let _blobs = BlobStore::new(config.blob_store_config()).map_err(setup)?;
-        let ready: Arc<dyn Readiness> = Arc::new(MetadReady {
-            store: store.clone(),
-        });
+        let blobs = BlobStore::new(config.blob_store_config()).map_err(setup)?;
         let listener = tokio::net::TcpListener::bind(config.metad.listen)
             .await
             .map_err(|e| setup(format!("cannot listen on {}: {e}", config.metad.listen)))?;
         let grpc_at = listener.local_addr().map_err(setup)?;
+
+        // The control plane.
+        let shards = config.search.shards.max(1);
+        let mut cc = ControlConfig::new(node, advertise.clone(), peers, dir.root().join("raft"));
+        cc.shards = shards as u32;
+        cc.lost_after = Duration::from_millis(config.metad.lost_after_ms);
+        let control = Control::start(cc)
+            .await
+            .map_err(|e| setup(format!("cannot start the raft node: {e}")))?;
+
+        // The search index: this replica keeps up the shards the raft group gives it.
+        let index = Arc::new(
+            search_index::SearchIndex::open(&config.index_dir(), shards)
+                .map_err(|e| setup(format!("cannot open the search index: {e}")))?,
+        );
+        let owns = {
+            let control = control.clone();
+            move |a: AccountId| control.owns_shard(search_index::shard_of(a, shards) as u32)
+        };
+        let indexer = search_index::Indexer::new(
+            store.clone(),
+            blobs.clone(),
+            index.clone(),
+            Default::default(),
+        )
+        .only(owns);
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
             let _ = rx.changed().await;
         };
+        tokio::spawn(indexer.clone().run(stopped(stop_rx.clone())));
+        tokio::spawn(follow_shards(control.clone(), indexer.clone()));
+        tokio::spawn(sweep(
+            control.clone(),
+            store.clone(),
+            blobs.clone(),
+            Duration::from_secs(config.metad.sweep_interval_secs.max(1)),
+            Duration::from_secs(config.metad.sweep_grace_secs),
+        ));
+        let owners = Arc::new(Owners {
+            control: control.clone(),
+            shards,
+        });
+        let search = SearchService::new(index, indexer, owners);
+
+        // The admin API.
+        let self_channel = tonic::transport::Endpoint::from_shared(format!("http://{grpc_at}"))
+            .map_err(setup)?
+            .connect_lazy();
+        let hooks = Arc::new(Hooks {
+            control: control.clone(),
+            search: metad::pb::search_client::SearchClient::new(self_channel),
+        });
+        let hasher = move |p: &str| -> Result<(String, Option<String>), String> {
+            let phc = crate::users::hash_password(p, &params).map_err(|e| e.to_string())?;
+            let scram = imap_server::scram::Verifier::new(p, imap_server::scram::ITERATIONS)
+                .map(|v| v.encode());
+            Ok((phc, scram))
+        };
+        let admin = strata_admin::AdminService::new(
+            strata_admin::AdminBackend {
+                store: store.clone(),
+                blobs: blobs.clone(),
+                hooks,
+                hasher: Arc::new(hasher),
+            },
+            tokens,
+            strata_admin::AdminOptions::default(),
+        );
+
+        let ready: Arc<dyn Readiness> = Arc::new(MetadReady {
+            store: store.clone(),
+            control: control.clone(),
+        });
         let health_at = crate::health::serve(
             config.metad.health_listen,
             ready.clone(),
@@ -89,25 +292,78 @@ pub fn metad(config: &Config) -> Result<(), CliError> {
             ))
         })?;
         println!("Strata metad is listening:");
-        println!("  grpc   {grpc_at}");
+        println!("  grpc   {grpc_at}  (MailStore, search routing, raft peers, admin API)");
         println!("  health {health_at}");
+        println!("  node   {node} (advertised as {advertise})");
         println!("metad ready.");
-        tracing::info!(grpc = %grpc_at, health = %health_at, "metad listening");
+        tracing::info!(grpc = %grpc_at, health = %health_at, node, "metad listening");
         tokio::spawn(async move {
             shutdown_signal().await;
             let _ = stop_tx.send(true);
         });
         tonic::transport::Server::builder()
             .add_service(MetadService::new(store).with_readiness(ready).into_server())
+            .add_service(search.into_server())
+            .add_service(control.service())
+            .add_service(admin.into_server())
             .serve_with_incoming_shutdown(
                 tokio_stream::wrappers::TcpListenerStream::new(listener),
                 stopped(stop_rx),
             )
             .await
             .map_err(setup)?;
+        control.shutdown().await;
         println!("metad stopped.");
         Ok(())
     })
+}
+
+/// When the raft group gives this replica a shard it did not have (a claim it may act on:
+/// assigned, handed over, and in touch with the group), its index catches up with the store
+/// (from the watermarks it had, or from scratch).
+async fn follow_shards(control: Control, indexer: search_index::Indexer) {
+    let mut claims = control.claims();
+    let mut had = claims.borrow_and_update().shards.clone();
+    while claims.changed().await.is_ok() {
+        let now = claims.borrow_and_update().shards.clone();
+        if now.iter().any(|s| !had.contains(s)) {
+            tracing::info!(shards = ?now, "search shards claimed by this replica; catching up");
+            if let Err(e) = indexer.catch_up_all().await {
+                tracing::warn!(error = %e, "search index catch-up failed");
+            }
+        }
+        had = now;
+    }
+}
+
+/// The body sweep, run by the replica that holds the `sweep` job.
+async fn sweep(
+    control: Control,
+    store: Arc<dyn MailStore>,
+    blobs: BlobStore,
+    every: Duration,
+    grace: Duration,
+) {
+    let mut tick = tokio::time::interval(every);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        if !control.holds_job("sweep") {
+            continue;
+        }
+        // The sweep's future is not `Send` (higher-ranked closures inside blob-store), so it
+        // runs on a blocking thread that drives it on this runtime.
+        let (store, blobs) = (store.clone(), blobs.clone());
+        let handle = tokio::runtime::Handle::current();
+        let done = tokio::task::spawn_blocking(move || {
+            handle.block_on(blobs.sweep(grace, &store::bodies::SweepRefs(store.as_ref())))
+        })
+        .await;
+        match done {
+            Ok(report) => tracing::info!(report = ?report, "body sweep done"),
+            Err(e) => tracing::warn!(error = %e, "body sweep task failed"),
+        }
+    }
 }
 
 /// `strata frontend`: serves IMAP on `[imap]`'s listeners over the metad replicas of
@@ -119,7 +375,8 @@ pub fn frontend(config: &Config, args: ServeArgs) -> Result<(), CliError> {
         let remote = Arc::new(RemoteStore::connect(&config.frontend.metad).map_err(setup)?);
         let blobs = BlobStore::new(config.blob_store_config()).map_err(setup)?;
         let store: Arc<dyn MailStore> = remote.clone();
-        let shared = Shared::new(store, blobs, server_config(config));
+        let shared =
+            Shared::new(store, blobs, server_config(config)).with_remote_search(remote.clone());
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let mut stop = stop_rx.clone();
         let health_at = crate::health::serve(

@@ -12,6 +12,7 @@
 //!  tls::ensure_certificate ─▶ configured PEM pair, or a self-signed one ─▶ rustls ServerConfig
 //! ```
 
+pub mod admin_cli;
 pub mod cli;
 pub mod cluster;
 pub mod config;

@@ -2,6 +2,12 @@
 //! `strata frontend` processes on loopback, and real IMAP clients on both frontends.
 //!
 //! One story, in phases (starting a cluster costs seconds, so they share it):
+//! 0. the raft control plane: `strata admin cluster status` shows three reachable members, a
+//!    leader, and every search shard owned, spread over the three;
+//! 0b. the admin API through its CLI: accounts, mbox import and export, reindex, and refused
+//!    calls (no token, a tenant token for another domain);
+//! 0c. search routing: SEARCH BODY on a frontend is answered from the shard owner's index
+//!    (proved by deleting the bodies from S3 first);
 //! 1. change notification across frontends: a client IDLEs on frontend 2 while another
 //!    appends, stores and expunges through frontend 1; each change must reach the idler within
 //!    one second (the medians are printed);
@@ -11,15 +17,19 @@
 //!    STATUS, SEARCH and the database);
 //! 4. failover: writers keep appending while one metad and one frontend are killed with
 //!    `kill -9`; the writers reconnect to the survivors; every acknowledged APPEND is there,
-//!    once, with its acknowledged UID.
+//!    once, with its acknowledged UID. The killed metad is the raft leader: the time until the
+//!    survivors have a new leader, and until its shards have moved, is measured and printed;
+//!    then it is restarted from its data dir and rejoins.
 
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
+use std::process::Command;
 use std::time::{Duration, Instant};
 use strata_loadgen::client::{DEFAULT_MIX, Mix, Target, login};
 use strata_loadgen::conn::{Conn, Status, Untagged, parse_untagged};
+use support::BIN;
 use support::cluster::{Cluster, Shape, query};
 
 const USERS: usize = 5;
@@ -324,10 +334,28 @@ async fn failover(c: &mut Cluster) {
         .map(|i| tokio::spawn(writer(i, frontends.clone(), stop)))
         .collect();
     tokio::time::sleep(Duration::from_secs(3)).await;
+    let (leader, _, _) = raft_status(c, 0).expect("status");
+    let leader = leader.expect("a leader before the kill");
+    let victim = (leader - 1) as usize;
     let killed_at = Instant::now();
-    Cluster::kill(&mut c.metads[0].proc);
+    Cluster::kill(&mut c.metads[victim].proc);
     Cluster::kill(&mut c.frontends[0].proc);
-    println!("killed metad 1 and frontend 1 with SIGKILL");
+    println!("killed metad {leader} (the raft leader) and frontend 1 with SIGKILL");
+    let survivor = (victim + 1) % 3;
+    let new_leader = wait_for(
+        "a new raft leader",
+        Duration::from_secs(15),
+        || matches!(raft_status(c, survivor), Some((Some(l), _, _)) if l != leader),
+    );
+    let moved = wait_for(
+        "the dead replica's shards moved",
+        Duration::from_secs(15),
+        || matches!(raft_status(c, survivor), Some((Some(_), _, s)) if !s.values().any(|&n| n == leader)),
+    );
+    println!(
+        "failover: new raft leader {:?} after the kill, shards moved {:?} after that",
+        new_leader, moved
+    );
     let mut acked: BTreeMap<String, Vec<(String, u32)>> = BTreeMap::new();
     let mut failures = 0;
     for w in writers {
@@ -343,9 +371,9 @@ async fn failover(c: &mut Cluster) {
     );
     assert!(total > 50, "too few acknowledged appends: {total}");
     // Every acknowledged append is there exactly once, under its acknowledged UID.
-    let survivor = c.frontends[1].imap;
+    let live = c.frontends[1].imap;
     for (who, list) in &acked {
-        let listed = inbox(survivor, who).await;
+        let listed = inbox(live, who).await;
         let mut by_id: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
         for (uid, id) in &listed {
             by_id
@@ -363,7 +391,306 @@ async fn failover(c: &mut Cluster) {
             );
         }
     }
-    invariants(c, &[survivor]).await;
+    invariants(c, &[live]).await;
+    // The killed replica comes back from its data dir and rejoins.
+    c.restart_metad(victim);
+    let back = wait_for(
+        "the restarted replica rejoins",
+        Duration::from_secs(20),
+        || matches!(raft_status(c, victim), Some((Some(_), 3, _))),
+    );
+    println!("metad {leader} restarted and rejoined in {back:?}");
+}
+
+/// `strata admin --endpoint <metad i> ARGS` with `token` (none: no token at all).
+fn admin(c: &Cluster, i: usize, token: Option<&str>, args: &[&str]) -> std::process::Output {
+    let mut cmd = Command::new(BIN);
+    cmd.args(["admin", "--endpoint"])
+        .arg(format!("http://{}", c.metads[i].grpc))
+        .args(args)
+        .env_remove("STRATA_ADMIN_TOKEN");
+    if let Some(t) = token {
+        cmd.env("STRATA_ADMIN_TOKEN", t);
+    }
+    cmd.output().expect("strata admin runs")
+}
+
+/// `admin` that must succeed; its stdout.
+fn admin_ok(c: &Cluster, i: usize, args: &[&str]) -> String {
+    let out = admin(c, i, Some(&c.admin_token), args);
+    assert!(
+        out.status.success(),
+        "strata admin {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The cluster as metad `i` reports it: (leader, reachable members, shard → node).
+fn raft_status(c: &Cluster, i: usize) -> Option<(Option<u64>, usize, BTreeMap<u32, u64>)> {
+    let out = admin(c, i, Some(&c.admin_token), &["cluster", "status"]);
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut leader = None;
+    let mut reachable = 0;
+    let mut shards = BTreeMap::new();
+    for line in text.lines() {
+        let f: Vec<&str> = line.split('\t').collect();
+        match f.as_slice() {
+            ["leader", l] => leader = l.parse().ok(),
+            ["member", _, _, _, r, ..] if *r == "reachable" => reachable += 1,
+            ["shard", s, n] => {
+                shards.insert(s.parse().ok()?, n.parse().ok()?);
+            }
+            _ => {}
+        }
+    }
+    Some((leader, reachable, shards))
+}
+
+/// Polls `check` every 50 ms until it holds; how long that took (panics after `limit`).
+fn wait_for(what: &str, limit: Duration, mut check: impl FnMut() -> bool) -> Duration {
+    let t = Instant::now();
+    while !check() {
+        assert!(t.elapsed() < limit, "{what}: not within {limit:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    t.elapsed()
+}
+
+/// Phase 0: the raft group formed, and placed every shard.
+fn control_plane(c: &Cluster) {
+    tracing_like("phase 0: raft control plane");
+    let took = wait_for(
+        "a leader, 3 reachable members, 4 shards placed",
+        Duration::from_secs(20),
+        || matches!(raft_status(c, 0), Some((Some(_), 3, ref s)) if s.len() == 4),
+    );
+    let (leader, _, shards) = raft_status(c, 0).unwrap();
+    println!("raft: leader {leader:?}, shards {shards:?} ({took:?} after start)");
+    for i in 1..3 {
+        let (l, _, s) = raft_status(c, i).expect("status from every replica");
+        assert_eq!((l, &s), (leader, &shards), "replica {i} sees another state");
+    }
+    let owners: BTreeSet<u64> = shards.values().copied().collect();
+    assert_eq!(
+        owners.len(),
+        3,
+        "4 shards over 3 replicas use all three: {shards:?}"
+    );
+    let status = admin_ok(c, 2, &["cluster", "status"]);
+    assert!(
+        status.contains("\tleader\n"),
+        "the leader is marked:\n{status}"
+    );
+}
+
+/// Phase 0b: the admin API through `strata admin`.
+async fn admin_api(c: &Cluster) {
+    tracing_like("phase 0b: admin API");
+    let out = admin(c, 0, None, &["domain", "list"]);
+    assert!(!out.status.success(), "a call without a token is refused");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Unauthenticated")
+            || String::from_utf8_lossy(&out.stderr)
+                .to_lowercase()
+                .contains("token"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = admin(
+        c,
+        1,
+        Some("tenant-token-for-tests"),
+        &["account", "list", "example.org"],
+    );
+    assert!(
+        !out.status.success(),
+        "a tenant token is refused for another domain"
+    );
+    let out = admin(c, 1, Some("tenant-token-for-tests"), &["cluster", "status"]);
+    assert!(
+        !out.status.success(),
+        "a tenant token cannot read the cluster status"
+    );
+    // An account made through the API logs in on a frontend.
+    let mut add = Command::new(BIN)
+        .args(["admin", "--endpoint"])
+        .arg(format!("http://{}", c.metads[1].grpc))
+        .args([
+            "account",
+            "add",
+            "admin-made@tenant.example",
+            "--password-stdin",
+        ])
+        .env("STRATA_ADMIN_TOKEN", "tenant-token-for-tests")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    writeln!(add.stdin.take().unwrap(), "{PASSWORD}").unwrap();
+    let out = add.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut conn = connect(c.frontends[0].imap, "admin-made@tenant.example").await;
+    // mbox import, then the messages through IMAP, then export gives the same messages.
+    let mbox = c.dir.path().join("in.mbox");
+    let mut text = String::new();
+    for n in 0..3 {
+        text.push_str(&format!(
+            "From sender@example.org Tue Nov 24 06:00:0{n} 2026\n\
+             From: sender@example.org\nSubject: imported {n}\nMessage-ID: <imp{n}@x>\n\n\
+             >From here on, line {n}.\n\n"
+        ));
+    }
+    std::fs::write(&mbox, &text).unwrap();
+    let user = "admin-made@tenant.example";
+    admin_ok(
+        c,
+        2,
+        &["import", user, "Imported", "--mbox", mbox.to_str().unwrap()],
+    );
+    let r = conn.command("STATUS Imported (MESSAGES)").await.unwrap();
+    assert_eq!(r.status(), Status::Ok, "{}", r.tagged);
+    assert!(
+        String::from_utf8_lossy(&r.untagged[0]).contains("MESSAGES 3"),
+        "{:?}",
+        String::from_utf8_lossy(&r.untagged[0])
+    );
+    let back = c.dir.path().join("out.mbox");
+    admin_ok(
+        c,
+        0,
+        &["export", user, "Imported", "--mbox", back.to_str().unwrap()],
+    );
+    let exported = std::fs::read_to_string(&back).unwrap();
+    for n in 0..3 {
+        assert!(
+            exported.contains(&format!("Subject: imported {n}\n")),
+            "{exported}"
+        );
+        assert!(
+            exported.contains(&format!(">From here on, line {n}.")),
+            "{exported}"
+        );
+    }
+    let reindexed = admin_ok(c, 1, &["reindex", user]);
+    assert!(
+        reindexed.contains('3') || reindexed.contains("bodies"),
+        "{reindexed}"
+    );
+}
+
+/// Phase 0c: a text SEARCH on a frontend is answered from the shard owner's index.
+async fn search_routing(c: &Cluster) {
+    tracing_like("phase 0c: search routing to the shard owner");
+    let who = "search@example.org";
+    let mut w = connect(c.frontends[0].imap, who).await;
+    for i in 0..12 {
+        let word = ["zebracorn", "narwhalish", "okapiform"][i % 3];
+        let body = format!(
+            "From: a@example.org\r\nSubject: search {i} {}\r\nMessage-ID: <s{i}@x>\r\n\r\n\
+             Line one.\r\nThe {word} appears here.\r\n",
+            if i % 4 == 0 { "okapiform" } else { "plain" }
+        );
+        let r = w
+            .command_with_literal("APPEND INBOX", body.as_bytes(), "")
+            .await
+            .unwrap();
+        assert_eq!(r.status(), Status::Ok, "{}", r.tagged);
+    }
+    let ids = query(
+        &c.database_url,
+        &format!(
+            "SELECT a.id || ' ' || b.id FROM accounts a JOIN mailboxes b ON b.account_id = a.id \
+             WHERE a.address = '{who}' AND b.name = 'INBOX'"
+        ),
+    );
+    let (account, mailbox) = ids.split_once(' ').unwrap();
+    let (account, mailbox): (i64, i64) = (account.parse().unwrap(), mailbox.parse().unwrap());
+    // Wait until the owner's index has all 12 (its watermark passed the last UID).
+    let endpoint = format!("http://{}", c.metads[2].grpc);
+    let mut client = metad::pb::search_client::SearchClient::connect(endpoint)
+        .await
+        .unwrap();
+    let t = Instant::now();
+    loop {
+        let reply = client
+            .verdicts(metad::pb::VerdictsRequest {
+                account,
+                mailbox,
+                keys: metad::search::keys_to_pb(&[imap_proto::command::SearchKey::Body(
+                    "zebracorn".into(),
+                )]),
+                forwarded: false,
+            })
+            .await;
+        if let Ok(r) = reply
+            && r.get_ref().watermark > 12
+        {
+            break;
+        }
+        assert!(t.elapsed() < Duration::from_secs(20), "not indexed in 20 s");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    println!(
+        "indexed on the shard owner {:?} after the last APPEND",
+        t.elapsed()
+    );
+    // Remove every body of this mailbox from S3: only the index can answer now.
+    let blobs = query(
+        &c.database_url,
+        &format!("SELECT blob FROM messages WHERE mailbox_id = {mailbox}"),
+    );
+    let mut removed = 0;
+    for hex in blobs.lines() {
+        for entry in walk(&c.dir.path().join("s3")) {
+            if entry.to_string_lossy().contains(hex.trim()) {
+                std::fs::remove_file(&entry).unwrap();
+                removed += 1;
+            }
+        }
+    }
+    assert_eq!(removed, 12, "every body was found in the S3 folder");
+    let mut r = connect(c.frontends[1].imap, who).await;
+    let reply = r.command("UID SEARCH BODY narwhalish").await.unwrap();
+    assert_eq!(reply.status(), Status::Ok, "{}", reply.tagged);
+    assert_eq!(reply.searches(), vec![vec![2, 5, 8, 11]]);
+    let reply = r
+        .command("UID SEARCH OR BODY zebracorn SUBJECT okapiform")
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), Status::Ok, "{}", reply.tagged);
+    // Bodies with zebracorn: UIDs 1, 4, 7, 10; subjects with okapiform: UIDs 1, 5, 9.
+    assert_eq!(reply.searches(), vec![vec![1, 4, 5, 7, 9, 10]]);
+    // A needle too short for the index's grams has no verdict: the frontend must read the
+    // body, which is gone, so the command fails cleanly (and says so) instead of guessing.
+    let reply = r.command("UID SEARCH BODY ok").await.unwrap();
+    assert_ne!(reply.status(), Status::Ok, "{:?}", reply.searches());
+}
+
+/// Every file below `dir`.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
 }
 
 /// Progress lines, so a failure shows how far the story got.
@@ -383,6 +710,10 @@ async fn cluster_of_three_metads_and_two_frontends() {
         c.add_user(&user(k), PASSWORD);
     }
     c.add_user("notify@example.org", PASSWORD);
+    c.add_user("search@example.org", PASSWORD);
+    control_plane(&c);
+    admin_api(&c).await;
+    search_routing(&c).await;
     notification_latency(&c).await;
     mixed_load(&c).await;
     let all: Vec<SocketAddr> = c.frontends.iter().map(|f| f.imap).collect();

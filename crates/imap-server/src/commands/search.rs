@@ -151,19 +151,34 @@ where
     } else {
         None
     };
-    let exact = match index.as_deref() {
+    let remote = if needs_text && index.is_none() {
+        s.shared.remote_search.clone()
+    } else {
+        None
+    };
+    let exact = match (index.as_deref(), remote) {
         // The watermark before the candidates: every body below it is in what they see.
-        Some(ix) => match (
+        (Some(ix), _) => match (
             ix.watermark(account, mailbox),
             search_index::Exact::prepare(ix, account, &criteria),
         ) {
-            (watermark, Ok(e)) => Some((e, watermark)),
+            (watermark, Ok(e)) => Some((Prepared::Local(e), watermark)),
             (_, Err(e)) => {
                 tracing::warn!(session = s.id, error = %e, "search index unusable; reading messages");
                 None
             }
         },
-        None => None,
+        (None, Some(remote)) => match remote.verdicts(account, mailbox, &criteria).await {
+            Ok(v) => {
+                let watermark = v.watermark;
+                Some((Prepared::Remote(v), watermark))
+            }
+            Err(e) => {
+                tracing::warn!(session = s.id, error = %e, "search shard unavailable; reading messages");
+                None
+            }
+        },
+        (None, None) => None,
     };
     let store = &s.shared.store;
     // A text key every match needs: only messages whose body is among its candidates (or
@@ -260,7 +275,7 @@ where
         let mut answer = None;
         if let Some((e, _)) = exact.as_ref().filter(|_| indexed) {
             let source = e.source(rec.blob);
-            let judged = judge(&msg, Some(&source));
+            let judged = judge(&msg, Some(source.as_text()));
             if !source.failed() {
                 answer = Some(judged);
             }
@@ -297,6 +312,51 @@ where
         None
     };
     Ok(Matches { hits, mod_seq })
+}
+
+/// The text keys of one SEARCH, prepared on the local index or judged by the shard owner.
+enum Prepared<'a> {
+    Local(search_index::Exact<'a>),
+    Remote(search_index::Verdicts),
+}
+
+/// One message's text source from either kind.
+enum Source<'a> {
+    Local(search_index::IndexedText<'a>),
+    Remote(search_index::VerdictText<'a>),
+}
+
+impl Prepared<'_> {
+    fn required(&self, criteria: &[SearchKey]) -> Option<std::collections::HashSet<u64>> {
+        match self {
+            Prepared::Local(e) => e.required(criteria),
+            Prepared::Remote(v) => v.required(criteria),
+        }
+    }
+
+    fn source(&self, blob: store::BlobRef) -> Source<'_> {
+        match self {
+            Prepared::Local(e) => Source::Local(e.source(blob)),
+            Prepared::Remote(v) => Source::Remote(v.source(blob)),
+        }
+    }
+}
+
+impl Source<'_> {
+    fn as_text(&self) -> &dyn imap_search::TextSource {
+        match self {
+            Source::Local(t) => t,
+            Source::Remote(t) => t,
+        }
+    }
+
+    fn failed(&self) -> bool {
+        use search_index::Judged;
+        match self {
+            Source::Local(t) => Judged::failed(t),
+            Source::Remote(t) => t.failed(),
+        }
+    }
 }
 
 /// The order of the numbers given to [`answer_esearch`].

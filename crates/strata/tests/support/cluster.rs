@@ -197,7 +197,7 @@ impl Cluster {
                 format!(
                     "data_dir = \"{}\"\n{common}\
                      [metad]\nlisten = \"{grpc}\"\nhealth_listen = \"{health}\"\nnode_id = {node}\n\
-                     peers = [{}]\nlost_after_ms = 1500\nadmin_token_sha256 = [\"{token_sha}\"]\n\
+                     peers = [{}]\nlost_after_ms = 2500\nadmin_token_sha256 = [\"{token_sha}\"]\n\
                      tenant_token_sha256 = [\"tenant.example:{}\"]\n{}",
                     dir.path().join(format!("metad{node}")).display(),
                     peers.join(", "),
@@ -411,6 +411,7 @@ fn start_s3(dir: &Path) -> (Proc, SocketAddr) {
             std::thread::sleep(Duration::from_millis(25));
         }
         let _ = child.kill();
+        let _ = child.wait();
     }
     panic!("s3s-fs did not start");
 }
