@@ -217,3 +217,59 @@ fn env_names() {
         "STRATA_DATABASE_URL"
     );
 }
+
+/// The cluster configs shipped in deploy/ load as the binary reads them: the one-machine
+/// cluster of the README as written, and the Kubernetes ones with the environment their pods
+/// get (the manifests pass the S3 location, keys, database URL and node name as variables).
+#[test]
+fn deploy_configs_load() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy");
+    for n in 1..=3 {
+        let file = root.join(format!("local/metad{n}.toml"));
+        let c = Config::load_with_env(Some(&file), env(&[]), &Overrides::default())
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        assert_eq!(c.metad.node_id, n);
+        assert_eq!(c.metad.peers.len(), 3);
+        assert_eq!(c.metad.peers[n as usize - 1], c.metad.listen.to_string());
+        assert_eq!(c.metad.admin_token_sha256.len(), 1);
+    }
+    for n in 1..=2 {
+        let file = root.join(format!("local/frontend{n}.toml"));
+        let c = Config::load_with_env(Some(&file), env(&[]), &Overrides::default())
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        assert_eq!(c.frontend.metad.len(), 3);
+    }
+    let pod_env = env(&[
+        ("STRATA_DATA_DIR", "/var/lib/strata"),
+        (
+            "STRATA_DATABASE_URL",
+            "postgres://strata:pw@postgres:5432/strata",
+        ),
+        ("STRATA_BLOBS_S3_ENDPOINT", "https://s3.example.org"),
+        ("STRATA_BLOBS_S3_BUCKET", "mail"),
+        ("STRATA_BLOBS_S3_REGION", "us-east-1"),
+        ("STRATA_BLOBS_S3_ALLOW_HTTP", "false"),
+        ("STRATA_BLOBS_S3_ACCESS_KEY_ID", "key"),
+        ("STRATA_BLOBS_S3_SECRET_ACCESS_KEY", "secret"),
+        ("STRATA_METAD_ADVERTISE", "metad-1.metad:7500"),
+        ("STRATA_METAD_ADMIN_TOKEN_SHA256", &"ab".repeat(32)),
+    ]);
+    let c = Config::load_with_env(
+        Some(&root.join("base/metad.toml")),
+        pod_env.clone(),
+        &Overrides::default(),
+    )
+    .expect("deploy/base/metad.toml");
+    assert_eq!(c.metad.peers.len(), 3);
+    assert_eq!(c.metad.advertise, c.metad.peers[1]);
+    assert_eq!(c.metad.admin_token_sha256, vec!["ab".repeat(32)]);
+    assert_eq!(c.search.shards, 8);
+    let c = Config::load_with_env(
+        Some(&root.join("base/frontend.toml")),
+        pod_env,
+        &Overrides::default(),
+    )
+    .expect("deploy/base/frontend.toml");
+    assert_eq!(c.imap.listen.port(), 143);
+    assert_eq!(c.imap.listen_tls.port(), 993);
+}

@@ -8,6 +8,7 @@
 //!    calls (no token, a tenant token for another domain);
 //! 0c. search routing: SEARCH BODY on a frontend is answered from the shard owner's index
 //!    (proved by deleting the bodies from S3 first);
+//! 0d. Python's imapclient through every advertised command on a frontend;
 //! 1. change notification across frontends: a client IDLEs on frontend 2 while another
 //!    appends, stores and expunges through frontend 1; each change must reach the idler within
 //!    one second (the medians are printed);
@@ -677,6 +678,36 @@ async fn search_routing(c: &Cluster) {
     assert_ne!(reply.status(), Status::Ok, "{:?}", reply.searches());
 }
 
+/// Phase 0d: the same real-client suite the all-in-one server passes (Python's imapclient
+/// through every advertised command, IDLE, QRESYNC), against a frontend of the cluster.
+fn imapclient_suite(c: &Cluster) {
+    tracing_like("phase 0d: imapclient suite against frontend 2");
+    let who = "imapclient@example.org";
+    c.add_user(who, "s3cret pass");
+    let out = c.strata(
+        &[
+            "user",
+            "quota",
+            who,
+            "--storage",
+            "5242880",
+            "--messages",
+            "1000",
+        ],
+        "",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = support::python(
+        "imapclient_full.py",
+        &[&c.frontends[1].imap.port().to_string(), who, "s3cret pass"],
+    );
+    assert!(out.contains("imapclient: all"), "{out}");
+}
+
 /// Every file below `dir`.
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
@@ -714,6 +745,7 @@ async fn cluster_of_three_metads_and_two_frontends() {
     control_plane(&c);
     admin_api(&c).await;
     search_routing(&c).await;
+    imapclient_suite(&c);
     notification_latency(&c).await;
     mixed_load(&c).await;
     let all: Vec<SocketAddr> = c.frontends.iter().map(|f| f.imap).collect();
