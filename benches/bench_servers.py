@@ -4,6 +4,11 @@ What is here:
 
 - `Strata`: `strata serve` on ephemeral loopback ports with a fresh or existing data dir,
   stopped with SIGINT (its Ctrl-C path); `strata_user_add` creates an account.
+- `StrataCluster`: Strata's cluster shape on loopback (as the cluster tests start it): a fresh
+  PostgreSQL database (CREATE DATABASE with psql on the server at $STRATA_TEST_PG_URL, default
+  postgres://strata:strata@127.0.0.1:5432/postgres; dropped at stop), `s3s-fs` over a temp
+  folder, one `strata metad` and two `strata frontend`s on free ports; memory of the
+  frontends, metad, the database's PostgreSQL backends and s3s-fs, separately.
 - `Dovecot`: a throw-away Dovecot (Debian dovecot-imapd, /usr/sbin/dovecot) with its own config
   and base_dir in a directory of ours, passwd-file users with {PLAIN} passwords, maildir, a
   static userdb running mail processes as `nobody`, listening on 127.0.0.1 and a free port, chroot
@@ -18,7 +23,8 @@ What is here:
   figure for a server made of many processes, such as Dovecot with one `imap` process per
   connection. `meminfo()` reads /proc/meminfo.
 
-Stdlib only (Python 3.11). Dovecot must be started as root.
+Stdlib only (Python 3.11). Dovecot must be started as root; the cluster needs psql, a
+PostgreSQL role with CREATEDB and s3s-fs on PATH.
 """
 import collections
 import os
@@ -26,9 +32,12 @@ import platform
 import pwd
 import re
 import resource
+import shlex
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -100,17 +109,8 @@ class Strata:
         return vmrss_kb(self.pid)
 
     def log_problems(self):
-        """WARN and ERROR lines this instance logged, counted, with the timestamp dropped and
-        numbers replaced by N so that repeats of one message count together."""
-        out = collections.Counter()
-        with open(self.log_path, "rb") as f:
-            f.seek(self.log_from)
-            for raw in f:
-                line = re.sub(r"\x1b\[[0-9;]*m", "", raw.decode(errors="replace")).strip()
-                parts = line.split(None, 1)
-                if len(parts) == 2 and parts[1].startswith(("WARN ", "ERROR ")):
-                    out[re.sub(r"\d+", "N", parts[1])] += 1
-        return out
+        """WARN and ERROR lines this instance logged (see `strata_log_problems`)."""
+        return strata_log_problems(self.log_path, self.log_from)
 
     def stop(self, odd=None, timeout=120):
         """SIGINT, then SIGKILL after `timeout` s (noted in `odd` if given)."""
@@ -133,6 +133,297 @@ def strata_user_add(binary, data_dir, user, password, config=None):
     args += ["user", "add", user, "--password-stdin", "--data-dir", data_dir]
     subprocess.run(args, input=password + "\n", text=True, check=True,
                    stdout=subprocess.DEVNULL)
+
+
+def strata_log_problems(path, offset=0):
+    """WARN and ERROR lines of a Strata log from byte `offset` on, counted, with the timestamp
+    dropped and numbers replaced by N so that repeats of one message count together."""
+    out = collections.Counter()
+    try:
+        with open(path, "rb") as f:
+            f.seek(offset)
+            for raw in f:
+                line = re.sub(r"\x1b\[[0-9;]*m", "", raw.decode(errors="replace")).strip()
+                parts = line.split(None, 1)
+                if len(parts) == 2 and parts[1].startswith(("WARN ", "ERROR ")):
+                    out[re.sub(r"\d+", "N", parts[1])] += 1
+    except FileNotFoundError:
+        pass
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Strata's cluster shape
+# ---------------------------------------------------------------------------------------------
+
+# The PostgreSQL server the cluster's database is created on (the URL names a database to
+# connect to for CREATE/DROP DATABASE; its role needs CREATEDB). Same variable as the tests.
+CLUSTER_PG_URL = os.environ.get("STRATA_TEST_PG_URL",
+                                "postgres://strata:strata@127.0.0.1:5432/postgres")
+S3_ACCESS_KEY, S3_SECRET_KEY, S3_BUCKET = "strata-bench", "strata-bench-secret", "mail"
+
+
+def psql(url, sql):
+    """Runs one SQL statement with psql; returns its unaligned output, raises on failure."""
+    out = subprocess.run(["psql", url, "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"psql {sql!r}: {out.stderr.strip()}")
+    return out.stdout.strip()
+
+
+def _ready_watch(proc, wanted):
+    """An Event set once `proc` prints the line `wanted` on stdout; a thread keeps reading
+    stdout to the end so that the process never blocks on a full pipe."""
+    seen = threading.Event()
+
+    def read():
+        for raw in proc.stdout:
+            if raw.decode(errors="replace").strip() == wanted:
+                seen.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    return seen
+
+
+def _wait_ready(proc, seen, timeout, what, log_path):
+    deadline = time.monotonic() + timeout
+    while not seen.wait(0.1):
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with status {proc.returncode}; see {log_path}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} was not ready within {timeout} s; see {log_path}")
+
+
+class StrataCluster:
+    """Strata's cluster shape on loopback, as crates/strata/tests/support/cluster.rs starts it:
+    a fresh PostgreSQL database (CREATE DATABASE on the server at `pg_url`, dropped by
+    `stop`), `s3s-fs` (on PATH) over `tmp`/s3 with the bucket as a sub-folder, ONE `strata
+    metad` (node 1, a raft group of one: peers = [its own address]) and `frontends` `strata
+    frontend`s, each on free loopback ports, with configs and logs in `tmp`.
+
+    `config` is TOML appended to every config file ([imap] and [auth] settings such as cheap
+    argon2 costs; not [database], [blobs], [metad] or [frontend], which are written here).
+    `users` maps login name to password; they are added with `strata --config metad.toml user
+    add USER --password-stdin` once metad is up. `ports` are the frontends' IMAP ports.
+    `stop_servers()` and `start_servers()` restart metad and the frontends on the same
+    database, bodies and data dirs; `stop()` stops everything, drops the database and removes
+    `tmp` if this object created it (`tmp` None: a new temp dir)."""
+
+    def __init__(self, binary, tmp=None, users=None, config="", frontends=2, pg_url=None,
+                 name="strata_bench"):
+        self.binary = binary
+        self.own_tmp = tmp is None
+        self.tmp = tmp or tempfile.mkdtemp(prefix="strata-cluster-")
+        self.pg_url = pg_url or CLUSTER_PG_URL
+        self.database = None
+        self.s3 = None
+        self.s3_log = None
+        self.metad = None
+        self.frontend_procs = []
+        self.logs = []      # open log files of metad and the frontends
+        self.log_from = {}  # log path -> size when this start of the servers began
+        self.n_frontends = frontends
+        try:
+            os.makedirs(self.tmp, exist_ok=True)
+            if shutil.which("s3s-fs") is None:
+                raise RuntimeError("s3s-fs is not on PATH (cargo install s3s-fs@0.14.1 "
+                                   "--features binary --locked)")
+            db = f"{name}_{os.getpid()}_{int(time.time() * 1000)}"
+            psql(self.pg_url, f"CREATE DATABASE {db}")
+            self.database = db
+            base, _, _ = self.pg_url.rpartition("/")
+            self.database_url = f"{base}/{db}"
+            self._start_s3()
+            self.metad_grpc = f"127.0.0.1:{free_port()}"
+            self.metad_health = f"127.0.0.1:{free_port()}"
+            self.ports = [free_port() for _ in range(frontends)]
+            self.tls_ports = [free_port() for _ in range(frontends)]
+            self.health_ports = [free_port() for _ in range(frontends)]
+            self._write_configs(config)
+            self.start_servers(users)
+        except BaseException:
+            self.stop()
+            raise
+
+    # -- setup -----------------------------------------------------------------------------
+
+    def _start_s3(self):
+        root = os.path.join(self.tmp, "s3")
+        os.makedirs(os.path.join(root, S3_BUCKET), exist_ok=True)
+        self.s3_log = open(os.path.join(self.tmp, "s3s-fs.log"), "ab")
+        for _ in range(5):
+            port = free_port()
+            self.s3 = subprocess.Popen(
+                ["s3s-fs", "--host", "127.0.0.1", "--port", str(port), "--access-key",
+                 S3_ACCESS_KEY, "--secret-key", S3_SECRET_KEY, root],
+                stdout=self.s3_log, stderr=subprocess.STDOUT)
+            try:
+                wait_listening(port, self.s3, 20, "s3s-fs")
+                self.s3_addr = f"127.0.0.1:{port}"
+                return
+            except RuntimeError:
+                self._stop_s3()
+        raise RuntimeError("s3s-fs did not start (see s3s-fs.log)")
+
+    def _write_configs(self, extra):
+        common = (f'[database]\nurl = "{self.database_url}"\nmax_connections = 16\n\n'
+                  f'[blobs]\nbackend = "s3"\ns3_endpoint = "http://{self.s3_addr}"\n'
+                  f's3_bucket = "{S3_BUCKET}"\ns3_access_key_id = "{S3_ACCESS_KEY}"\n'
+                  f's3_secret_access_key = "{S3_SECRET_KEY}"\ns3_allow_http = true\n\n'
+                  f'[cluster]\nsecret = "strata-bench-secret"\n')
+        self.metad_conf = os.path.join(self.tmp, "metad.toml")
+        with open(self.metad_conf, "w") as f:
+            f.write(f'data_dir = "{os.path.join(self.tmp, "metad")}"\n\n{extra}\n{common}\n'
+                    f'[metad]\nlisten = "{self.metad_grpc}"\n'
+                    f'admin_listen = "127.0.0.1:{free_port()}"\n'
+                    f'health_listen = "{self.metad_health}"\nnode_id = 1\n'
+                    f'peers = ["{self.metad_grpc}"]\n')
+        self.frontend_confs = []
+        for i in range(self.n_frontends):
+            path = os.path.join(self.tmp, f"frontend{i + 1}.toml")
+            with open(path, "w") as f:
+                f.write(f'data_dir = "{os.path.join(self.tmp, f"frontend{i + 1}")}"\n\n'
+                        f'{extra}\n{common}\n'
+                        f'[frontend]\nmetad = ["http://{self.metad_grpc}"]\n'
+                        f'health_listen = "127.0.0.1:{self.health_ports[i]}"\n')
+            self.frontend_confs.append(path)
+
+    def _spawn(self, args, log_name):
+        path = os.path.join(self.tmp, log_name)
+        self.log_from[path] = os.path.getsize(path) if os.path.exists(path) else 0
+        log_file = open(path, "ab")
+        self.logs.append(log_file)
+        proc = subprocess.Popen([self.binary, *args], stdout=subprocess.PIPE, stderr=log_file)
+        return proc, path
+
+    def start_servers(self, users=None):
+        """Starts metad (and waits for "metad ready."), adds `users`, then the frontends (each
+        waited for until "Frontend ready.")."""
+        self.log_from = {}
+        self.metad, path = self._spawn(["--config", self.metad_conf, "metad"], "metad.log")
+        _wait_ready(self.metad, _ready_watch(self.metad, "metad ready."), 120, "strata metad",
+                    path)
+        for user, password in (users or {}).items():
+            subprocess.run([self.binary, "--config", self.metad_conf, "user", "add", user,
+                            "--password-stdin"], input=password + "\n", text=True, check=True,
+                           stdout=subprocess.DEVNULL)
+        for i, conf in enumerate(self.frontend_confs):
+            proc, path = self._spawn(
+                ["--config", conf, "frontend", "--imap", f"127.0.0.1:{self.ports[i]}",
+                 "--imaps", f"127.0.0.1:{self.tls_ports[i]}"], f"frontend{i + 1}.log")
+            self.frontend_procs.append(proc)
+            _wait_ready(proc, _ready_watch(proc, "Frontend ready."), 120,
+                        f"strata frontend {i + 1}", path)
+
+    # -- measurements ----------------------------------------------------------------------
+
+    def postgres_backends(self):
+        """Pids of the PostgreSQL backends connected to this cluster's database."""
+        if not self.database:
+            return []
+        try:
+            out = psql(self.pg_url, "SELECT pid FROM pg_stat_activity WHERE datname = "
+                       f"'{self.database}'")
+        except RuntimeError:
+            return []
+        return [int(x) for x in out.split()]
+
+    def memory(self):
+        """PSS and RSS in KiB: "frontends" summed over the frontend processes (PSS counts the
+        pages of the one binary they share once), "metad", "postgres" summed over the backends
+        serving this database (not the postmaster and its helpers, which serve every
+        database; needs root to read their smaps) and "s3" (s3s-fs). Each is {"pss_kb",
+        "rss_kb", "processes"}."""
+        def measure(pids):
+            pids = [p for p in pids if p and _stat_fields(p)]
+            return {"pss_kb": sum(pss_kb(p) for p in pids),
+                    "rss_kb": sum(vmrss_kb(p) for p in pids), "processes": len(pids)}
+
+        live = lambda p: p.pid if p is not None and p.poll() is None else None  # noqa: E731
+        return {"frontends": measure([live(p) for p in self.frontend_procs]),
+                "metad": measure([live(self.metad)]),
+                "postgres": measure(self.postgres_backends()),
+                "s3": measure([live(self.s3)])}
+
+    def versions(self):
+        """PostgreSQL's server_version and s3s-fs --version."""
+        try:
+            pg = "PostgreSQL " + psql(self.pg_url, "SHOW server_version").split()[0]
+        except (RuntimeError, IndexError):
+            pg = "PostgreSQL ?"
+        s3 = subprocess.run(["s3s-fs", "--version"], capture_output=True,
+                            text=True).stdout.strip()
+        return {"postgres": pg, "s3s_fs": s3 or "s3s-fs ?"}
+
+    def configs(self):
+        """The metad and frontend 1 config files, as written."""
+        return {"metad": open(self.metad_conf).read(),
+                "frontend": open(self.frontend_confs[0]).read()}
+
+    def log_problems(self):
+        """WARN and ERROR lines metad and the frontends logged since their last start or the
+        last call (see `strata_log_problems`), each prefixed with the process's name."""
+        out = collections.Counter()
+        for path, offset in list(self.log_from.items()):
+            who = os.path.basename(path)[:-4]
+            for line, n in strata_log_problems(path, offset).items():
+                out[f"{who}: {line}"] += n
+            if os.path.exists(path):
+                self.log_from[path] = os.path.getsize(path)
+        return out
+
+    # -- stopping --------------------------------------------------------------------------
+
+    def stop_servers(self, odd=None, timeout=120):
+        """SIGINT to the frontends, then to metad (their Ctrl-C path); SIGKILL after
+        `timeout` s (noted in `odd` if given)."""
+        for group in (self.frontend_procs, [self.metad] if self.metad else []):
+            for p in group:
+                if p.poll() is None:
+                    p.send_signal(signal.SIGINT)
+            for p in group:
+                try:
+                    p.wait(timeout=timeout)
+                except subprocess.TimeoutExpired:
+                    if odd is not None:
+                        odd.append(f"strata (pid {p.pid}, {shlex.join(p.args[1:4])}) did not "
+                                   f"stop within {timeout} s of SIGINT; killed")
+                    p.kill()
+                    p.wait()
+        self.frontend_procs, self.metad = [], None
+        for f in self.logs:
+            f.close()
+        self.logs = []
+
+    def _stop_s3(self):
+        if self.s3 is not None:
+            if self.s3.poll() is None:
+                self.s3.terminate()
+                try:
+                    self.s3.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    self.s3.kill()
+                    self.s3.wait()
+            self.s3 = None
+
+    def stop(self, odd=None, timeout=120):
+        """Stops metad and the frontends, then s3s-fs; drops the database (WITH (FORCE)) and
+        removes `tmp` if this object created it. Safe to call more than once."""
+        self.stop_servers(odd, timeout)
+        self._stop_s3()
+        if self.s3_log:
+            self.s3_log.close()
+            self.s3_log = None
+        if self.database:
+            try:
+                psql(self.pg_url, f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)")
+                self.database = None
+            except RuntimeError as e:
+                if odd is not None:
+                    odd.append(f"could not drop the cluster's database {self.database}: {e}")
+        if self.own_tmp:
+            shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
-"""Load comparison: Strata all-in-one vs. Dovecot, throughput under a command mix and memory
-per idle connection, on the same machine in one run.
+"""Load comparison: Strata all-in-one, Strata's cluster shape and Dovecot, throughput under a
+command mix and memory per idle connection, on the same machine in one run.
+
+--shapes picks the servers (default aio,dovecot): `aio` is `strata serve`; `cluster` is one
+`strata metad` over a fresh PostgreSQL database and s3s-fs, with two `strata frontend`s
+(`StrataCluster` in bench_servers.py); `dovecot` is a throw-away Dovecot.
 
 Step by step:
 
@@ -14,16 +18,23 @@ Step by step:
     Dovecot (maildir, {PLAIN} passwords, one `imap` process per connection, imap-login in its
     high-performance mode and the process limits raised for N connections), starts both, and
     fills every INBOX with `strata-loadgen prepare --messages M` (same seed, so the same
-    bytes on both servers);
+    bytes on every server). With `cluster`: a database on the PostgreSQL server of --pg-url,
+    s3s-fs, metad (a raft group of one) and two frontends, the same accounts and settings
+    (added with `strata user add` through metad's config), prepared through frontend 1;
  4. throughput: for each client count in --clients, --rounds rounds of `strata-loadgen run`
     (--duration measured seconds after --warmup seconds, connections spread over 8 loopback
-    source addresses) against each server, alternating which goes first. Prints per command
-    the median over rounds of ops/s and of the p50 and p99 latencies, and Strata/Dovecot. A
-    run with errors or inconsistencies has its samples printed and makes the exit status 1;
+    source addresses) against each server, rotating which goes first. Prints per command
+    the median over rounds of ops/s and of the p50 and p99 latencies, and Strata/Dovecot
+    (and Strata cluster/Dovecot). The loadgen takes one --server, so the cluster gets two
+    loadgen processes at once, ceil(N/2) clients against frontend 1 and floor(N/2) against
+    frontend 2 (seeds 1 and 2), and their reports are merged (see `merge_reports`). A run
+    with errors or inconsistencies has its samples printed and makes the exit status 1;
  5. memory of idle connections: restarts each server on its data and runs `strata-loadgen
     idle --connections N` (every connection logs in, SELECTs INBOX and sits in IDLE for
     --hold seconds). Memory is sampled before, and a few times during the hold (the maximum
-    is kept): Strata's VmRSS; for Dovecot the sum of PSS over the master and every
+    is kept): Strata's VmRSS; for the cluster, half the connections on each frontend and the
+    PSS summed over the two frontends (metad, the PostgreSQL backends of its database and
+    s3s-fs reported beside it); for Dovecot the sum of PSS over the master and every
     descendant, since it runs one process per connection. Dovecot is measured twice: as is,
     and with `imap_hibernate_timeout = 5s` (idle connections move into the imap-hibernate
     process; sampled from 10 s after every connection is idling). If MemAvailable is too
@@ -33,14 +44,16 @@ Step by step:
     everything as a Markdown section for docs/benchmarks.md (and the raw figures to
     FILE.json).
 
-The cluster shape (two frontends, metad, PostgreSQL, S3) is not measured: it does not exist
-yet. Stdlib only (Python 3.11). Run as root (Dovecot is started as root with its own config on
-a free loopback port; the system's Dovecot is never touched). The default settings take about
-15 minutes and need some GB of free memory for 10,000 Dovecot processes.
+Stdlib only (Python 3.11). Run as root when Dovecot is in --shapes (it is started as root
+with its own config on a free loopback port; the system's Dovecot is never touched). The
+cluster needs psql, a PostgreSQL role with CREATEDB (--pg-url) and s3s-fs on PATH; its
+database is dropped at the end, also on Ctrl-C. The default settings take about 15 minutes
+(about 22 with the cluster) and need some GB of free memory for 10,000 Dovecot processes.
 
 usage: python3 benches/load_compare.py [--quick] [--no-build] [--markdown FILE] [--keep]
-       [--clients 1,50,500] [--rounds 3] [--duration 20] [--warmup 3] [--users 20]
-       [--messages 200] [--idle-connections 10000] [--hold 20] [--workdir DIR]
+       [--shapes aio,cluster,dovecot] [--clients 1,50,500] [--rounds 3] [--duration 20]
+       [--warmup 3] [--users 20] [--messages 200] [--idle-connections 10000] [--hold 20]
+       [--workdir DIR] [--pg-url URL]
 """
 import argparse
 import datetime
@@ -58,9 +71,9 @@ import time
 
 sys.dont_write_bytecode = True  # no benches/__pycache__ from importing the helper
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_servers import (REPO, Dovecot, DovecotLimits, Strata, log,  # noqa: E402
-                           inotify_instances, machine_info, meminfo, raise_fd_limit,
-                           raise_inotify_instances,
+from bench_servers import (CLUSTER_PG_URL, REPO, Dovecot, DovecotLimits,  # noqa: E402
+                           Strata, StrataCluster, inotify_instances, log, machine_info,
+                           meminfo, raise_fd_limit, raise_inotify_instances,
                            restore_inotify_instances, strata_user_add, vmrss_kb)
 
 USER, PASSWORD = "load{n}@example.org", "load-password"
@@ -86,6 +99,23 @@ MIX_NOTE = ("The default mix holds each IDLE for 300 ms (3 % of the operations),
             "cannot go much above 100 ops/s whatever the server: with few clients, compare the "
             "latencies. Strata runs with its default log filter (`info`, one line per command "
             "into its log file); Dovecot logs logins and logouts.")
+# --shapes: the servers, in the order of the tables; the names key results["throughput"].
+SHAPES = {"aio": "Strata", "cluster": "Cluster", "dovecot": "Dovecot"}
+# Column titles in the Markdown tables.
+TITLES = {"Strata": "Strata", "Cluster": "Strata cluster", "Dovecot": "Dovecot"}
+CLUSTER_NOTE = ("Strata cluster: one `strata metad` (a raft group of one) over a PostgreSQL "
+                "database on this machine and s3s-fs (bodies in a local folder), two `strata "
+                "frontend`s; everything on loopback, log filter `info`. The load generator "
+                "takes one server, so the cluster gets two at once: ceil(N/2) clients against "
+                "frontend 1 (seed 1) and floor(N/2) against frontend 2 (seed 2), each mapping "
+                "client k to user k mod the users, so accounts have clients on both frontends "
+                "(and with N/2 clients per process the clients per account differ slightly "
+                "from one process of N). Their ops/s and errors are summed; the latency "
+                "percentiles are the means of the two processes' percentiles weighted by "
+                "operation count (an approximation).")
+# Extra seconds the cluster's idle loadgen processes hold their connections, so that the
+# sampling window (after both are ready) ends before the earlier one releases.
+IDLE_SKEW = 15
 DEFAULTS = {"clients": "1,50,500", "rounds": 3, "duration": 20, "warmup": 3, "users": 20,
             "messages": 200, "idle_connections": 10000, "hold": 20}
 QUICK = {"clients": "1,4", "rounds": 1, "duration": 3, "warmup": 1, "users": 2,
@@ -103,6 +133,7 @@ class Bench:
         self.strata_conf = os.path.join(work, "strata.toml")
         self.strata_data = os.path.join(work, "strata-data")
         self.dovecot_dir = os.path.join(work, "dovecot")
+        self.cluster_dir = os.path.join(work, "cluster")
         self.users = {USER.replace("{n}", str(i)): PASSWORD for i in range(1, args.users + 1)}
         self.servers = []
         self.problems = []  # errors and inconsistencies: exit status 1
@@ -117,6 +148,26 @@ class Bench:
         self.servers.append(srv)
         return srv
 
+    def start_cluster(self):
+        """The cluster with the accounts, on a new database; stays in `servers` (so that
+        its database is dropped whatever happens) until `stop`."""
+        srv = StrataCluster(self.strata_bin, self.cluster_dir, self.users, STRATA_CONFIG,
+                            pg_url=self.args.pg_url, name="strata_load_compare")
+        srv.label = "Strata cluster (throughput)"
+        self.servers.append(srv)
+        return srv
+
+    def pause_cluster(self, srv):
+        """Stops metad and the frontends (noting what they logged); the database and s3s-fs
+        stay for `resume_cluster`."""
+        srv.stop_servers(self.notes)
+        self.note_logged(srv)
+
+    def resume_cluster(self, srv, label):
+        """Starts metad and the frontends again on the same database, bodies and data dirs."""
+        srv.start_servers()
+        srv.label = f"Strata cluster ({label})"
+
     def start_dovecot(self, label, connections, hibernate=None):
         srv = Dovecot(self.dovecot_dir, self.users, DovecotLimits(connections, hibernate),
                       name="strata-load-compare")
@@ -126,13 +177,16 @@ class Bench:
 
     def stop(self, srv):
         """Stops `srv` and notes the warnings and errors it logged."""
-        if isinstance(srv, Strata):
+        if isinstance(srv, (Strata, StrataCluster)):
             srv.stop(self.notes)
         else:
             left = srv.stop()
             if left:
                 self.notes.append(f"{left} Dovecot processes outlived their master; killed")
         self.servers.remove(srv)
+        self.note_logged(srv)
+
+    def note_logged(self, srv):
         logged = srv.log_problems()
         if logged:
             total = sum(logged.values())
@@ -165,29 +219,55 @@ class Bench:
             "at a time)")
         return secs
 
-    def run(self, name, port, clients, rnd):
-        """One `strata-loadgen run`; returns its report (None if it produced none)."""
+    def run(self, name, ports, clients, rnd):
+        """`strata-loadgen run` against `ports` (one per frontend for the cluster): the
+        clients split over them, ceil first, one loadgen process per port (seed 1, 2, ...)
+        all at once, their reports merged. Returns the report (None if one is missing)."""
         a = self.args
         tag = f"{name.lower()}-c{clients}-r{rnd}"
-        jpath = os.path.join(self.work, f"run-{tag}.json")
-        cmd = [self.loadgen, "run", *self.common(port), "--clients", str(clients),
-               "--duration", str(a.duration), "--warmup", str(a.warmup),
-               "--source-ips", str(SOURCE_IPS), "--json", jpath]
-        with open(os.path.join(self.work, f"run-{tag}.txt"), "w") as out:
-            try:
-                rc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT,
-                                    timeout=a.duration + a.warmup + 600).returncode
-            except subprocess.TimeoutExpired:
-                rc = "timeout"
-        report = None
-        if os.path.exists(jpath):
-            with open(jpath) as f:
-                report = json.load(f)
-        if report is None:
+        parts = [(port, clients // len(ports) + (1 if i < clients % len(ports) else 0))
+                 for i, port in enumerate(ports)]
+        parts = [(port, n) for port, n in parts if n > 0]
+        procs = []
+        for i, (port, n) in enumerate(parts):
+            sub = tag if len(parts) == 1 else f"{tag}-f{i + 1}"
+            jpath = os.path.join(self.work, f"run-{sub}.json")
+            cmd = [self.loadgen, "run", *self.common(port), "--clients", str(n),
+                   "--duration", str(a.duration), "--warmup", str(a.warmup),
+                   "--source-ips", str(SOURCE_IPS), "--json", jpath]
+            if len(parts) > 1:
+                cmd += ["--seed", str(i + 1)]
+            out = open(os.path.join(self.work, f"run-{sub}.txt"), "w")
+            procs.append((sub, jpath, out, subprocess.Popen(cmd, stdout=out,
+                                                            stderr=subprocess.STDOUT)))
+        deadline = time.monotonic() + a.duration + a.warmup + 600
+        reports, rcs, missing = [], [], []
+        try:
+            for sub, jpath, out, proc in procs:
+                try:
+                    rcs.append(proc.wait(timeout=max(1, deadline - time.monotonic())))
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+                    rcs.append("timeout")
+                if os.path.exists(jpath):
+                    with open(jpath) as f:
+                        reports.append(json.load(f))
+                else:
+                    missing.append(f"run-{sub}.txt")
+        finally:
+            for _, _, out, proc in procs:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+                out.close()
+        rc = next((r for r in rcs if r != 0), 0)
+        if missing:
             self.problems.append(f"{name}, {clients} clients, round {rnd}: loadgen exited "
-                                 f"{rc} without a report (see run-{tag}.txt)")
+                                 f"{rc} without a report (see {', '.join(missing)})")
             log(f"   ! {self.problems[-1]}")
             return None
+        report = reports[0] if len(reports) == 1 else merge_reports(reports)
         log(f"   {name:<8} {clients:>5} clients, round {rnd}: "
             f"{report['total_per_sec']:>9,.0f} ops/s, {report['errors']} errors, "
             f"{report['inconsistencies']} inconsistencies")
@@ -201,76 +281,119 @@ class Bench:
         return report
 
     def idle(self, label, srv, n, settle=0):
-        """`strata-loadgen idle` against `srv` with memory samples; returns the figures."""
+        """`strata-loadgen idle` against `srv` with memory samples; returns the figures. The
+        cluster's connections are split over its frontends, one loadgen process each."""
         a = self.args
         is_strata = isinstance(srv, Strata)
+        is_cluster = isinstance(srv, StrataCluster)
 
         def sample():
             if is_strata:
                 kb = vmrss_kb(srv.pid)
                 return {"kb": kb, "rss_kb": kb, "processes": 1, "by_name": {"strata": 1}}
+            if is_cluster:
+                m = srv.memory()
+                f = m["frontends"]
+                return {"kb": f["pss_kb"], "rss_kb": f["rss_kb"], "processes": f["processes"],
+                        "by_name": {"strata frontend": f["processes"]},
+                        "metad_kb": m["metad"]["pss_kb"], "postgres_kb": m["postgres"]["pss_kb"],
+                        "postgres_backends": m["postgres"]["processes"],
+                        "s3_kb": m["s3"]["pss_kb"]}
             m = srv.memory()
             return {"kb": m["pss_kb"], "rss_kb": m["rss_kb"], "processes": m["processes"],
                     "by_name": m["by_name"]}
 
-        ready_file = os.path.join(self.work, f"idle-{label}.ready")
-        if os.path.exists(ready_file):
-            os.remove(ready_file)
+        ports = srv.ports if is_cluster else [srv.port]
+        counts = [n // len(ports) + (1 if i < n % len(ports) else 0) for i in range(len(ports))]
+        targets = [(port, k) for port, k in zip(ports, counts) if k > 0]
+        subs = [label] if len(targets) == 1 else [f"{label}-f{i + 1}"
+                                                   for i in range(len(targets))]
+        ready_files = [os.path.join(self.work, f"idle-{sub}.ready") for sub in subs]
+        out_paths = [os.path.join(self.work, f"idle-{sub}.txt") for sub in subs]
+        for path in ready_files:
+            if os.path.exists(path):
+                os.remove(path)
         time.sleep(1)
         before = sample()
-        hold = a.hold + settle
-        cmd = [self.loadgen, "idle", *self.common(srv.port), "--connections", str(n),
-               "--hold", str(hold), "--parallel", "64", "--ready-file", ready_file,
-               "--source-ips", str(SOURCE_IPS)]
-        out_path = os.path.join(self.work, f"idle-{label}.txt")
-        out = open(out_path, "w")
+        # Several processes: each holds for `skew` s more, so that none releases its
+        # connections while the others are still connecting or being sampled.
+        skew = IDLE_SKEW if len(targets) > 1 else 0
+        hold = a.hold + settle + skew
+        outs, procs = [], []
         t0 = time.monotonic()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
         result = {"label": label, "asked": n, "before": before, "samples": []}
+        if len(targets) > 1:
+            result["split"] = [k for _, k in targets]
         try:
+            for (port, k), ready_file, out_path in zip(targets, ready_files, out_paths):
+                outs.append(open(out_path, "w"))
+                cmd = [self.loadgen, "idle", *self.common(port), "--connections", str(k),
+                       "--hold", str(hold), "--parallel", "64", "--ready-file", ready_file,
+                       "--source-ips", str(SOURCE_IPS)]
+                procs.append(subprocess.Popen(cmd, stdout=outs[-1], stderr=subprocess.STDOUT))
             deadline = t0 + 300 + n / 10
-            while not os.path.exists(ready_file) and proc.poll() is None:
-                if time.monotonic() > deadline:
+            t_ready = [None] * len(procs)
+            while time.monotonic() <= deadline:
+                for i, (proc, path) in enumerate(zip(procs, ready_files)):
+                    if t_ready[i] is None and (os.path.exists(path) or proc.poll() is not None):
+                        t_ready[i] = time.monotonic()
+                if all(t is not None for t in t_ready):
                     break
                 time.sleep(0.2)
-            t_ready = time.monotonic()
-            result["connect_secs"] = t_ready - t0
-            text = open(ready_file).read() if os.path.exists(ready_file) else ""
-            words = text.split()
-            if len(words) >= 4 and words[0] == "ready" and words[2] == "errors":
-                result["ready"], result["errors"] = int(words[1]), int(words[3])
-            else:
-                result["ready"], result["errors"] = 0, n
-                self.problems.append(f"idle {label}: no ready file after "
-                                     f"{t_ready - t0:.0f} s (see idle-{label}.txt)")
-            if proc.poll() is None and text:
+            t_all = time.monotonic()
+            result["connect_secs"] = t_all - t0
+            texts = [open(p).read() if os.path.exists(p) else "" for p in ready_files]
+            result["ready"], result["errors"] = 0, 0
+            for sub, text, (_, k) in zip(subs, texts, targets):
+                words = text.split()
+                if len(words) >= 4 and words[0] == "ready" and words[2] == "errors":
+                    result["ready"] += int(words[1])
+                    result["errors"] += int(words[3])
+                else:
+                    result["errors"] += k
+                    self.problems.append(f"idle {label}: no ready file after "
+                                         f"{t_all - t0:.0f} s (see idle-{sub}.txt)")
+            if all(p.poll() is None for p in procs) and all(texts):
                 if settle:
                     time.sleep(settle)
-                # Sample until shortly before the loadgen releases the connections.
-                end = t_ready + hold - 2
+                # Sample until shortly before the (first) loadgen releases the connections.
+                first_release = min(t for t in t_ready) + hold
+                end = min(t_all + settle + a.hold, first_release) - 2
+                if len(procs) > 1:
+                    result["ready_spread_secs"] = max(t_ready) - min(t_ready)
+                    if first_release - 2 <= time.monotonic():
+                        self.problems.append(
+                            f"idle {label}: the loadgen processes were ready "
+                            f"{result['ready_spread_secs']:.0f} s apart, more than the "
+                            f"{skew} s of slack: the samples may miss connections")
                 step = max(1.0, a.hold / 5)
                 while True:
                     result["samples"].append(sample())
                     if time.monotonic() + step > end:
                         break
                     time.sleep(step)
-            rc = proc.wait(timeout=hold + 300 + n / 10)
+            rcs = []
+            for proc in procs:
+                rcs.append(proc.wait(timeout=hold + 300 + n / 10))
+            rc = next((r for r in rcs if r != 0), 0)
         except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
             rc = "timeout"
         finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            out.close()
+            for proc in procs:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+            for out in outs:
+                out.close()
         result["exit"] = rc
         if result["samples"]:
             peak = max(result["samples"], key=lambda s: s["kb"])
             result["peak"] = peak
             result["per_conn_kb"] = (peak["kb"] - before["kb"]) / max(1, result["ready"])
         if rc != 0 or result["errors"]:
-            tail = open(out_path).read().strip().splitlines()[-12:]
+            tail = []
+            for path in out_paths:
+                tail += open(path).read().strip().splitlines()[-12:]
             self.problems.append(f"idle {label}: exit {rc}, {result['errors']} connection "
                                  f"errors: " + " | ".join(tail))
         log(f"   {label}: {result['ready']:,} of {n:,} idling after "
@@ -279,8 +402,48 @@ class Bench:
                f" MB during the hold (max of {len(result['samples'])} samples, "
                f"{result['peak']['processes']} processes) = "
                f"{result['per_conn_kb']:.1f} KB per connection" if "peak" in result
-               else "no memory samples"))
+               else "no memory samples")
+            + (f"; beside: {cluster_beside(result['peak'])}" if is_cluster and "peak" in result
+               else ""))
         return result
+
+
+def merge_reports(reports):
+    """One report from the reports of loadgen processes that ran at the same time: clients,
+    operations, ops/s and errors summed, `seconds` the longest; per command the counts and
+    rates summed, p50/p90/p99 the means of the processes' percentiles weighted by their
+    operation counts (the raw latencies are not in the reports, so this approximates the
+    percentiles of the union), max_ms the maximum. The reports themselves are kept in
+    "parts"."""
+    ops = {}
+    for name in sorted({op for r in reports for op in r["ops"]}):
+        rows = [r["ops"][name] for r in reports if name in r["ops"]]
+        count = sum(x["count"] for x in rows)
+
+        def wmean(key):
+            if count == 0:
+                return 0.0
+            return sum(x[key] * x["count"] for x in rows) / count
+
+        ops[name] = {"count": count, "errors": sum(x["errors"] for x in rows),
+                     "per_sec": sum(x["per_sec"] for x in rows), "p50_ms": wmean("p50_ms"),
+                     "p90_ms": wmean("p90_ms"), "p99_ms": wmean("p99_ms"),
+                     "max_ms": max(x["max_ms"] for x in rows)}
+    return {"clients": sum(r["clients"] for r in reports),
+            "seconds": max(r["seconds"] for r in reports),
+            "total_ops": sum(r["total_ops"] for r in reports),
+            "total_per_sec": sum(r["total_per_sec"] for r in reports),
+            "errors": sum(r["errors"] for r in reports),
+            "inconsistencies": sum(r["inconsistencies"] for r in reports),
+            "ops": ops, "samples": [x for r in reports for x in r["samples"]],
+            "parts": reports}
+
+
+def cluster_beside(peak):
+    """The cluster's other processes in a memory sample (PSS, not in the per-connection
+    figure)."""
+    return (f"metad {peak['metad_kb'] / 1024:.1f} MB, PostgreSQL {peak['postgres_kb'] / 1024:.1f}"
+            f" MB ({peak['postgres_backends']} backends), s3s-fs {peak['s3_kb'] / 1024:.1f} MB")
 
 
 def clients_label(c):
@@ -310,14 +473,23 @@ def summarize(reports):
 
 
 def throughput_rows(per_server):
-    s, d = summarize(per_server["Strata"]), summarize(per_server["Dovecot"])
-    ops = [op for op in sorted(set(s) | set(d)) if op != "total"] + ["total"]
+    """(names, rows): the servers present in `per_server` in table order, and per command
+    (op, {name: summary}, {name: ops/s ratio to Dovecot}) for the Strata shapes."""
+    names = [n for n in SHAPES.values() if n in per_server]
+    sums = {n: summarize(per_server[n]) for n in names}
+    ops = sorted({op for x in sums.values() for op in x if op != "total"}) + ["total"]
     rows = []
     for op in ops:
-        a, b = s.get(op), d.get(op)
-        ratio = a["per_sec"] / b["per_sec"] if a and b and b["per_sec"] else None
-        rows.append((op, a, b, ratio))
-    return rows
+        vals = {n: sums[n].get(op) for n in names}
+        ratios = {}
+        if "Dovecot" in names:
+            d = vals["Dovecot"]
+            for n in names:
+                if n != "Dovecot":
+                    x = vals[n]
+                    ratios[n] = x["per_sec"] / d["per_sec"] if x and d and d["per_sec"] else None
+        rows.append((op, vals, ratios))
+    return names, rows
 
 
 def fmt_lat(x):
@@ -337,17 +509,29 @@ def fmt_ratio(r):
 def print_throughput(results):
     a = results["settings"]
     log("\n" + MIX_NOTE)
+    if "Cluster" in run_names(results):
+        log(CLUSTER_NOTE)
     for c, per_server in results["throughput"].items():
         log(f"\n== {clients_label(c)}: median of {a['rounds']} round(s), {a['duration']} s "
             f"measured after {a['warmup']} s warm-up; latency p50 / p99 in ms")
-        log(f"{'command':<15} {'Strata ops/s':>13} {'Dovecot ops/s':>14} {'S/D':>7} "
-            f"{'Strata p50/p99':>16} {'Dovecot p50/p99':>16}")
-        for op, s, d, ratio in throughput_rows(per_server):
-            log(f"{op:<15} {fmt_rate(s):>13} {fmt_rate(d):>14} {fmt_ratio(ratio):>7} "
-                f"{fmt_lat(s):>16} {fmt_lat(d):>16}")
+        names, rows = throughput_rows(per_server)
+        ratio_names = list(rows[0][2]) if rows else []
+        log(f"{'command':<15} " + " ".join(f"{n + ' ops/s':>14}" for n in names) + " "
+            + " ".join(f"{n[0] + '/D':>7}" for n in ratio_names) + " "
+            + " ".join(f"{n + ' p50/p99':>16}" for n in names))
+        for op, vals, ratios in rows:
+            log(f"{op:<15} " + " ".join(f"{fmt_rate(vals[n]):>14}" for n in names) + " "
+                + " ".join(f"{fmt_ratio(ratios[n]):>7}" for n in ratio_names) + " "
+                + " ".join(f"{fmt_lat(vals[n]):>16}" for n in names))
+
+
+def run_names(results):
+    """The server names of the run, in table order."""
+    return [SHAPES[s] for s in results["settings"]["shapes"]]
 
 
 IDLE_LABELS = {"strata": "Strata (VmRSS of the one process)",
+               "strata-cluster": "Strata cluster, 2 frontends (PSS summed over the frontends)",
                "dovecot": "Dovecot, one imap process per connection (PSS summed)",
                "dovecot-hibernate": f"Dovecot, imap_hibernate_timeout = {HIBERNATE} "
                                     "(PSS summed)"}
@@ -361,6 +545,10 @@ def idle_row(r):
         by = peak["by_name"]
         if "imap" in by or "imap-hibernate" in by:
             procs += f" (imap {by.get('imap', 0)}, imap-hibernate {by.get('imap-hibernate', 0)})"
+        if "metad_kb" in peak:
+            split = " + ".join(f"{k:,}" for k in r.get("split", []))
+            procs += (f" frontends ({split} connections); not counted: "
+                      + cluster_beside(peak))
     return (IDLE_LABELS[r["label"]], f"{r['asked']:,}", f"{r['ready']:,}", str(r["errors"]),
             f"{r['before']['kb'] / 1024:.1f}",
             f"{peak['kb'] / 1024:.1f}" if peak else "-",
@@ -383,52 +571,87 @@ def print_idle(results):
 
 def markdown(r):
     m, a = r["machine"], r["settings"]
+    run = run_names(r)
+    titles = {"Strata": "Strata all-in-one", "Cluster": "Strata cluster", "Dovecot": "Dovecot"}
+    versions = []
+    if "Strata" in run or "Cluster" in run:
+        versions.append(f"Strata {m['describe']}")
+    if "Cluster" in run:
+        cv = r.get("cluster_versions", {})
+        versions.append(f"{cv.get('postgres', 'PostgreSQL ?')} and "
+                        f"{cv.get('s3s_fs', 's3s-fs ?')} for the cluster")
+    if "Dovecot" in run:
+        versions.append(f"{m['dovecot']} (maildir, passwd-file, imap-login with service_count "
+                        "= 0)")
+    shapes = []
+    if "Strata" in run:
+        shapes.append("Strata all-in-one is `strata serve` (SQLite and bodies in its data dir, "
+                      "search index on).")
+    if "Cluster" in run:
+        shapes.append(CLUSTER_NOTE)
+    else:
+        shapes.append("Not measured: the cluster shape (two frontends, metad, PostgreSQL, S3); "
+                      "`--shapes aio,cluster,dovecot` adds it.")
     lines = [
-        f"## Load: Strata all-in-one vs. Dovecot ({a['users']} users, {a['messages']} "
-        "messages each)",
+        f"## Load: {' vs. '.join(titles[n] for n in run)} ({a['users']} users, "
+        f"{a['messages']} messages each)",
         "",
         f"Measured {r['date'][:16].replace('T', ' ')} UTC on {m['nproc']} cores "
         f"({m['model']}), {m['mem_gib']:.1f} GiB RAM, Linux {m['kernel']} (load average "
-        f"{r['loadavg'][0]:.2f} at the start); Strata {m['describe']}, {m['dovecot']} "
-        "(maildir, passwd-file, imap-login with service_count = 0), Python "
+        f"{r['loadavg'][0]:.2f} at the start); {', '.join(versions)}, Python "
         f"{m['python']}. The load generator (`strata-loadgen`) runs on the same machine.",
         "",
         "```sh",
         r["command"],
         "```",
         "",
-        "Not measured: the cluster shape (two frontends, metad, PostgreSQL, S3), because it "
-        "does not exist yet. Strata here is the all-in-one server (SQLite and bodies in its "
-        "data dir, search index on).",
+        " ".join(shapes),
         "",
         f"### Throughput (`strata-loadgen run`, default mix, {a['duration']} s measured after "
-        f"{a['warmup']} s warm-up, median of {a['rounds']} round(s), servers alternating)",
+        f"{a['warmup']} s warm-up, median of {a['rounds']} round(s), servers taking turns to go "
+        "first)",
         "",
         f"Every INBOX starts with {a['messages']} messages (`strata-loadgen prepare`, the same "
-        f"bytes on both servers); client k logs in as user k mod {a['users']}; connections "
+        f"bytes on every server); client k logs in as user k mod {a['users']}; connections "
         f"come from {SOURCE_IPS} loopback addresses. Latency in milliseconds from sending a "
         "command to its tagged OK. " + MIX_NOTE,
         "",
     ]
     for c, per_server in r["throughput"].items():
+        names, rows = throughput_rows(per_server)
+        ratio_names = list(rows[0][2]) if rows else []
+        cols = ([f"{TITLES[n]} ops/s" for n in names]
+                + [f"{TITLES[n]} / Dovecot" for n in ratio_names]
+                + [f"{TITLES[n]} p50 / p99 ms" for n in names])
         lines += [f"**{clients_label(c)}**", "",
-                  "| command | Strata ops/s | Dovecot ops/s | Strata / Dovecot "
-                  "| Strata p50 / p99 ms | Dovecot p50 / p99 ms |",
-                  "|---|---:|---:|---:|---:|---:|"]
-        for op, s, d, ratio in throughput_rows(per_server):
+                  "| command | " + " | ".join(cols) + " |",
+                  "|---|" + "---:|" * len(cols)]
+        for op, vals, ratios in rows:
             name = f"**{op}**" if op == "total" else f"`{op}`"
-            lines.append(f"| {name} | {fmt_rate(s)} | {fmt_rate(d)} | {fmt_ratio(ratio)} | "
-                         f"{fmt_lat(s)} | {fmt_lat(d)} |")
+            cells = ([fmt_rate(vals[n]) for n in names]
+                     + [fmt_ratio(ratios[n]) for n in ratio_names]
+                     + [fmt_lat(vals[n]) for n in names])
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
         lines.append("")
     if r["idle"]:
+        how = []
+        if "Strata" in run:
+            how.append("Strata all-in-one: VmRSS of its one process")
+        if "Cluster" in run:
+            how.append("Strata cluster: half the connections on each frontend, PSS summed over "
+                       "the two frontends (the KB per connection figure); metad, the "
+                       "PostgreSQL backends serving the cluster's database and s3s-fs are "
+                       "shown beside it (PSS at the same sample)")
+        if "Dovecot" in run:
+            how.append("Dovecot: PSS summed over the master and all its descendants (shared "
+                       "pages counted once). With hibernation, sampling starts "
+                       f"{HIBERNATE_SETTLE} s after the last connection entered IDLE")
         lines += [
             f"### Memory per idle connection (`strata-loadgen idle`, {a['hold']} s hold)",
             "",
             "Each connection logs in, SELECTs INBOX and sits in IDLE. Memory before the "
-            "connections and the maximum of the samples taken while all of them idle; Strata: "
-            "VmRSS of its one process; Dovecot: PSS summed over the master and all its "
-            "descendants (shared pages counted once). With hibernation, sampling starts "
-            f"{HIBERNATE_SETTLE} s after the last connection entered IDLE.",
+            "connections and the maximum of the samples taken while all of them idle; "
+            + "; ".join(how) + ".",
             "",
             "| server | connections | idling | errors | before MB | during MB | KB per "
             "connection | processes during the hold |",
@@ -441,6 +664,38 @@ def markdown(r):
     if r["problems"]:
         lines += ["Problems seen in this run:", ""] + [f"- {x}" for x in r["problems"]] + [""]
     return "\n".join(lines)
+
+
+def run_dovecot_idle(b, results, n_idle):
+    """Dovecot's idle memory, as is (with fewer connections if MemAvailable is short) and with
+    hibernation."""
+    avail = meminfo()["MemAvailable"]
+    reserve = max(2 * 1024 * 1024, avail // 5)
+    fit = max(0, (avail - reserve) // DOVECOT_KB_PER_CONN)
+    n_dove = n_idle
+    if fit < n_idle:
+        n_dove = int(fit) // 100 * 100
+        b.notes.append(
+            f"MemAvailable was {avail / 1024 / 1024:.1f} GiB: Dovecot without "
+            f"hibernation got {n_dove:,} connections instead of {n_idle:,} (budget "
+            f"{DOVECOT_KB_PER_CONN / 1024:.0f} MB per imap process, "
+            f"{reserve / 1024 / 1024:.1f} GiB kept free)")
+        log(f"   note: {b.notes[-1]}")
+    if n_dove > 0:
+        srv = b.start_dovecot("idle", n_idle)
+        results["idle"].append(b.idle("dovecot", srv, n_dove))
+        b.stop(srv)
+    srv = b.start_dovecot("idle, hibernation", n_idle, HIBERNATE)
+    r = b.idle("dovecot-hibernate", srv, n_idle, settle=HIBERNATE_SETTLE)
+    results["idle"].append(r)
+    awake = r.get("peak", {}).get("by_name", {}).get("imap", 0)
+    if awake > n_idle // 100:
+        b.notes.append(f"with hibernation, {awake:,} imap processes were still running "
+                       f"during the hold ({r['ready']:,} connections idling): not every "
+                       "connection was hibernated")
+        log(f"   note: {b.notes[-1]}")
+    results["dovecot_hibernate_conf"] = open(srv.conf).read()
+    b.stop(srv)
 
 
 def main():
@@ -461,15 +716,31 @@ def main():
     ap.add_argument("--workdir", help="where data dirs go (default: a new temp dir)")
     ap.add_argument("--keep", action="store_true", help="keep the work dir")
     ap.add_argument("--markdown", help="also write the results as a Markdown section here")
+    ap.add_argument("--shapes", default="aio,dovecot",
+                    help="servers to compare, comma-separated, from aio (strata serve), cluster "
+                    "(metad + 2 frontends, PostgreSQL, s3s-fs) and dovecot (aio,dovecot)")
+    ap.add_argument("--pg-url", default=CLUSTER_PG_URL,
+                    help="PostgreSQL server for the cluster's database, as a URL of a database "
+                    "to connect to for CREATE/DROP DATABASE; the role needs CREATEDB "
+                    "($STRATA_TEST_PG_URL, else postgres://strata:strata@127.0.0.1:5432/postgres)")
     args = ap.parse_args()
+    shapes = [x.strip() for x in args.shapes.split(",") if x.strip()]
+    unknown = [x for x in shapes if x not in SHAPES]
+    if unknown or not shapes:
+        ap.error(f"--shapes: unknown {', '.join(unknown) or 'empty list'} (choose from "
+                 f"{', '.join(SHAPES)})")
+    shapes = [x for x in SHAPES if x in shapes]  # table order
     for k, v in (QUICK if args.quick else DEFAULTS).items():
         if getattr(args, k) is None:
             setattr(args, k, v)
     clients = [int(x) for x in str(args.clients).split(",") if x.strip()]
     command = "python3 benches/load_compare.py " + shlex.join(sys.argv[1:])
     started = datetime.datetime.now(datetime.timezone.utc)
-    if os.geteuid() != 0:
+    if "dovecot" in shapes and os.geteuid() != 0:
         sys.exit("run as root: Dovecot is started as root with its own config")
+    if "cluster" in shapes and not shutil.which("s3s-fs"):
+        sys.exit("the cluster needs s3s-fs on PATH: cargo install s3s-fs@0.14.1 --features "
+                 "binary --locked")
 
     n_idle = args.idle_connections
     soft, hard = raise_fd_limit()
@@ -501,23 +772,23 @@ def main():
                "settings": {k: getattr(args, k) for k in DEFAULTS}, "throughput": {},
                "idle": []}
     results["settings"]["clients"] = clients
+    results["settings"]["shapes"] = shapes
     m = results["machine"]
     log(f"machine: {m['nproc']} cores ({m['model']}), {m['mem_gib']:.1f} GiB RAM, Linux "
         f"{m['kernel']}, load average {results['loadavg'][0]:.2f}; Strata {m['describe']}; "
         f"{m['dovecot']}")
     log(f"command: {command}")
-    log("not measured: the cluster shape (two frontends, metad, PostgreSQL, S3): it does not "
-        "exist yet")
+    log(f"servers: {', '.join(SHAPES[x] for x in shapes)}")
     # Every Dovecot imap process (all run as nobody) holds one inotify instance.
     need = max([n_idle] + clients) + 1000
-    inotify_old = raise_inotify_instances(need)
+    inotify_old = raise_inotify_instances(need) if "dovecot" in shapes else None
     why = ("each Dovecot imap process holds one inotify instance and all run as one user; past "
            "the limit Dovecot polls the mailbox instead and cannot hibernate the connection")
     if inotify_old is not None:
         notes.append(f"fs.inotify.max_user_instances was raised from {inotify_old} to {need} "
                      f"for the run and restored afterwards: {why}")
         log(f"   note: {notes[-1]}")
-    elif inotify_instances() < need:
+    elif "dovecot" in shapes and inotify_instances() < need:
         notes.append(f"fs.inotify.max_user_instances is {inotify_instances()} and could not be "
                      f"raised to {need}: {why}")
         log(f"   note: {notes[-1]}")
@@ -528,63 +799,60 @@ def main():
     try:
         # 1. Accounts, servers, mail.
         log(f"== {args.users} users, {args.messages} messages each")
-        for user, password in b.users.items():
-            strata_user_add(b.strata_bin, b.strata_data, user, password, b.strata_conf)
-        strata = b.start_strata("throughput")
-        dove = b.start_dovecot("throughput", max([n_idle] + clients))
-        results["dovecot_conf"] = open(dove.conf).read()
-        results["prepare_secs"] = {"Strata": b.prepare("Strata", strata.port),
-                                   "Dovecot": b.prepare("Dovecot", dove.port)}
+        ports, cluster, servers = {}, None, []
+        if "aio" in shapes:
+            for user, password in b.users.items():
+                strata_user_add(b.strata_bin, b.strata_data, user, password, b.strata_conf)
+            strata = b.start_strata("throughput")
+            servers.append(strata)
+            ports["Strata"] = [strata.port]
+        if "cluster" in shapes:
+            cluster = b.start_cluster()
+            ports["Cluster"] = cluster.ports
+            results["cluster_conf"] = cluster.configs()
+            results["cluster_versions"] = cluster.versions()
+            log(f"   cluster: database {cluster.database}, s3s-fs on {cluster.s3_addr}, metad "
+                f"on {cluster.metad_grpc}, frontends on "
+                + ", ".join(f"127.0.0.1:{p}" for p in cluster.ports))
+        if "dovecot" in shapes:
+            dove = b.start_dovecot("throughput", max([n_idle] + clients))
+            servers.append(dove)
+            ports["Dovecot"] = [dove.port]
+            results["dovecot_conf"] = open(dove.conf).read()
+        # Through the (first) frontend for the cluster.
+        results["prepare_secs"] = {name: b.prepare(name, p[0]) for name, p in ports.items()}
 
-        # 2. Throughput, alternating.
-        ports = {"Strata": strata.port, "Dovecot": dove.port}
+        # 2. Throughput, rotating which server goes first.
+        names = list(ports)
         for c in clients:
             log(f"== throughput, {c} clients")
-            per_server = {"Strata": [], "Dovecot": []}
+            per_server = {name: [] for name in names}
             for rnd in range(1, args.rounds + 1):
-                order = ["Strata", "Dovecot"] if rnd % 2 else ["Dovecot", "Strata"]
-                for name in order:
+                k = (rnd - 1) % len(names)
+                for name in names[k:] + names[:k]:
                     per_server[name].append(b.run(name, ports[name], c, rnd))
                     time.sleep(1)
             results["throughput"][c] = per_server
-        b.stop(strata)
-        b.stop(dove)
+        for srv in servers:
+            b.stop(srv)
+        if cluster is not None:
+            b.pause_cluster(cluster)
         print_throughput(results)
 
         # 3. Memory of idle connections: each server freshly started on its data.
         if n_idle > 0:
             log(f"\n== memory of {n_idle:,} idle connections")
-            srv = b.start_strata("idle")
-            results["idle"].append(b.idle("strata", srv, n_idle))
-            b.stop(srv)
-
-            avail = meminfo()["MemAvailable"]
-            reserve = max(2 * 1024 * 1024, avail // 5)
-            fit = max(0, (avail - reserve) // DOVECOT_KB_PER_CONN)
-            n_dove = n_idle
-            if fit < n_idle:
-                n_dove = int(fit) // 100 * 100
-                b.notes.append(
-                    f"MemAvailable was {avail / 1024 / 1024:.1f} GiB: Dovecot without "
-                    f"hibernation got {n_dove:,} connections instead of {n_idle:,} (budget "
-                    f"{DOVECOT_KB_PER_CONN / 1024:.0f} MB per imap process, "
-                    f"{reserve / 1024 / 1024:.1f} GiB kept free)")
-                log(f"   note: {b.notes[-1]}")
-            if n_dove > 0:
-                srv = b.start_dovecot("idle", n_idle)
-                results["idle"].append(b.idle("dovecot", srv, n_dove))
+            if "aio" in shapes:
+                srv = b.start_strata("idle")
+                results["idle"].append(b.idle("strata", srv, n_idle))
                 b.stop(srv)
-            srv = b.start_dovecot("idle, hibernation", n_idle, HIBERNATE)
-            r = b.idle("dovecot-hibernate", srv, n_idle, settle=HIBERNATE_SETTLE)
-            results["idle"].append(r)
-            awake = r.get("peak", {}).get("by_name", {}).get("imap", 0)
-            if awake > n_idle // 100:
-                b.notes.append(f"with hibernation, {awake:,} imap processes were still running "
-                               f"during the hold ({r['ready']:,} connections idling): not every "
-                               "connection was hibernated")
-                log(f"   note: {b.notes[-1]}")
-            results["dovecot_hibernate_conf"] = open(srv.conf).read()
-            b.stop(srv)
+            if cluster is not None:
+                # metad and the frontends started again on the same database and bodies.
+                b.resume_cluster(cluster, "idle")
+                results["idle"].append(b.idle("strata-cluster", cluster, n_idle))
+                b.stop(cluster)
+            if "dovecot" in shapes:
+                run_dovecot_idle(b, results, n_idle)
             print_idle(results)
     except KeyboardInterrupt:
         interrupted = True

@@ -6,8 +6,8 @@
 The schema validation (kubernetes-validate) says each object is well-formed; this says the objects
 fit together and fit the binary: Services select real pods and real ports, the config files in the
 ConfigMaps name the ports, paths, peers and Services the manifests define, the NetworkPolicies let
-the intended traffic through and stop the rest. Prints one line per check ("ok" or "FAIL") and
-exits 1 if any failed. Run by deploy/validate.sh.
+the intended traffic through and stop the rest, both workloads get the same cluster secret.
+Prints one line per check ("ok" or "FAIL") and exits 1 if any failed. Run by deploy/validate.sh.
 """
 
 import sys
@@ -25,6 +25,8 @@ EXTERNAL_SECRETS = {"strata-tls"}
 FRONTEND = {"app.kubernetes.io/name": "strata", "app.kubernetes.io/component": "frontend"}
 METAD = {"app.kubernetes.io/name": "strata", "app.kubernetes.io/component": "metad"}
 ADMIN = {"app.kubernetes.io/component": "admin"}
+# An admin pod that also carries the project's name label (a Job made from these manifests).
+ADMIN_STRATA = {"app.kubernetes.io/name": "strata", "app.kubernetes.io/component": "admin"}
 OTHER = {"app": "something-else"}
 
 CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding", "StorageClass",
@@ -172,16 +174,38 @@ def peer_matches(peer, other):
     return other is not None and matches(peer["podSelector"], other)
 
 
-def port_matches(rule, port, proto):
+def port_matches(rule, port, proto, names=None):
+    """Does one of the rule's ports admit port/proto? A rule port may be a number (with an
+    optional endPort: a range) or a name, which means the destination pod's container port of
+    that name (`names`: {name: number}; unknown, e.g. outside the cluster, matches
+    nothing)."""
     ports = rule.get("ports")
     if not ports:
         return True
-    return any(p.get("protocol", "TCP") == proto and p.get("port") == port for p in ports)
+    for p in ports:
+        if p.get("protocol", "TCP") != proto:
+            continue
+        want = p.get("port")
+        if want is None:  # every port of that protocol
+            return True
+        if isinstance(want, str):
+            want = (names or {}).get(want)
+            if want is None:
+                continue
+        if want <= port <= p.get("endPort", want):
+            return True
+    return False
 
 
-def allowed(policies, direction, pod, other, port, proto="TCP"):
+def port_names(workload):
+    """{name: containerPort} over a workload's containers: what a named policy port means."""
+    return {p["name"]: p["containerPort"] for ct in containers(workload)
+            for p in ct.get("ports", []) if p.get("name")}
+
+
+def allowed(policies, direction, pod, other, port, proto="TCP", names=None):
     """Would traffic on port be let through, for the pod with labels `pod` in `direction`
-    (Ingress: from other; Egress: to other)?"""
+    (Ingress: from other; Egress: to other)? names: the destination pod's named ports."""
     key, peers_key = ("ingress", "from") if direction == "Ingress" else ("egress", "to")
     selecting = [p for p in policies if matches(p["spec"]["podSelector"], pod)
                  and direction in p["spec"].get("policyTypes", ["Ingress"])]
@@ -191,7 +215,7 @@ def allowed(policies, direction, pod, other, port, proto="TCP"):
         for rule in p["spec"].get(key) or []:
             peers = rule.get(peers_key)
             if (not peers or any(peer_matches(x, other) for x in peers)) \
-                    and port_matches(rule, port, proto):
+                    and port_matches(rule, port, proto, names):
                 return True
     return False
 
@@ -207,7 +231,7 @@ def run(name, path):
     # -- the objects --
     def objects():
         want = [("Deployment", "frontend"), ("StatefulSet", "metad"), ("Service", "frontend"),
-                ("Service", "metad"), ("Service", "metad-api"),
+                ("Service", "metad"), ("Service", "metad-admin"),
                 ("HorizontalPodAutoscaler", "frontend"), ("PodDisruptionBudget", "frontend"),
                 ("PodDisruptionBudget", "metad"), ("NetworkPolicy", "frontend"),
                 ("NetworkPolicy", "metad")]
@@ -363,19 +387,83 @@ def run(name, path):
     c("metad.toml: one peer per replica (metad-N.metad:7500), listen/health/data_dir match "
       "the pod", metad_config)
 
+    def admin_listen():
+        s = md()
+        conf = config_of(docs, s, "strata-metad-config")["metad"]
+        container = containers(s)[0]
+        admin, grpc = named_port(container, "admin"), named_port(container, "grpc")
+        if admin == grpc:
+            return f"the admin port {admin} is the cluster port"
+        if "admin_listen" not in conf:
+            return "no [metad] admin_listen (its default, 127.0.0.1:7510, is unreachable)"
+        host = conf["admin_listen"].rsplit(":", 1)[0].strip("[]")
+        if host not in ("0.0.0.0", "::"):
+            return f"admin_listen {conf['admin_listen']} is not reachable from other pods"
+        if listen_port(conf["admin_listen"]) != admin:
+            return f"admin_listen {conf['admin_listen']} is not the admin container port {admin}"
+        svc = one(docs, "Service", "metad-admin")
+        targets = [named_port(container, p.get("targetPort", p["port"]))
+                   for p in svc["spec"]["ports"]]
+        if targets != [admin]:
+            return f"Service metad-admin reaches container ports {targets}, want only {admin}"
+        if svc["spec"].get("clusterIP") == "None":
+            return "Service metad-admin is headless (admin clients want one address)"
+        return None
+    c("metad.toml: admin_listen on all interfaces at the container's admin port (not the "
+      "cluster port), which Service metad-admin alone exposes", admin_listen)
+
+    def cluster_secret():
+        refs = {}
+        for w in (fe(), md()):
+            who = w["metadata"]["name"]
+            env = {e["name"]: e for e in containers(w)[0].get("env", [])}
+            e = env.get("STRATA_CLUSTER_SECRET")
+            if e is None:
+                return f"{who} has no STRATA_CLUSTER_SECRET (it refuses to start)"
+            ref = e.get("valueFrom", {}).get("secretKeyRef")
+            if "value" in e or not ref:
+                return f"{who}'s STRATA_CLUSTER_SECRET does not come from a Secret"
+            if ref.get("optional"):
+                return f"{who}'s STRATA_CLUSTER_SECRET is optional (a pod without it fails)"
+            refs[who] = (ref["name"], ref["key"])
+        if len(set(refs.values())) != 1:
+            return f"not the same Secret key: {refs}"
+        name, key = next(iter(refs.values()))
+        if name not in EXTERNAL_SECRETS:
+            secret = one(docs, "Secret", name)
+            if secret.get("data", {}).get(key, "") == "" and \
+                    secret.get("stringData", {}).get(key, "") == "":
+                return f"Secret {name} key {key} is empty"
+        # Never in plain text in a ConfigMap (the config files, or an envFrom ConfigMap).
+        for w, cm in ((md(), "strata-metad-config"), (fe(), "strata-frontend-config")):
+            if config_of(docs, w, cm).get("cluster", {}).get("secret"):
+                return f"ConfigMap {cm} holds [cluster] secret"
+            for src in env_sources(containers(w)[0]):
+                if src[0] == "ConfigMap" and len(src) == 2 and \
+                        "STRATA_CLUSTER_SECRET" in one(docs, "ConfigMap", src[1]).get("data", {}):
+                    return f"ConfigMap {src[1]} holds STRATA_CLUSTER_SECRET"
+        return None
+    c("STRATA_CLUSTER_SECRET: frontend and metad read it from the same Secret key, in no "
+      "ConfigMap", cluster_secret)
+
     # -- frontend --
     def frontend_config():
         d = fe()
         conf = config_of(docs, d, "strata-frontend-config")
         container = containers(d)[0]
-        for url in conf["frontend"]["metad"]:
-            hostport = url.split("://", 1)[1].rstrip("/")
-            host, port = hostport.rsplit(":", 1)
-            svc = one(docs, "Service", host)
-            if int(port) not in [p["port"] for p in svc["spec"]["ports"]]:
-                return f"Service {host} has no port {port}"
-            if svc["spec"].get("publishNotReadyAddresses"):
-                return f"frontends dial {host}, which lists not-ready metad pods"
+        # Every replica by its own name (metad-N.<serviceName>) on the cluster port, so that the
+        # frontend's client spreads calls and fails over itself; a ClusterIP Service would pin
+        # each frontend's HTTP/2 connection to one pod.
+        s = md()
+        grpc = named_port(containers(s)[0], "grpc")
+        headless = one(docs, "Service", s["spec"]["serviceName"])
+        if headless["spec"].get("clusterIP") != "None":
+            return f"serviceName {s['spec']['serviceName']} is not headless (no per-pod names)"
+        want = [f"http://{s['metadata']['name']}-{i}.{s['spec']['serviceName']}:{grpc}"
+                for i in range(s["spec"]["replicas"])]
+        got = [u.rstrip("/") for u in conf["frontend"]["metad"]]
+        if sorted(got) != sorted(want):
+            return f"[frontend] metad {got}, want one URL per metad replica {want}"
         if listen_port(conf["imap"]["listen"]) != named_port(container, "imap"):
             return "[imap] listen is not the imap container port"
         if listen_port(conf["imap"]["listen_tls"]) != named_port(container, "imaps"):
@@ -392,8 +480,8 @@ def run(name, path):
             if file not in ("tls.crt", "tls.key") or "secret" not in vol:
                 return f"[tls] {key} {p} is not a kubernetes.io/tls Secret's file"
         return None
-    c("frontend.toml: metad URLs are ready-only Services, IMAP/health ports and TLS paths match "
-      "the pod", frontend_config)
+    c("frontend.toml: one metad URL per StatefulSet replica (metad-N.metad on the grpc port), "
+      "IMAP/health ports and TLS paths match the pod", frontend_config)
 
     # -- probes --
     def probes():
@@ -455,19 +543,30 @@ def run(name, path):
 
     def netpol_flows():
         p = pols()
+        mdn, fen = port_names(md()), port_names(fe())
+
+        def to_fe(other, port):
+            return allowed(p, "Ingress", fel(), other, port, names=fen)
+
+        def to_md(other, port):
+            return allowed(p, "Ingress", mdl(), other, port, names=mdn)
+
+        def out_to_md(pod, port):
+            return allowed(p, "Egress", pod, mdl(), port, names=mdn)
+
         want = [
-            ("internet → frontend 143", allowed(p, "Ingress", fel(), None, 143), True),
-            ("internet → frontend 993", allowed(p, "Ingress", fel(), None, 993), True),
-            ("namespace pod → frontend 8080", allowed(p, "Ingress", fel(), OTHER, 8080), True),
-            ("internet → frontend 8080", allowed(p, "Ingress", fel(), None, 8080), False),
-            ("frontend → metad 7500 (egress)", allowed(p, "Egress", fel(), mdl(), 7500), True),
-            ("frontend → metad 7500 (ingress)", allowed(p, "Ingress", mdl(), fel(), 7500), True),
-            ("metad → metad 7500 (egress)", allowed(p, "Egress", mdl(), mdl(), 7500), True),
-            ("metad → metad 7500 (ingress)", allowed(p, "Ingress", mdl(), mdl(), 7500), True),
-            ("admin pod → metad 7500", allowed(p, "Ingress", mdl(), ADMIN, 7500), True),
-            ("other pod → metad 7500", allowed(p, "Ingress", mdl(), OTHER, 7500), False),
-            ("internet → metad 7500", allowed(p, "Ingress", mdl(), None, 7500), False),
-            ("namespace pod → metad 8080", allowed(p, "Ingress", mdl(), OTHER, 8080), True),
+            ("internet → frontend 143", to_fe(None, 143), True),
+            ("internet → frontend 993", to_fe(None, 993), True),
+            ("namespace pod → frontend 8080", to_fe(OTHER, 8080), True),
+            ("internet → frontend 8080", to_fe(None, 8080), False),
+            ("frontend → metad 7500 (egress)", out_to_md(fel(), 7500), True),
+            ("frontend → metad 7500 (ingress)", to_md(fel(), 7500), True),
+            ("metad → metad 7500 (egress)", out_to_md(mdl(), 7500), True),
+            ("metad → metad 7500 (ingress)", to_md(mdl(), 7500), True),
+            ("admin pod → metad 7500", to_md(ADMIN, 7500), False),
+            ("other pod → metad 7500", to_md(OTHER, 7500), False),
+            ("internet → metad 7500", to_md(None, 7500), False),
+            ("namespace pod → metad 8080", to_md(OTHER, 8080), True),
             ("metad → PostgreSQL 5432", allowed(p, "Egress", mdl(), None, 5432), True),
             ("frontend → PostgreSQL 5432", allowed(p, "Egress", fel(), None, 5432), False),
         ]
@@ -482,8 +581,31 @@ def run(name, path):
         wrong = [f"{what}: {'allowed' if got else 'denied'}"
                  for what, got, expect in want if got != expect]
         return "; ".join(wrong) if wrong else None
-    c("NetworkPolicies allow IMAP in, frontend/metad/admin → metad 7500, PostgreSQL, S3 and DNS "
+    c("NetworkPolicies allow IMAP in, frontend/metad → metad 7500, PostgreSQL, S3 and DNS "
       "out, and nothing else tried", netpol_flows)
+
+    def netpol_admin():
+        p, m = pols(), mdl()
+        names = port_names(md())
+        admin, grpc = names["admin"], names["grpc"]
+        want = [
+            (f"admin pod → metad {admin}", ADMIN, admin, True),
+            (f"admin pod (name=strata) → metad {admin}", ADMIN_STRATA, admin, True),
+            (f"admin pod → metad {grpc}", ADMIN, grpc, False),
+            (f"admin pod (name=strata) → metad {grpc}", ADMIN_STRATA, grpc, False),
+            (f"frontend → metad {admin}", fel(), admin, False),
+            (f"metad → metad {admin}", m, admin, False),
+            (f"other pod → metad {admin}", OTHER, admin, False),
+            (f"internet → metad {admin}", None, admin, False),
+        ]
+        wrong = [f"{what}: {'allowed' if got else 'denied'}" for what, got, expect in
+                 ((w, allowed(p, "Ingress", m, who, port, names=names), e)
+                  for w, who, port, e in want) if got != expect]
+        if allowed(p, "Egress", fel(), m, admin, names=names):
+            wrong.append(f"frontend → metad {admin} (egress): allowed")
+        return "; ".join(wrong) if wrong else None
+    c("NetworkPolicies: metad's admin port only from admin-labelled pods, which get no "
+      "cluster port", netpol_admin)
 
     # -- security --
     def security():

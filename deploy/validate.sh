@@ -101,6 +101,27 @@ for dir in "${dirs[@]}"; do
     count=$(python3 -c 'import sys, yaml; print(sum(1 for d in yaml.safe_load_all(open(sys.argv[1])) if d))' "$rendered")
     ok "$name: rendered $count objects"
 
+    # The image documents every port the pods listen on (EXPOSE), 7510 included.
+    if [ "$name" = base ]; then
+        missing=$(python3 - "$rendered" "$here/Dockerfile" <<'PY'
+import sys, yaml
+exposed = set()
+for line in open(sys.argv[2]):
+    if line.startswith("EXPOSE "):
+        exposed |= {int(p.split("/")[0]) for p in line.split()[1:]}
+ports = {p["containerPort"] for d in yaml.safe_load_all(open(sys.argv[1])) if d
+         and d["kind"] in ("Deployment", "StatefulSet")
+         for c in d["spec"]["template"]["spec"]["containers"] for p in c.get("ports", [])}
+print(" ".join(str(p) for p in sorted(ports - exposed)))
+PY
+        ) || missing="(the check failed)"
+        if [ -z "$missing" ]; then
+            ok "Dockerfile: EXPOSE lists every container port of the base"
+        else
+            fail "Dockerfile: EXPOSE lacks container ports: $missing"
+        fi
+    fi
+
     # kubernetes-validate reads multi-document files itself (one result per object). With
     # --quiet it prints only problems, so any output is a failure: a WARN means an object's
     # schema was not found, i.e. that object was not validated.

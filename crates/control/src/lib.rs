@@ -29,6 +29,7 @@
 //! `network.rs` the client side of the peer service and `service.rs` its server side;
 //! `plan.rs` the placement rule with no I/O; `convert/` protobuf and status conversions.
 
+pub mod auth;
 mod control;
 mod convert;
 mod error;

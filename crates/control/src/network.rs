@@ -1,4 +1,4 @@
-//! The Raft network over tonic: one reused [`Channel`] per peer, RPC timeouts, and the
+//! The Raft network over tonic: one reused channel per peer, RPC timeouts, and the
 //! leader's view of which peers answer.
 //!
 //! ```text
@@ -16,6 +16,7 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::auth::SecretChannel;
 use openraft::error::{
     Fatal, InstallSnapshotError, NetworkError, RPCError, RaftError, RemoteError, ReplicationClosed,
     StreamingError, Timeout, Unreachable,
@@ -28,7 +29,7 @@ use openraft::raft::{
 use openraft::{BasicNode, RPCTypes, Snapshot, Vote};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::Endpoint;
 
 use crate::pb;
 use crate::pb::raft_peer_client::RaftPeerClient;
@@ -43,27 +44,37 @@ pub(crate) const MAX_MESSAGE: usize = 16 * 1024 * 1024;
 /// replaced when the peer's address changes.
 pub(crate) struct Peers {
     /// std mutex: held only to look up or insert, never across an await.
-    channels: Mutex<HashMap<u64, (String, Channel)>>,
+    channels: Mutex<HashMap<u64, (String, SecretChannel)>>,
     connect_timeout: Duration,
+    /// The cluster secret sent with every call.
+    secret: Option<String>,
 }
 
 impl Peers {
-    pub(crate) fn new(connect_timeout: Duration) -> Self {
+    pub(crate) fn new(connect_timeout: Duration, secret: Option<String>) -> Self {
         Self {
             channels: Mutex::new(HashMap::new()),
             connect_timeout,
+            secret,
         }
     }
 
     /// The channel to node `id` at `addr` (`host:port`), created on first use.
-    pub(crate) fn channel(&self, id: u64, addr: &str) -> Result<Channel, tonic::transport::Error> {
+    pub(crate) fn channel(
+        &self,
+        id: u64,
+        addr: &str,
+    ) -> Result<SecretChannel, tonic::transport::Error> {
         let mut map = self.channels.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((known, ch)) = map.get(&id)
             && known == addr
         {
             return Ok(ch.clone());
         }
-        let ch = endpoint(addr, self.connect_timeout)?.connect_lazy();
+        let ch = SecretChannel::new(
+            endpoint(addr, self.connect_timeout)?.connect_lazy(),
+            self.secret.as_deref(),
+        );
         map.insert(id, (addr.to_string(), ch.clone()));
         Ok(ch)
     }
@@ -73,7 +84,7 @@ impl Peers {
         &self,
         id: u64,
         addr: &str,
-    ) -> Result<RaftPeerClient<Channel>, tonic::transport::Error> {
+    ) -> Result<RaftPeerClient<SecretChannel>, tonic::transport::Error> {
         Ok(peer_client(self.channel(id, addr)?))
     }
 }
@@ -89,7 +100,7 @@ pub(crate) fn endpoint(
 }
 
 /// Wraps a channel with the peer service's message-size limits.
-pub(crate) fn peer_client(channel: Channel) -> RaftPeerClient<Channel> {
+pub(crate) fn peer_client(channel: SecretChannel) -> RaftPeerClient<SecretChannel> {
     RaftPeerClient::new(channel)
         .max_decoding_message_size(MAX_MESSAGE)
         .max_encoding_message_size(MAX_MESSAGE)
@@ -177,7 +188,7 @@ pub(crate) struct PeerClient {
     id: u64,
     target: u64,
     /// Err when the peer's address does not parse; every call then fails as unreachable.
-    client: Result<RaftPeerClient<Channel>, String>,
+    client: Result<RaftPeerClient<SecretChannel>, String>,
     liveness: Arc<Liveness>,
 }
 
@@ -249,7 +260,7 @@ impl PeerClient {
     where
         T: DeserializeOwned,
         E: DeserializeOwned,
-        F: FnOnce(RaftPeerClient<Channel>) -> Fut,
+        F: FnOnce(RaftPeerClient<SecretChannel>) -> Fut,
         Fut: Future<Output = Result<tonic::Response<pb::RaftReply>, tonic::Status>>,
     {
         let client = self.client.clone().map_err(CallError::BadAddress)?;

@@ -31,8 +31,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use store::*;
+use strata_control::auth::SecretChannel;
 use tokio::sync::broadcast;
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::Endpoint;
 use tonic::{Code, Response, Status};
 
 /// How long a replica that failed at the transport level is skipped.
@@ -58,9 +59,9 @@ pub enum ClientError {
 /// One metad replica.
 struct Replica {
     addr: String,
-    client: MailStoreClient<Channel>,
+    client: MailStoreClient<SecretChannel>,
     /// The `Search` service, on the same connection.
-    search: SearchClient<Channel>,
+    search: SearchClient<SecretChannel>,
     /// Skipped until then after a transport failure. A std mutex: held for a copy, never
     /// across an await.
     down_until: std::sync::Mutex<Option<Instant>>,
@@ -82,9 +83,10 @@ impl Replica {
 /// Whether a call may be sent again when its outcome is unknown.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Retry {
-    /// Reads and writes whose repetition changes nothing (STORE, EXPUNGE, SET …).
+    /// Reads, and writes whose repetition changes neither the data nor the answer (SET …).
     Idempotent,
-    /// APPEND, COPY, MOVE, CREATE, DELETE, RENAME: only when it never reached a replica.
+    /// APPEND, COPY, MOVE, STORE, EXPUNGE, CREATE, DELETE, RENAME, the \Recent claim: only
+    /// when it never reached a replica.
     OnlyIfUnsent,
 }
 
@@ -106,7 +108,8 @@ impl RemoteStore {
     /// A store over the replicas at `endpoints` (`http://host:port`). Connections are made on
     /// first use, so a replica that is down at start does not stop the frontend. Must be
     /// called inside a tokio runtime (it starts the change relay).
-    pub fn connect(endpoints: &[String]) -> Result<RemoteStore, ClientError> {
+    /// `secret` is the cluster secret the replicas require (sent with every call).
+    pub fn connect(endpoints: &[String], secret: Option<&str>) -> Result<RemoteStore, ClientError> {
         if endpoints.is_empty() {
             return Err(ClientError::NoEndpoints);
         }
@@ -120,7 +123,7 @@ impl RemoteStore {
                 .http2_keep_alive_interval(Duration::from_secs(10))
                 .keep_alive_timeout(Duration::from_secs(5))
                 .keep_alive_while_idle(true);
-            let channel = endpoint.connect_lazy();
+            let channel = SecretChannel::new(endpoint.connect_lazy(), secret);
             let client = MailStoreClient::new(channel.clone())
                 .max_decoding_message_size(MAX_MESSAGE)
                 .max_encoding_message_size(MAX_MESSAGE);
@@ -151,22 +154,33 @@ impl RemoteStore {
     }
 
     /// Whether some replica answers `Ping` with ready (a frontend's readiness).
+    /// All replicas are asked at once, each within a second, so one black-holed replica does
+    /// not outlast a readiness probe.
     pub async fn ping(&self) -> std::result::Result<(), String> {
-        let mut why = Vec::new();
-        for r in self.replicas.iter() {
-            match r.client.clone().ping(pb::Empty {}).await {
-                Ok(p) if p.get_ref().ready => return Ok(()),
-                Ok(p) => why.push(format!("{}: {}", r.addr, p.into_inner().detail)),
-                Err(s) => why.push(format!("{}: {}", r.addr, s.message())),
+        let asks = self.replicas.iter().map(|r| async move {
+            let mut request = tonic::Request::new(pb::Empty {});
+            request.set_timeout(Duration::from_secs(1));
+            match r.client.clone().ping(request).await {
+                Ok(p) if p.get_ref().ready => Ok(()),
+                Ok(p) => Err(format!("{}: {}", r.addr, p.into_inner().detail)),
+                Err(s) => Err(format!("{}: {}", r.addr, s.message())),
             }
+        });
+        let answers = futures::future::join_all(asks).await;
+        if answers.iter().any(|a| a.is_ok()) {
+            return Ok(());
         }
-        Err(why.join("; "))
+        Err(answers
+            .into_iter()
+            .filter_map(|a| a.err())
+            .collect::<Vec<_>>()
+            .join("; "))
     }
 
     /// Sends a call to one replica after another until one answers, following [`Retry`].
     async fn call<T, F, Fut>(&self, retry: Retry, f: F) -> Result<T>
     where
-        F: Fn(MailStoreClient<Channel>) -> Fut,
+        F: Fn(MailStoreClient<SecretChannel>) -> Fut,
         Fut: Future<Output = std::result::Result<Response<T>, Status>>,
     {
         let n = self.replicas.len();
@@ -186,7 +200,16 @@ impl RemoteStore {
             let replica = &self.replicas[i];
             match f(replica.client.clone()).await {
                 Ok(r) => return Ok(r.into_inner()),
-                Err(s) if from_handler(&s) => return Err(store_from_status(&s)),
+                // This replica cannot reach the database (or is overloaded): another may.
+                Err(s) if from_handler(&s) => {
+                    let err = store_from_status(&s);
+                    if retry == Retry::Idempotent && matches!(err, StoreError::Unavailable(_)) {
+                        replica.mark_down();
+                        last = Some(err);
+                        continue;
+                    }
+                    return Err(err);
+                }
                 Err(s) => {
                     replica.mark_down();
                     tracing::debug!(replica = %replica.addr, status = %s, "metad call failed");
@@ -543,8 +566,10 @@ impl MailStore for RemoteStore {
         update: FlagUpdate,
     ) -> Result<FlagUpdateResult> {
         let r = store_request(account, mailbox, update);
+        // Not idempotent in what it answers: a second attempt finds the flags already set and
+        // reports nothing changed (or, under UNCHANGEDSINCE, everything modified).
         let u = self
-            .call(Retry::Idempotent, |mut c| {
+            .call(Retry::OnlyIfUnsent, |mut c| {
                 let r = r.clone();
                 async move { c.store_flags(r).await }
             })
@@ -599,8 +624,9 @@ impl MailStore for RemoteStore {
             mailbox: mailbox.0,
             uids: uids.map(|u| pb::UidSet { uids: u.to_vec() }),
         };
+        // A second attempt would find nothing left to remove and answer no UIDs.
         let e = self
-            .call(Retry::Idempotent, |mut c| {
+            .call(Retry::OnlyIfUnsent, |mut c| {
                 let r = r.clone();
                 async move { c.expunge(r).await }
             })
@@ -652,10 +678,10 @@ impl MailStore for RemoteStore {
     async fn claim_recent(&self, account: AccountId, mailbox: MailboxId) -> Result<u32> {
         let r = mailbox_ref(account, mailbox);
         let u = self
-            .call(
-                Retry::Idempotent,
-                |mut c| async move { c.claim_recent(r).await },
-            )
+            // A second attempt would find the first one's claim and answer none recent.
+            .call(Retry::OnlyIfUnsent, |mut c| async move {
+                c.claim_recent(r).await
+            })
             .await?;
         Ok(u.uid)
     }

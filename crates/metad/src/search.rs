@@ -17,7 +17,8 @@ use search_index::{Indexer, SearchIndex, Verdicts};
 use std::collections::HashMap;
 use std::sync::Arc;
 use store::{AccountId, MailboxId};
-use tonic::transport::{Channel, Endpoint};
+use strata_control::auth::SecretChannel;
+use tonic::transport::Endpoint;
 use tonic::{Request, Response, Status};
 
 /// Who keeps an account's index shard.
@@ -43,7 +44,9 @@ pub struct SearchService {
     indexer: Indexer,
     owners: Arc<dyn ShardOwners>,
     /// Channels to the other replicas, reused (one per address).
-    peers: std::sync::Mutex<HashMap<String, SearchClient<Channel>>>,
+    peers: std::sync::Mutex<HashMap<String, SearchClient<SecretChannel>>>,
+    /// The cluster secret, for forwarded calls.
+    secret: Option<String>,
 }
 
 impl SearchService {
@@ -54,7 +57,14 @@ impl SearchService {
             indexer,
             owners,
             peers: std::sync::Mutex::new(HashMap::new()),
+            secret: None,
         }
+    }
+
+    /// Sends `secret` (the cluster secret) with calls forwarded to other replicas.
+    pub fn with_secret(mut self, secret: Option<String>) -> Self {
+        self.secret = secret;
+        self
     }
 
     /// The tonic service.
@@ -64,7 +74,7 @@ impl SearchService {
             .max_encoding_message_size(crate::server::MAX_MESSAGE)
     }
 
-    fn peer(&self, addr: &str) -> Result<SearchClient<Channel>, Status> {
+    fn peer(&self, addr: &str) -> Result<SearchClient<SecretChannel>, Status> {
         let mut peers = self
             .peers
             .lock()
@@ -76,7 +86,8 @@ impl SearchService {
             .map_err(|e| Status::internal(format!("peer {addr}: {e}")))?
             .connect_timeout(std::time::Duration::from_secs(1))
             .timeout(std::time::Duration::from_secs(60));
-        let client = SearchClient::new(endpoint.connect_lazy())
+        let channel = SecretChannel::new(endpoint.connect_lazy(), self.secret.as_deref());
+        let client = SearchClient::new(channel)
             .max_decoding_message_size(crate::server::MAX_MESSAGE)
             .max_encoding_message_size(crate::server::MAX_MESSAGE);
         peers.insert(addr.to_string(), client.clone());

@@ -49,6 +49,10 @@ pub struct Indexer {
     /// Which accounts this indexer keeps up (all by default; in the cluster, those of the
     /// shards this replica owns, which may change while it runs).
     owns: Arc<dyn Fn(AccountId) -> bool + Send + Sync>,
+    /// Held from reading a mailbox's watermark to committing the new one, and while an
+    /// account is cleared for a reindex: a chunk read before a clear must not commit a
+    /// watermark after it (the index would claim bodies it no longer has).
+    step: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for Indexer {
@@ -73,6 +77,7 @@ impl Indexer {
             index,
             config,
             owns: Arc::new(|_| true),
+            step: Arc::default(),
         }
     }
 
@@ -144,9 +149,13 @@ impl Indexer {
         account: AccountId,
         mailbox: MailboxId,
     ) -> Result<usize, IndexerError> {
-        let todo = self.todo(account, mailbox).await?;
         let mut added = 0;
-        for chunk in todo.chunks(self.config.batch.max(1)) {
+        loop {
+            let _step = self.step.lock().await;
+            let todo = self.todo(account, mailbox).await?;
+            let Some(chunk) = todo.chunks(self.config.batch.max(1)).next() else {
+                return Ok(added);
+            };
             added += self.add(account, mailbox, chunk).await?;
             // Every UID of this chunk is now indexed (or known unreadable); the next starts
             // above the chunk's last.
@@ -154,7 +163,6 @@ impl Indexer {
                 self.index.commit(&[(account, mailbox, last + 1)])?;
             }
         }
-        Ok(added)
     }
 
     /// Indexes what the change feed reported: mailboxes with few new messages share one
@@ -163,6 +171,8 @@ impl Indexer {
     /// caught up with its own commits.
     async fn update(&self, dirty: BTreeSet<(i64, i64)>) {
         let mut marks = Vec::new();
+        let mut big = Vec::new();
+        let step = self.step.lock().await;
         for (a, m) in dirty {
             let (account, mailbox) = (AccountId(a), MailboxId(m));
             if !(self.owns)(account) {
@@ -172,9 +182,7 @@ impl Indexer {
                 let todo = self.todo(account, mailbox).await?;
                 match todo.last() {
                     None => {}
-                    Some(_) if todo.len() > self.config.batch => {
-                        self.catch_up_mailbox(account, mailbox).await?;
-                    }
+                    Some(_) if todo.len() > self.config.batch => big.push((account, mailbox)),
                     Some(last) => {
                         self.add(account, mailbox, &todo).await?;
                         marks.push((account, mailbox, last + 1));
@@ -193,6 +201,15 @@ impl Indexer {
             && let Err(e) = self.index.commit(&marks)
         {
             tracing::warn!(error = %e, "search index commit failed");
+        }
+        drop(step);
+        // Big bursts: chunk by chunk, each under the lock.
+        for (account, mailbox) in big {
+            match self.catch_up_mailbox(account, mailbox).await {
+                Ok(_) | Err(IndexerError::Store(StoreError::NotFound(_))) => {}
+                Err(e) => tracing::warn!(account = account.0, mailbox = mailbox.0, error = %e,
+                    "search index update failed"),
+            }
         }
     }
 
@@ -226,7 +243,10 @@ impl Indexer {
             .into_iter()
             .map(|m| m.id)
             .collect();
-        self.index.clear_account(account, &mailboxes)?;
+        {
+            let _step = self.step.lock().await;
+            self.index.clear_account(account, &mailboxes)?;
+        }
         self.catch_up_account(account).await
     }
 

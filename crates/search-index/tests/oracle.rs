@@ -7,7 +7,7 @@
 use imap_proto::command::SearchKey;
 use imap_search::{Context, Message, relevancy, search, search_with};
 use mail_model::{MessageFacts, SearchText};
-use search_index::{Exact, SearchIndex};
+use search_index::{Exact, Judged, SearchIndex, Verdicts};
 use store::{AccountId, BlobRef, Flags, MailboxId};
 
 const N: usize = 10_000;
@@ -456,6 +456,7 @@ fn indexed_search_equals_the_oracle_on_10000_messages() {
     let mut pruned = 0;
     let mut fuzzy = 0;
     let mut widened = 0;
+    let mut remote_without_bodies = 0;
     for wire in &fixed {
         let keys = parse_keys(wire);
         let brute: Vec<usize> = (0..N)
@@ -486,6 +487,59 @@ fn indexed_search_equals_the_oracle_on_10000_messages() {
             })
             .collect();
         assert_eq!(indexed, brute, "query {wire:?}");
+        // The cluster's path: the shard owner's verdicts, shipped to a frontend that has no
+        // index (the key order is what the wire carries); a message the verdicts cannot judge
+        // is evaluated on its body, as the frontend does.
+        let verdicts = Verdicts::compute(&index, account, mailbox, &keys).unwrap();
+        let asked: Vec<(SearchKey, bool)> = search_index::text_keys_of(&keys);
+        let shipped: Vec<(SearchKey, bool)> = verdicts
+            .keys
+            .iter()
+            .map(|(k, f, _)| (k.clone(), *f))
+            .collect();
+        assert_eq!(shipped, asked, "verdicts in the order of the asked keys");
+        let needed = verdicts.required(&keys);
+        let mut fallbacks = 0;
+        let remote: Vec<usize> = (0..N)
+            .filter(|&i| {
+                if i >= INDEXED || i as u32 + 1 >= verdicts.watermark {
+                    return search(&keys, &msg(i, true), &ctx);
+                }
+                if needed
+                    .as_ref()
+                    .is_some_and(|r| !r.contains(&search_index::blob64(&corpus[i].blob)))
+                {
+                    return false;
+                }
+                let source = verdicts.source(corpus[i].blob);
+                let hit = search_with(&keys, &msg(i, false), &ctx, &source);
+                if source.failed() {
+                    fallbacks += 1;
+                    return search(&keys, &msg(i, true), &ctx);
+                }
+                hit
+            })
+            .collect();
+        assert_eq!(
+            remote, brute,
+            "query {wire:?} through the shard owner's verdicts"
+        );
+        if needed.is_some() && fallbacks == 0 {
+            remote_without_bodies += 1;
+        }
+        if wire.contains("FUZZY") {
+            for &i in brute.iter().filter(|&&i| i < INDEXED) {
+                let source = verdicts.source(corpus[i].blob);
+                let score = relevancy(&keys, &msg(i, false), &ctx, Some(&source));
+                if !source.failed() {
+                    assert_eq!(
+                        score,
+                        relevancy(&keys, &msg(i, true), &ctx, None),
+                        "relevancy of message {i} for {wire:?} through the verdicts"
+                    );
+                }
+            }
+        }
         // RFC 6203 relevancy: the index's folded text scores as the decoded text does.
         if let Some(plain) = wire.strip_prefix("FUZZY ") {
             let plain = parse_keys(plain);
@@ -512,6 +566,11 @@ fn indexed_search_equals_the_oracle_on_10000_messages() {
         }
     }
     assert!(fuzzy >= 30, "{fuzzy} FUZZY queries");
+    // Most pruning queries are answered by the verdicts alone, without reading a body.
+    assert!(
+        remote_without_bodies > pruned / 2,
+        "{remote_without_bodies} of {pruned} pruning queries needed no body"
+    );
     // FUZZY finds more than the exact key for a good share of them (typos, partial needles).
     assert!(widened >= 5, "FUZZY widened {widened} queries");
     // Most queries have a text key every match needs (the rest: NOT, OR with a non-text

@@ -28,7 +28,7 @@ pub struct AdminArgs {
         global = true,
         value_name = "URL",
         env = "STRATA_ADMIN_ENDPOINT",
-        default_value = "http://127.0.0.1:7500"
+        default_value = "http://127.0.0.1:7510"
     )]
     pub endpoint: String,
     /// The bearer token (an operator's, or a tenant's limited to one domain).

@@ -74,7 +74,7 @@ impl ShardOwners for Owners {
 struct Hooks {
     control: Control,
     /// This replica's own `Search` service, which routes to the owners.
-    search: metad::pb::search_client::SearchClient<tonic::transport::Channel>,
+    search: metad::pb::search_client::SearchClient<strata_control::auth::SecretChannel>,
 }
 
 #[async_trait::async_trait]
@@ -166,11 +166,28 @@ fn admin_tokens(config: &Config) -> Result<strata_admin::Tokens, CliError> {
     strata_admin::Tokens::new(tokens).map_err(|e| setup(format!("[metad] admin tokens: {e}")))
 }
 
-/// `strata metad`: serves the MailStore API, the raft peer service, search routing and the
-/// admin API on `[metad] listen` until Ctrl-C or SIGTERM.
+/// `[cluster] secret`, which the cluster shape requires.
+fn cluster_secret(config: &Config) -> Result<String, CliError> {
+    let secret = config.cluster.secret.expose();
+    if secret.is_empty() {
+        return Err(setup(
+            "[cluster] secret is not set (STRATA_CLUSTER_SECRET): every metad and frontend of \
+             a cluster needs the same secret",
+        ));
+    }
+    Ok(secret.to_string())
+}
+
+/// How long in-flight calls (change streams included) get after SIGTERM before metad exits.
+const DRAIN: Duration = Duration::from_secs(5);
+
+/// `strata metad`: serves the MailStore API, search routing and the raft peer service on
+/// `[metad] listen` (cluster members only) and the admin API on `[metad] admin_listen`, until
+/// Ctrl-C or SIGTERM.
 pub fn metad(config: &Config) -> Result<(), CliError> {
     init_logging(config);
     runtime()?.block_on(async {
+        let secret = cluster_secret(config)?;
         let url = config.database_url();
         let dir = crate::data_dir::DataDir::open(&config.data_dir).map_err(setup)?;
         let node = node_id(config)?;
@@ -205,12 +222,22 @@ pub fn metad(config: &Config) -> Result<(), CliError> {
             .await
             .map_err(|e| setup(format!("cannot listen on {}: {e}", config.metad.listen)))?;
         let grpc_at = listener.local_addr().map_err(setup)?;
+        let admin_listener = tokio::net::TcpListener::bind(config.metad.admin_listen)
+            .await
+            .map_err(|e| {
+                setup(format!(
+                    "cannot listen on {}: {e}",
+                    config.metad.admin_listen
+                ))
+            })?;
+        let admin_at = admin_listener.local_addr().map_err(setup)?;
 
         // The control plane.
         let shards = config.search.shards.max(1);
         let mut cc = ControlConfig::new(node, advertise.clone(), peers, dir.root().join("raft"));
         cc.shards = shards as u32;
         cc.lost_after = Duration::from_millis(config.metad.lost_after_ms);
+        cc.secret = Some(secret.clone());
         let control = Control::start(cc)
             .await
             .map_err(|e| setup(format!("cannot start the raft node: {e}")))?;
@@ -248,12 +275,15 @@ pub fn metad(config: &Config) -> Result<(), CliError> {
             control: control.clone(),
             shards,
         });
-        let search = SearchService::new(index, indexer, owners);
+        let search = SearchService::new(index, indexer, owners).with_secret(Some(secret.clone()));
 
         // The admin API.
-        let self_channel = tonic::transport::Endpoint::from_shared(format!("http://{grpc_at}"))
-            .map_err(setup)?
-            .connect_lazy();
+        let self_channel = strata_control::auth::SecretChannel::new(
+            tonic::transport::Endpoint::from_shared(format!("http://{grpc_at}"))
+                .map_err(setup)?
+                .connect_lazy(),
+            Some(&secret),
+        );
         let hooks = Arc::new(Hooks {
             control: control.clone(),
             search: metad::pb::search_client::SearchClient::new(self_channel),
@@ -292,7 +322,8 @@ pub fn metad(config: &Config) -> Result<(), CliError> {
             ))
         })?;
         println!("Strata metad is listening:");
-        println!("  grpc   {grpc_at}  (MailStore, search routing, raft peers, admin API)");
+        println!("  grpc   {grpc_at}  (cluster members: MailStore, search routing, raft)");
+        println!("  admin  {admin_at}  (admin API)");
         println!("  health {health_at}");
         println!("  node   {node} (advertised as {advertise})");
         println!("metad ready.");
@@ -301,17 +332,33 @@ pub fn metad(config: &Config) -> Result<(), CliError> {
             shutdown_signal().await;
             let _ = stop_tx.send(true);
         });
-        tonic::transport::Server::builder()
+        let members = tonic::transport::Server::builder()
+            .layer(tonic::service::InterceptorLayer::new(
+                strata_control::auth::require(&secret),
+            ))
             .add_service(MetadService::new(store).with_readiness(ready).into_server())
             .add_service(search.into_server())
             .add_service(control.service())
-            .add_service(admin.into_server())
             .serve_with_incoming_shutdown(
                 tokio_stream::wrappers::TcpListenerStream::new(listener),
-                stopped(stop_rx),
-            )
-            .await
-            .map_err(setup)?;
+                stopped(stop_rx.clone()),
+            );
+        let operators = tonic::transport::Server::builder()
+            .add_service(admin.into_server())
+            .serve_with_incoming_shutdown(
+                tokio_stream::wrappers::TcpListenerStream::new(admin_listener),
+                stopped(stop_rx.clone()),
+            );
+        // Change streams to frontends never end by themselves: after the signal, calls get
+        // DRAIN to finish, then the process leaves.
+        let drained = async move {
+            stopped(stop_rx).await;
+            tokio::time::sleep(DRAIN).await;
+        };
+        tokio::select! {
+            r = async { tokio::try_join!(members, operators) } => { r.map_err(setup)?; }
+            _ = drained => tracing::info!("metad: calls still open after the drain time; leaving"),
+        }
         control.shutdown().await;
         println!("metad stopped.");
         Ok(())
@@ -371,8 +418,10 @@ async fn sweep(
 pub fn frontend(config: &Config, args: ServeArgs) -> Result<(), CliError> {
     init_logging(config);
     runtime()?.block_on(async {
+        let secret = cluster_secret(config)?;
         crate::data_dir::DataDir::open(&config.data_dir).map_err(setup)?;
-        let remote = Arc::new(RemoteStore::connect(&config.frontend.metad).map_err(setup)?);
+        let remote =
+            Arc::new(RemoteStore::connect(&config.frontend.metad, Some(&secret)).map_err(setup)?);
         let blobs = BlobStore::new(config.blob_store_config()).map_err(setup)?;
         let store: Arc<dyn MailStore> = remote.clone();
         let shared =

@@ -50,17 +50,33 @@ pub struct Config {
     pub metad: MetadConfig,
     /// The cluster's IMAP frontends (`strata frontend`); unused by `strata serve`.
     pub frontend: FrontendConfig,
+    /// What every member of a cluster shares; unused by `strata serve`.
+    pub cluster: ClusterConfig,
+}
+
+/// `[cluster]`: shared by every metad and frontend of one cluster.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClusterConfig {
+    /// The secret every gRPC call between members carries (frontend → metad, metad → metad,
+    /// raft). A metad refuses calls without it on `[metad] listen`; the admin API has its own
+    /// port and tokens. Required by `strata metad` and `strata frontend` (never printed).
+    pub secret: Secret,
 }
 
 /// `[metad]`: a replica of the cluster's metadata service. It serves the MailStore API to the
-/// frontends, the raft control plane to the other replicas and the admin API, all on `listen`,
+/// frontends and the raft control plane to the other replicas on `listen`, the admin API on
+/// `admin_listen`,
 /// over PostgreSQL (`[database] url`) and the object store (`[blobs]`, for the body sweep).
 /// Its raft log and search-index shards live in `data_dir`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MetadConfig {
-    /// gRPC listener (MailStore for frontends, raft among replicas, admin API).
+    /// gRPC listener for cluster members (MailStore for frontends, search routing, raft among
+    /// replicas); every call must carry `[cluster] secret`.
     pub listen: SocketAddr,
+    /// gRPC listener of the admin API (`strata admin`), authenticated by its own tokens.
+    pub admin_listen: SocketAddr,
     /// `host:port` at which the other replicas reach this one. Empty: `listen`.
     pub advertise: String,
     /// HTTP health listener: `GET /healthz` (alive) and `GET /readyz` (the database answers
@@ -89,6 +105,7 @@ impl Default for MetadConfig {
     fn default() -> Self {
         MetadConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 7500)),
+            admin_listen: SocketAddr::from(([127, 0, 0, 1], 7510)),
             advertise: String::new(),
             health_listen: SocketAddr::from(([127, 0, 0, 1], 7580)),
             node_id: 0,
@@ -161,6 +178,7 @@ impl Default for Config {
             search: SearchConfig::default(),
             metad: MetadConfig::default(),
             frontend: FrontendConfig::default(),
+            cluster: ClusterConfig::default(),
         }
     }
 }

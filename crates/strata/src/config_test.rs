@@ -232,12 +232,15 @@ fn deploy_configs_load() {
         assert_eq!(c.metad.peers.len(), 3);
         assert_eq!(c.metad.peers[n as usize - 1], c.metad.listen.to_string());
         assert_eq!(c.metad.admin_token_sha256.len(), 1);
+        assert_eq!(c.metad.admin_listen.port(), 7510 + n as u16);
+        assert!(!c.cluster.secret.expose().is_empty());
     }
     for n in 1..=2 {
         let file = root.join(format!("local/frontend{n}.toml"));
         let c = Config::load_with_env(Some(&file), env(&[]), &Overrides::default())
             .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         assert_eq!(c.frontend.metad.len(), 3);
+        assert!(!c.cluster.secret.expose().is_empty());
     }
     let pod_env = env(&[
         ("STRATA_DATA_DIR", "/var/lib/strata"),
@@ -252,6 +255,7 @@ fn deploy_configs_load() {
         ("STRATA_BLOBS_S3_ACCESS_KEY_ID", "key"),
         ("STRATA_BLOBS_S3_SECRET_ACCESS_KEY", "secret"),
         ("STRATA_METAD_ADVERTISE", "metad-1.metad:7500"),
+        ("STRATA_CLUSTER_SECRET", "pod-secret"),
         ("STRATA_METAD_ADMIN_TOKEN_SHA256", &"ab".repeat(32)),
     ]);
     let c = Config::load_with_env(
@@ -264,6 +268,7 @@ fn deploy_configs_load() {
     assert_eq!(c.metad.advertise, c.metad.peers[1]);
     assert_eq!(c.metad.admin_token_sha256, vec!["ab".repeat(32)]);
     assert_eq!(c.search.shards, 8);
+    assert_eq!(c.cluster.secret.expose(), "pod-secret");
     let c = Config::load_with_env(
         Some(&root.join("base/frontend.toml")),
         pod_env,

@@ -407,7 +407,7 @@ async fn failover(c: &mut Cluster) {
 fn admin(c: &Cluster, i: usize, token: Option<&str>, args: &[&str]) -> std::process::Output {
     let mut cmd = Command::new(BIN);
     cmd.args(["admin", "--endpoint"])
-        .arg(format!("http://{}", c.metads[i].grpc))
+        .arg(format!("http://{}", c.metads[i].admin))
         .args(args)
         .env_remove("STRATA_ADMIN_TOKEN");
     if let Some(t) = token {
@@ -520,7 +520,7 @@ async fn admin_api(c: &Cluster) {
     // An account made through the API logs in on a frontend.
     let mut add = Command::new(BIN)
         .args(["admin", "--endpoint"])
-        .arg(format!("http://{}", c.metads[1].grpc))
+        .arg(format!("http://{}", c.metads[1].admin))
         .args([
             "account",
             "add",
@@ -618,10 +618,26 @@ async fn search_routing(c: &Cluster) {
     let (account, mailbox) = ids.split_once(' ').unwrap();
     let (account, mailbox): (i64, i64) = (account.parse().unwrap(), mailbox.parse().unwrap());
     // Wait until the owner's index has all 12 (its watermark passed the last UID).
-    let endpoint = format!("http://{}", c.metads[2].grpc);
-    let mut client = metad::pb::search_client::SearchClient::connect(endpoint)
+    let endpoint = tonic::transport::Endpoint::from_shared(format!("http://{}", c.metads[2].grpc))
+        .unwrap()
+        .connect()
         .await
         .unwrap();
+    // The cluster port refuses calls without the cluster secret.
+    let mut stranger = metad::pb::search_client::SearchClient::new(endpoint.clone());
+    let refused = stranger
+        .verdicts(metad::pb::VerdictsRequest {
+            account,
+            mailbox,
+            keys: Vec::new(),
+            forwarded: false,
+        })
+        .await
+        .expect_err("a call without the cluster secret");
+    assert_eq!(refused.code(), tonic::Code::Unauthenticated, "{refused:?}");
+    let mut client = metad::pb::search_client::SearchClient::new(
+        strata_control::auth::SecretChannel::new(endpoint, Some(support::cluster::CLUSTER_SECRET)),
+    );
     let t = Instant::now();
     loop {
         let reply = client

@@ -43,6 +43,8 @@ pub struct ControlConfig {
     pub snapshot_every: u64,
     /// Log entries kept after a snapshot, so a follower slightly behind catches up from the log.
     pub keep_logs: u64,
+    /// The cluster secret sent with every call to a peer ([`crate::auth`]); `None`: none.
+    pub secret: Option<String>,
 }
 
 impl ControlConfig {
@@ -69,6 +71,7 @@ impl ControlConfig {
             write_timeout: Duration::from_secs(5),
             snapshot_every: 500,
             keep_logs: 100,
+            secret: None,
         }
     }
 

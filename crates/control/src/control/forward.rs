@@ -72,13 +72,17 @@ impl Control {
 
 /// The cluster status as seen through the node at `addr` (`host:port`): the leader's view when
 /// that node can reach the leader. Used by `strata admin cluster status`.
-pub async fn remote_status(addr: &str) -> Result<ClusterStatus, ControlError> {
+/// `secret` is the cluster secret the node requires, if any.
+pub async fn remote_status(
+    addr: &str,
+    secret: Option<&str>,
+) -> Result<ClusterStatus, ControlError> {
     let timeout = Duration::from_secs(5);
     let channel = tokio::time::timeout(timeout, endpoint(addr, timeout)?.connect())
         .await
         .map_err(|_| ControlError::Unavailable(format!("connecting to {addr}: timed out")))?
         .map_err(|e| ControlError::Unavailable(format!("connecting to {addr}: {e}")))?;
-    let mut client = peer_client(channel);
+    let mut client = peer_client(crate::auth::SecretChannel::new(channel, secret));
     let reply = tokio::time::timeout(timeout, client.status(pb::StatusRequest { local: false }))
         .await
         .map_err(|_| ControlError::Unavailable(format!("status from {addr}: timed out")))??;

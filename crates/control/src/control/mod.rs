@@ -74,7 +74,7 @@ impl Control {
             .await
             .map_err(|e| ControlError::Storage(e.to_string()))?;
         let log = LogStore::new(db.clone());
-        let peers = Arc::new(Peers::new(config.rpc_timeout));
+        let peers = Arc::new(Peers::new(config.rpc_timeout, config.secret.clone()));
         let liveness = Arc::new(Liveness::default());
         let network = Network {
             id: config.node_id,

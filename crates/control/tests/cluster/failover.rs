@@ -72,7 +72,7 @@ async fn election_assignment_failover_and_rejoin() -> TestResult {
         .await;
 
         tracing::info!("--- status through a follower reports the leader's view");
-        let status = remote_status(&follower.addr).await?;
+        let status = remote_status(&follower.addr, None).await?;
         assert_eq!(status.leader, Some(leader));
         assert_eq!(
             status.node_id, leader,

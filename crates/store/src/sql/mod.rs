@@ -55,7 +55,7 @@ pub struct SqlStore {
     wal: Option<WalSync>,
     events: broadcast::Sender<ChangeEvent>,
     /// PostgreSQL in a cluster: events also go to the other replicas ([`relay`]).
-    relay_tx: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<ChangeEvent>>,
+    relay_tx: std::sync::OnceLock<relay::RelayTx>,
 }
 
 /// Group commit for SQLite. Connections run `synchronous = NORMAL` (a commit writes the WAL
@@ -253,7 +253,7 @@ impl SqlStore {
         // No subscriber is not an error.
         let _ = self.events.send(ev);
         if let Some(relay) = self.relay_tx.get() {
-            let _ = relay.send(ev);
+            relay.send(ev);
         }
     }
 }

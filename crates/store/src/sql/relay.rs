@@ -10,13 +10,18 @@
 //! The NOTIFY is sent after the commit, so a replica that hears it reads committed data. The
 //! payload is one line per event (`instance account mailbox modseq`), batched up to PostgreSQL's
 //! 8000-byte payload limit; a replica skips the lines of its own instance (its subscribers
-//! already had them). When the LISTEN connection drops, events sent meanwhile are lost, so the
-//! listener publishes [`ChangeEvent::RESYNC`] on reconnecting.
+//! already had them). Nothing is lost silently: events that cannot be sent (a full queue, a
+//! NOTIFY that keeps failing) become a RESYNC line (`instance 0 0 0`) in the next NOTIFY, and
+//! when the LISTEN connection drops the listener publishes [`ChangeEvent::RESYNC`] once it
+//! listens again.
 
 use super::{Backend, SqlStore};
 use crate::error::{Result, StoreError};
 use crate::types::{AccountId, ChangeEvent, MailboxId};
 use sqlx::postgres::PgListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 use tokio::sync::{broadcast, mpsc};
 
 /// The PostgreSQL channel.
@@ -24,6 +29,25 @@ const CHANNEL: &str = "strata_changes";
 
 /// Stay under PostgreSQL's 8000-byte NOTIFY payload limit.
 const MAX_PAYLOAD: usize = 7000;
+
+/// Events waiting for their NOTIFY; beyond this they are dropped and replaced by one RESYNC.
+const QUEUE: usize = 10_000;
+
+/// The publishing side, kept by the store.
+pub(crate) struct RelayTx {
+    tx: mpsc::Sender<ChangeEvent>,
+    /// Set when an event could not be queued: the next NOTIFY starts with a RESYNC line.
+    overflow: Arc<AtomicBool>,
+}
+
+impl RelayTx {
+    /// Queues a committed change for the other replicas.
+    pub(crate) fn send(&self, ev: ChangeEvent) {
+        if self.tx.try_send(ev).is_err() {
+            self.overflow.store(true, Ordering::SeqCst);
+        }
+    }
+}
 
 /// The relay's two tasks; dropping this stops them.
 pub struct ChangeRelay {
@@ -57,11 +81,15 @@ impl SqlStore {
         let instance = format!("{}-{nanos}", std::process::id());
         let mut listener = PgListener::connect(url).await?;
         listener.listen(CHANNEL).await?;
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (tx, rx) = mpsc::channel(QUEUE);
+        let overflow = Arc::new(AtomicBool::new(false));
         self.relay_tx
-            .set(tx)
+            .set(RelayTx {
+                tx,
+                overflow: overflow.clone(),
+            })
             .map_err(|_| StoreError::Cannot("the change relay is already running".to_string()))?;
-        let sender = tokio::spawn(send(self.pool.clone(), instance.clone(), rx));
+        let sender = tokio::spawn(send(self.pool.clone(), instance.clone(), rx, overflow));
         let receiver = tokio::spawn(listen(listener, instance, self.events.clone()));
         Ok(ChangeRelay {
             tasks: vec![sender, receiver],
@@ -69,10 +97,21 @@ impl SqlStore {
     }
 }
 
-/// Sends queued events, as many per NOTIFY as fit.
-async fn send(pool: sqlx::AnyPool, instance: String, mut rx: mpsc::UnboundedReceiver<ChangeEvent>) {
+/// Sends queued events, as many per NOTIFY as fit. Events that could not be sent (the queue
+/// overflowed, or a NOTIFY failed) are replaced by a RESYNC line in the next NOTIFY that goes
+/// through, so the other replicas' subscribers look again instead of missing them.
+async fn send(
+    pool: sqlx::AnyPool,
+    instance: String,
+    mut rx: mpsc::Receiver<ChangeEvent>,
+    overflow: Arc<AtomicBool>,
+) {
+    let mut lost = false;
     while let Some(first) = rx.recv().await {
         let mut payload = String::new();
+        if lost || overflow.swap(false, Ordering::SeqCst) {
+            payload.push_str(&format!("{instance} 0 0 0\n"));
+        }
         let mut next = Some(first);
         while let Some(ev) = next.take() {
             use std::fmt::Write;
@@ -85,15 +124,24 @@ async fn send(pool: sqlx::AnyPool, instance: String, mut rx: mpsc::UnboundedRece
                 next = rx.try_recv().ok();
             }
         }
-        let sent = sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(CHANNEL)
-            .bind(&payload)
-            .execute(&pool)
-            .await;
-        if let Err(e) = sent {
-            // The other replicas' sessions catch up at their next command; IDLE ones at the
-            // next event or keep-alive.
-            tracing::warn!(error = %e, "change relay: NOTIFY failed");
+        // A few attempts; then give up on this batch and send a RESYNC with the next.
+        lost = true;
+        for attempt in 0..5u32 {
+            let sent = sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(CHANNEL)
+                .bind(&payload)
+                .execute(&pool)
+                .await;
+            match sent {
+                Ok(_) => {
+                    lost = false;
+                    break;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, attempt, "change relay: NOTIFY failed");
+                    tokio::time::sleep(Duration::from_millis(100 << attempt)).await;
+                }
+            }
         }
     }
 }
@@ -107,14 +155,23 @@ async fn listen(mut listener: PgListener, me: String, events: broadcast::Sender<
                     let _ = events.send(ev);
                 }
             }
-            Ok(None) => {
-                tracing::warn!("change relay: LISTEN connection lost; reconnecting");
+            lost => {
+                // Reconnect and LISTEN again before anything else (try_recv alone would block
+                // on the new connection without saying so); then one RESYNC covers whatever
+                // was committed meanwhile.
+                match lost {
+                    Err(e) => {
+                        tracing::warn!(error = %e, "change relay: LISTEN failed; reconnecting")
+                    }
+                    _ => tracing::warn!("change relay: LISTEN connection lost; reconnecting"),
+                }
+                let mut wait = Duration::from_millis(100);
+                while let Err(e) = listener.listen(CHANNEL).await {
+                    tracing::warn!(error = %e, "change relay: cannot LISTEN yet");
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(Duration::from_secs(5));
+                }
                 let _ = events.send(ChangeEvent::RESYNC);
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "change relay: LISTEN failed; retrying");
-                let _ = events.send(ChangeEvent::RESYNC);
-                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
             }
         }
     }
@@ -152,6 +209,7 @@ mod tests {
             })
         );
         assert_eq!(parse("9-2 3 7 42", "9-2"), None, "own events are skipped");
+        assert_eq!(parse("9-1 0 0 0", "9-2"), Some(ChangeEvent::RESYNC));
         assert_eq!(parse("9-1 3 x 42", "9-2"), None);
         assert_eq!(parse("9-1 3", "9-2"), None);
     }

@@ -220,6 +220,7 @@ pub(super) fn every_key() -> Vec<(Vec<String>, Value)> {
     full.blobs.path = Some(PathBuf::from("blobs"));
     full.blobs.s3_endpoint = Some("http://127.0.0.1:9000".to_string());
     full.metad.peers = vec!["127.0.0.1:7500".to_string()];
+    full.cluster.secret = Secret::new("cluster-secret");
     full.metad.admin_token_sha256 = vec!["0".repeat(64)];
     full.metad.tenant_token_sha256 = vec![format!("example.org:{}", "0".repeat(64))];
     let mut out = Vec::new();

@@ -30,11 +30,15 @@ impl Drop for Proc {
     }
 }
 
+/// The cluster secret of the test's members.
+pub const CLUSTER_SECRET: &str = "cluster-secret-for-tests";
+
 /// A metad replica.
 pub struct Metad {
     pub proc: Option<Proc>,
     pub node_id: u64,
     pub grpc: SocketAddr,
+    pub admin: SocketAddr,
     pub health: SocketAddr,
     pub config: PathBuf,
 }
@@ -179,24 +183,26 @@ impl Cluster {
              [auth]\nargon2_m_cost = 64\nargon2_t_cost = 1\nargon2_p_cost = 1\nfailure_delay_ms = 100\n\
              failures_per_ip_per_minute = 1000\nfailures_per_account_per_minute = 1000\n\
              [imap]\nmax_connections_per_ip = 1000\nmax_connections_per_account = 200\n\
-             [log]\nformat = \"json\"\nfilter = \"info\"\n"
+             [log]\nformat = \"json\"\nfilter = \"info\"\n\
+             [cluster]\nsecret = \"{CLUSTER_SECRET}\"\n"
         );
-        let metad_addrs: Vec<(SocketAddr, SocketAddr)> = (0..shape.metads)
-            .map(|_| (free_port(), free_port()))
+        let metad_addrs: Vec<(SocketAddr, SocketAddr, SocketAddr)> = (0..shape.metads)
+            .map(|_| (free_port(), free_port(), free_port()))
             .collect();
         let peers: Vec<String> = metad_addrs
             .iter()
-            .map(|(g, _)| format!("\"{g}\""))
+            .map(|(g, _, _)| format!("\"{g}\""))
             .collect();
         let mut metads = Vec::new();
-        for (i, (grpc, health)) in metad_addrs.iter().enumerate() {
+        for (i, (grpc, health, admin)) in metad_addrs.iter().enumerate() {
             let node = i as u64 + 1;
             let config = dir.path().join(format!("metad{node}.toml"));
             std::fs::write(
                 &config,
                 format!(
                     "data_dir = \"{}\"\n{common}\
-                     [metad]\nlisten = \"{grpc}\"\nhealth_listen = \"{health}\"\nnode_id = {node}\n\
+                     [metad]\nlisten = \"{grpc}\"\nadmin_listen = \"{admin}\"\n\
+                     health_listen = \"{health}\"\nnode_id = {node}\n\
                      peers = [{}]\nlost_after_ms = 2500\nadmin_token_sha256 = [\"{token_sha}\"]\n\
                      tenant_token_sha256 = [\"tenant.example:{}\"]\n{}",
                     dir.path().join(format!("metad{node}")).display(),
@@ -210,6 +216,7 @@ impl Cluster {
                 proc: None,
                 node_id: node,
                 grpc: *grpc,
+                admin: *admin,
                 health: *health,
                 config,
             });
