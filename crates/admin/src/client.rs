@@ -281,6 +281,16 @@ impl AdminClient {
         Ok(self.grpc.clone().reindex(r).await?.into_inner().into())
     }
 
+    /// Sets a cluster setting (operators only).
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<(), ClientError> {
+        let r = self.request(pb::Setting {
+            key: key.to_string(),
+            value: value.to_string(),
+        });
+        self.grpc.clone().set_setting(r).await?;
+        Ok(())
+    }
+
     /// The control plane's state.
     pub async fn cluster_status(&self) -> Result<pb::ClusterStatus, ClientError> {
         let r = self.request(pb::Empty {});

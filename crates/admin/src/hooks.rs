@@ -20,6 +20,10 @@ pub trait ClusterHooks: Send + Sync {
     /// Membership, leadership, shard map, jobs and settings of the control plane. An `Err` is
     /// reported as UNAVAILABLE with the text.
     async fn cluster_status(&self) -> Result<pb::ClusterStatus, String>;
+
+    /// Sets a cluster setting through the control plane (replicated once this returns). An
+    /// `Err` is reported as UNAVAILABLE with the text.
+    async fn set_setting(&self, key: &str, value: &str) -> Result<(), String>;
 }
 
 /// Hashes a new password. The service checks the password's form first (not empty, no NUL,

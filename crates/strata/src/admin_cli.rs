@@ -155,6 +155,13 @@ pub struct TransferArgs {
 pub enum ClusterCommand {
     /// Members (leader marked), term, last applied log index, shard map and jobs.
     Status,
+    /// Sets a cluster setting (replicated by the raft group).
+    Set {
+        /// The key (printable ASCII, no spaces).
+        key: String,
+        /// The value.
+        value: String,
+    },
 }
 
 fn parse_limit(s: &str) -> Result<LimitChange, String> {
@@ -272,6 +279,10 @@ async fn dispatch(
         AdminCommand::Reindex { user } => {
             let r = client.reindex(user.as_deref()).await?;
             println!("reindexed {} accounts: {} bodies", r.accounts, r.indexed);
+        }
+        AdminCommand::Cluster(ClusterCommand::Set { key, value }) => {
+            client.set_setting(&key, &value).await?;
+            println!("set {key}");
         }
         AdminCommand::Cluster(ClusterCommand::Status) => {
             let status = client.cluster_status().await?;

@@ -92,6 +92,13 @@ impl strata_admin::ClusterHooks for Hooks {
             .map_err(|s| s.message().to_string())
     }
 
+    async fn set_setting(&self, key: &str, value: &str) -> Result<(), String> {
+        self.control
+            .set_setting(key, value)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
     async fn cluster_status(&self) -> Result<strata_admin::pb::ClusterStatus, String> {
         let s = self.control.status().await;
         Ok(strata_admin::pb::ClusterStatus {
@@ -238,6 +245,9 @@ pub fn metad(config: &Config) -> Result<(), CliError> {
         cc.shards = shards as u32;
         cc.lost_after = Duration::from_millis(config.metad.lost_after_ms);
         cc.secret = Some(secret.clone());
+        // The sweep has one holder; reindexing is done by each search shard's owner (the raft
+        // shard map), so it needs no job of its own.
+        cc.jobs = vec!["sweep".to_string()];
         let control = Control::start(cc)
             .await
             .map_err(|e| setup(format!("cannot start the raft node: {e}")))?;

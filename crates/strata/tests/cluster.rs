@@ -487,6 +487,22 @@ fn control_plane(c: &Cluster) {
         status.contains("\tleader\n"),
         "the leader is marked:\n{status}"
     );
+    assert!(
+        status.contains("job\tsweep\t"),
+        "the sweep has a holder:\n{status}"
+    );
+    // A setting written through one replica is replicated to all.
+    admin_ok(c, 1, &["cluster", "set", "imap.greeting", "hello"]);
+    wait_for(
+        "the setting on every replica",
+        Duration::from_secs(10),
+        || {
+            (0..3).all(|i| {
+                let out = admin(c, i, Some(&c.admin_token), &["cluster", "status"]);
+                String::from_utf8_lossy(&out.stdout).contains("setting\timap.greeting\thello")
+            })
+        },
+    );
 }
 
 /// Phase 0b: the admin API through `strata admin`.

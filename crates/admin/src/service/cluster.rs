@@ -37,6 +37,35 @@ pub(super) async fn reindex(
     })
 }
 
+/// SetSetting: operators only; the key must be 1–128 bytes of printable ASCII without spaces,
+/// the value at most 4096 bytes.
+pub(super) async fn set_setting(
+    s: &Shared,
+    caller: &Caller,
+    setting: pb::Setting,
+) -> Result<pb::Empty, Status> {
+    caller.require_operator("cluster settings")?;
+    let key_ok = !setting.key.is_empty()
+        && setting.key.len() <= 128
+        && setting.key.bytes().all(|b| b.is_ascii_graphic());
+    if !key_ok {
+        return Err(Status::invalid_argument(
+            "a setting key is 1-128 printable ASCII characters without spaces",
+        ));
+    }
+    if setting.value.len() > 4096 {
+        return Err(Status::invalid_argument(
+            "a setting value is at most 4096 bytes",
+        ));
+    }
+    s.hooks
+        .set_setting(&setting.key, &setting.value)
+        .await
+        .map_err(|e| hook_status("set setting", e))?;
+    tracing::info!(key = %setting.key, "cluster setting changed");
+    Ok(pb::Empty {})
+}
+
 /// ClusterStatus: operators only (it names every replica and shard).
 pub(super) async fn status(s: &Shared, caller: &Caller) -> Result<pb::ClusterStatus, Status> {
     caller.require_operator("cluster status")?;

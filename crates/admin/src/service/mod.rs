@@ -239,4 +239,12 @@ impl Admin for AdminService {
         let caller = self.shared.caller(&request)?;
         Ok(Response::new(cluster::status(&self.shared, &caller).await?))
     }
+
+    async fn set_setting(&self, request: Request<pb::Setting>) -> Reply<pb::Empty> {
+        let caller = self.shared.caller(&request)?;
+        let setting = request.into_inner();
+        Ok(Response::new(
+            cluster::set_setting(&self.shared, &caller, setting).await?,
+        ))
+    }
 }

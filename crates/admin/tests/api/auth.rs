@@ -182,6 +182,7 @@ async fn tenant_token_is_confined_to_its_domain() {
         denied(tenant.create_domain("new.org").await, "create domain");
         denied(tenant.delete_domain("other.org").await, "delete domain");
         denied(tenant.cluster_status().await.map(drop), "cluster status");
+        denied(tenant.set_setting("k", "v").await, "cluster settings");
         denied(tenant.reindex(None).await.map(drop), "reindex all");
     }
     {
@@ -199,9 +200,20 @@ async fn tenant_token_is_confined_to_its_domain() {
     }
     {
         tracing::info!("--- the operator sees the cluster and reindexes everything");
+        operator
+            .set_setting("imap.banner", "Welcome")
+            .await
+            .expect("set setting");
+        let bad = operator.set_setting("has space", "x").await;
+        assert!(bad.is_err(), "a key with a space is refused");
         let status = operator.cluster_status().await.expect("status");
         assert_eq!(status.leader_id, Some(1));
         assert_eq!(status.members.len(), 2);
+        assert_eq!(
+            status.settings.get("imap.banner").map(String::as_str),
+            Some("Welcome")
+        );
+        assert!(!status.settings.contains_key("has space"));
         let all = operator.reindex(None).await.expect("reindex all");
         assert_eq!((all.accounts, all.indexed), (2, 20));
         let calls = server.hooks.reindexed.lock().expect("lock").clone();

@@ -63,6 +63,8 @@ pub fn fake_scram(password: &str) -> Option<String> {
 pub struct TestHooks {
     /// Every reindex call's accounts.
     pub reindexed: Mutex<Vec<Vec<AccountId>>>,
+    /// Settings set through the API (reported by the status).
+    pub settings: Mutex<std::collections::BTreeMap<String, String>>,
 }
 
 #[async_trait]
@@ -97,8 +99,23 @@ impl ClusterHooks for TestHooks {
             last_applied: 42,
             shards: [(0, 1), (1, 2)].into(),
             jobs: [("blob-sweep".to_string(), 1)].into(),
-            settings: [("search.shards".to_string(), "2".to_string())].into(),
+            settings: self
+                .settings
+                .lock()
+                .map_err(|e| e.to_string())?
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .chain([("search.shards".to_string(), "2".to_string())])
+                .collect(),
         })
+    }
+
+    async fn set_setting(&self, key: &str, value: &str) -> Result<(), String> {
+        self.settings
+            .lock()
+            .map_err(|e| e.to_string())?
+            .insert(key.to_string(), value.to_string());
+        Ok(())
     }
 }
 
