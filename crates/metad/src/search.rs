@@ -85,7 +85,8 @@ impl SearchService {
         let endpoint = Endpoint::from_shared(format!("http://{addr}"))
             .map_err(|e| Status::internal(format!("peer {addr}: {e}")))?
             .connect_timeout(std::time::Duration::from_secs(1))
-            .timeout(std::time::Duration::from_secs(60));
+            .timeout(std::time::Duration::from_secs(60))
+            .tcp_nodelay(true);
         let channel = SecretChannel::new(endpoint.connect_lazy(), self.secret.as_deref());
         let client = SearchClient::new(channel)
             .max_decoding_message_size(crate::server::MAX_MESSAGE)

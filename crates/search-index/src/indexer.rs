@@ -220,7 +220,11 @@ impl Indexer {
             if !(self.owns)(account.id) {
                 continue;
             }
-            added += self.catch_up_account(account.id).await?;
+            match self.catch_up_account(account.id).await {
+                Ok(n) => added += n,
+                Err(IndexerError::Store(StoreError::NotFound(_))) => {}
+                Err(e) => return Err(e),
+            }
         }
         Ok(added)
     }
@@ -229,7 +233,13 @@ impl Indexer {
     pub async fn catch_up_account(&self, account: AccountId) -> Result<usize, IndexerError> {
         let mut added = 0;
         for m in self.store.list_mailboxes(account).await? {
-            added += self.catch_up_mailbox(account, m.id).await?;
+            match self.catch_up_mailbox(account, m.id).await {
+                Ok(n) => added += n,
+                // Deleted (or renamed away) since the list: nothing left to index there, and
+                // the account's other mailboxes must still be caught up.
+                Err(IndexerError::Store(StoreError::NotFound(_))) => {}
+                Err(e) => return Err(e),
+            }
         }
         Ok(added)
     }

@@ -349,16 +349,10 @@ pub fn metad(config: &Config) -> Result<(), CliError> {
             .add_service(MetadService::new(store).with_readiness(ready).into_server())
             .add_service(search.into_server())
             .add_service(control.service())
-            .serve_with_incoming_shutdown(
-                tokio_stream::wrappers::TcpListenerStream::new(listener),
-                stopped(stop_rx.clone()),
-            );
+            .serve_with_incoming_shutdown(incoming(listener), stopped(stop_rx.clone()));
         let operators = tonic::transport::Server::builder()
             .add_service(admin.into_server())
-            .serve_with_incoming_shutdown(
-                tokio_stream::wrappers::TcpListenerStream::new(admin_listener),
-                stopped(stop_rx.clone()),
-            );
+            .serve_with_incoming_shutdown(incoming(admin_listener), stopped(stop_rx.clone()));
         // Change streams to frontends never end by themselves: after the signal, calls get
         // DRAIN to finish, then the process leaves.
         let drained = async move {
@@ -373,6 +367,13 @@ pub fn metad(config: &Config) -> Result<(), CliError> {
         println!("metad stopped.");
         Ok(())
     })
+}
+
+/// Accepted connections of a bound listener with TCP_NODELAY: a gRPC answer larger than one
+/// segment otherwise waits out the peer's delayed ACK (measured: 44 ms per FETCH ENVELOPE).
+/// tonic sets it only on listeners it binds itself.
+fn incoming(listener: tokio::net::TcpListener) -> tonic::transport::server::TcpIncoming {
+    tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true))
 }
 
 /// When the raft group gives this replica a shard it did not have (a claim it may act on:
