@@ -43,5 +43,6 @@ pub use auth::{AdminToken, TokenError, Tokens, token_sha256};
 pub use client::{AdminClient, ClientError};
 pub use codec::{CodecError, MailItem};
 pub use hooks::{ClusterHooks, PasswordHasher};
+pub use names::{MAX_PASSWORD_LEN, password_problem};
 pub use service::{AdminBackend, AdminOptions, AdminService};
 pub use types::{AccountInfo, ImportSummary, LimitChange, ReindexSummary};

@@ -6,8 +6,8 @@
 
 use tonic::Status;
 
-/// Longest password accepted, in bytes (as `strata user`).
-pub(crate) const MAX_PASSWORD_LEN: usize = 1024;
+/// Longest password accepted, in bytes (by the admin API and by `strata user`).
+pub const MAX_PASSWORD_LEN: usize = 1024;
 
 /// `local@domain`, trimmed and lower-cased, or INVALID_ARGUMENT saying why not.
 pub(crate) fn canonical_address(address: &str) -> Result<String, Status> {
@@ -63,18 +63,27 @@ pub(crate) fn domain_of(address: &str) -> &str {
     address.rsplit_once('@').map_or("", |(_, d)| d)
 }
 
-/// Refuses passwords no IMAP client could send: empty, with NUL, CR or LF, or too long.
-pub(crate) fn check_password(password: &str) -> Result<(), Status> {
-    let why = if password.is_empty() {
-        "it is empty"
+/// Why a password is refused, if it is: one no IMAP client could send or that is surely a
+/// mistake (empty; NUL, SASL PLAIN's separator; CR or LF, line ends in LOGIN; too long). The
+/// one rule for the admin API and `strata user`.
+pub fn password_problem(password: &str) -> Option<&'static str> {
+    if password.is_empty() {
+        Some("it is empty")
     } else if password.contains(['\0', '\r', '\n']) {
-        "it contains NUL, CR or LF"
+        Some("it contains NUL, CR or LF")
     } else if password.len() > MAX_PASSWORD_LEN {
-        "it is longer than 1024 bytes"
+        Some("it is longer than 1024 bytes")
     } else {
-        return Ok(());
-    };
-    Err(Status::invalid_argument(format!("password refused: {why}")))
+        None
+    }
+}
+
+/// [`password_problem`] as INVALID_ARGUMENT.
+pub(crate) fn check_password(password: &str) -> Result<(), Status> {
+    match password_problem(password) {
+        None => Ok(()),
+        Some(why) => Err(Status::invalid_argument(format!("password refused: {why}"))),
+    }
 }
 
 #[cfg(test)]

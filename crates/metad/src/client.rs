@@ -148,11 +148,6 @@ impl RemoteStore {
         })
     }
 
-    /// The replicas' addresses, as configured.
-    pub fn endpoints(&self) -> Vec<String> {
-        self.replicas.iter().map(|r| r.addr.clone()).collect()
-    }
-
     /// Whether some replica answers `Ping` with ready (a frontend's readiness).
     /// All replicas are asked at once, each within a second, so one black-holed replica does
     /// not outlast a readiness probe.
@@ -750,7 +745,7 @@ impl search_index::RemoteSearch for RemoteStore {
         criteria: &[imap_proto::command::SearchKey],
     ) -> std::result::Result<search_index::Verdicts, String> {
         let keys = crate::search::keys_to_pb(criteria);
-        let asked = crate::search::keys_from_pb(keys.clone()).map_err(|s| s.to_string())?;
+        let asked = search_index::text_keys_of(criteria);
         let request = pb::VerdictsRequest {
             account: account.0,
             mailbox: mailbox.0,
@@ -778,25 +773,6 @@ impl search_index::RemoteSearch for RemoteStore {
                         break;
                     }
                 }
-            }
-        }
-        Err(last)
-    }
-}
-
-impl RemoteStore {
-    /// Rebuilds the search index of `accounts` on their shard owners (through any replica);
-    /// returns the bodies indexed.
-    pub async fn reindex(&self, accounts: &[AccountId]) -> std::result::Result<u64, String> {
-        let request = pb::ReindexRequest {
-            accounts: accounts.iter().map(|a| a.0).collect(),
-            forwarded: false,
-        };
-        let mut last = String::from("no metad replica");
-        for replica in self.replicas.iter() {
-            match replica.search.clone().reindex(request.clone()).await {
-                Ok(r) => return Ok(r.into_inner().bodies),
-                Err(s) => last = format!("{}: {}", replica.addr, s.message()),
             }
         }
         Err(last)

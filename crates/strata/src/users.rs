@@ -16,7 +16,7 @@ use store::{Account, MailStore, QuotaLimits, StoreError};
 
 /// Longest password accepted, in bytes: long enough for any passphrase, short enough that a
 /// hostile input cannot make hashing expensive.
-pub const MAX_PASSWORD_LEN: usize = 1024;
+pub const MAX_PASSWORD_LEN: usize = strata_admin::MAX_PASSWORD_LEN;
 
 /// Why an account command failed. Each message fits on one line.
 #[derive(Debug, thiserror::Error)]
@@ -77,17 +77,12 @@ pub fn check_address(address: &str) -> Result<String, UserError> {
 
 /// Refuses passwords that no IMAP client could send or that are surely mistakes: empty ones,
 /// ones with NUL (SASL PLAIN's separator), CR or LF (line ends in LOGIN), and very long ones.
+/// The rule is the admin API's ([`strata_admin::password_problem`]).
 pub fn check_password(password: &str) -> Result<(), UserError> {
-    if password.is_empty() {
-        return Err(UserError::BadPassword("it is empty"));
+    match strata_admin::password_problem(password) {
+        None => Ok(()),
+        Some(why) => Err(UserError::BadPassword(why)),
     }
-    if password.contains(['\0', '\r', '\n']) {
-        return Err(UserError::BadPassword("it contains NUL, CR or LF"));
-    }
-    if password.len() > MAX_PASSWORD_LEN {
-        return Err(UserError::BadPassword("it is longer than 1024 bytes"));
-    }
-    Ok(())
 }
 
 /// Hashes a password with argon2id and a random salt, as a PHC string.

@@ -61,14 +61,21 @@ pub(super) async fn create_account(
         .create_account(&address, &phc)
         .await
         .map_err(store_status)?;
+    store_scram(s, &address, scram).await?;
+    tracing::info!(%address, "account created");
+    get_account(s, caller, &address).await
+}
+
+/// Stores the SCRAM verifier of a new password, if it has one (without, the store has already
+/// forgotten the old one with the old hash, and only LOGIN/PLAIN can match).
+async fn store_scram(s: &Shared, address: &str, scram: Option<String>) -> Result<(), Status> {
     if let Some(v) = scram {
         s.store
-            .set_scram(&address, Some(&v))
+            .set_scram(address, Some(&v))
             .await
             .map_err(store_status)?;
     }
-    tracing::info!(%address, "account created");
-    get_account(s, caller, &address).await
+    Ok(())
 }
 
 /// DeleteAccount: the account and all its mail.
@@ -126,12 +133,7 @@ pub(super) async fn set_password(
         .set_password(&address, &phc)
         .await
         .map_err(store_status)?;
-    if let Some(v) = scram {
-        s.store
-            .set_scram(&address, Some(&v))
-            .await
-            .map_err(store_status)?;
-    }
+    store_scram(s, &address, scram).await?;
     tracing::info!(%address, "password changed");
     Ok(())
 }

@@ -174,7 +174,7 @@ impl Cluster {
         };
         let (s3, s3_addr) = start_s3(dir.path());
         let admin_token = "operator-token-for-tests".to_string();
-        let token_sha = sha256_hex(admin_token.as_bytes());
+        let token_sha = strata_admin::token_sha256(&admin_token);
         let common = format!(
             "[database]\nurl = \"{database_url}\"\nmax_connections = 16\n\
              [blobs]\nbackend = \"s3\"\ns3_endpoint = \"http://{s3_addr}\"\ns3_bucket = \"{BUCKET}\"\n\
@@ -207,7 +207,7 @@ impl Cluster {
                      tenant_token_sha256 = [\"tenant.example:{}\"]\n{}",
                     dir.path().join(format!("metad{node}")).display(),
                     peers.join(", "),
-                    sha256_hex(b"tenant-token-for-tests"),
+                    strata_admin::token_sha256("tenant-token-for-tests"),
                     shape.extra
                 ),
             )
@@ -364,23 +364,6 @@ impl Cluster {
     pub fn log(&self, name: &str) -> String {
         std::fs::read_to_string(self.dir.path().join(format!("{name}.log"))).unwrap_or_default()
     }
-}
-
-/// Lower-case hex SHA-256 (through `sha256sum`, which every Debian has).
-pub fn sha256_hex(data: &[u8]) -> String {
-    use std::io::Write;
-    let mut c = Command::new("sha256sum")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("sha256sum runs");
-    c.stdin.take().unwrap().write_all(data).unwrap();
-    let out = c.wait_with_output().unwrap();
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .to_string()
 }
 
 /// Starts s3s-fs over `<dir>/s3` (with the bucket folder) on a free port.
