@@ -6,6 +6,7 @@ use imap_proto::command::SearchKey;
 use imap_search::{FoldedText, TextSource};
 use std::cell::{Cell, OnceCell};
 use std::collections::HashSet;
+use std::sync::Arc;
 use store::{AccountId, BlobRef};
 
 /// A text key of the criteria, and whether it is under FUZZY.
@@ -187,7 +188,7 @@ impl<'a> Exact<'a> {
 pub struct IndexedText<'e> {
     exact: &'e Exact<'e>,
     blob: BlobRef,
-    text: OnceCell<Option<FoldedText>>,
+    text: OnceCell<Option<Arc<FoldedText>>>,
     failed: Cell<bool>,
 }
 
@@ -233,6 +234,6 @@ impl TextSource for IndexedText<'_> {
                     }
                 }
             })
-            .as_ref()
+            .as_deref()
     }
 }

@@ -4,7 +4,7 @@ use imap_search::{FoldedText, fold};
 use mail_model::SearchText;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use store::{AccountId, BlobRef, MailboxId};
 use tantivy::collector::DocSetCollector;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
@@ -190,6 +190,36 @@ pub struct SearchIndex {
     shards: Vec<Shard>,
     fields: Fields,
     root: PathBuf,
+    /// Folded texts read from the document store, by account and body. Reading one means
+    /// decompressing its doc-store block and decoding it, the largest CPU cost of a SEARCH
+    /// whose candidates are found; a mail client searches the same mailbox again and again.
+    /// A body's text never changes (bodies are content-addressed), so an entry stays right
+    /// until the account is reindexed ([`clear_account`](Self::clear_account) empties it).
+    texts: quick_cache::sync::Cache<(i64, BlobRef), Arc<FoldedText>, TextWeight>,
+}
+
+/// Bytes of folded text the stored-text cache keeps, over all accounts.
+const TEXT_CACHE_BYTES: u64 = 64 << 20;
+
+/// Weighs a cached text by the bytes it holds (an estimate within a few per cent).
+#[derive(Clone)]
+struct TextWeight;
+
+impl quick_cache::Weighter<(i64, BlobRef), Arc<FoldedText>> for TextWeight {
+    fn weight(&self, _key: &(i64, BlobRef), text: &Arc<FoldedText>) -> u64 {
+        fn pairs(v: &[(String, String)]) -> usize {
+            v.iter().map(|(a, b)| a.len() + b.len() + 48).sum()
+        }
+        fn strings(v: &[String]) -> usize {
+            v.iter().map(|s| s.len() + 24).sum()
+        }
+        let bytes = pairs(&text.headers)
+            + pairs(&text.part_headers)
+            + strings(&text.subjects)
+            + strings(&text.bodies)
+            + strings(&text.attachment_names);
+        (bytes + 160) as u64
+    }
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -203,6 +233,22 @@ impl std::fmt::Debug for SearchIndex {
 
 /// Memory budget of one shard's writer (tantivy's minimum is 15 MB).
 const WRITER_BYTES: usize = 15_000_000;
+
+impl Shard {
+    /// A writer with one indexing thread and Strata's merge policy. tantivy's default
+    /// `LogMergePolicy` counts every segment under 10,000 documents as one size, so under a
+    /// steady trickle of commits (the indexer commits every few hundred milliseconds) it merged
+    /// the same growing segment with each few new small ones again and again: most of the
+    /// indexer's CPU in the load benchmark. Counted from 100 documents, small segments merge
+    /// among themselves and a bigger one only with segments of its own size.
+    fn writer(&self) -> Result<IndexWriter> {
+        let writer = self.index.writer_with_num_threads(1, WRITER_BYTES)?;
+        let mut policy = tantivy::indexer::LogMergePolicy::default();
+        policy.set_min_layer_size(100);
+        writer.set_merge_policy(Box::new(policy));
+        Ok(writer)
+    }
+}
 
 impl SearchIndex {
     /// Opens (creating if needed) `shards` indexes under `dir` (`dir/shard-N`). The number of
@@ -262,6 +308,12 @@ impl SearchIndex {
             shards: out,
             fields,
             root: dir.to_path_buf(),
+            // Estimated at 8 KB per text for the cache's table; the weigher bounds the bytes.
+            texts: quick_cache::sync::Cache::with_weighter(
+                (TEXT_CACHE_BYTES / 8192) as usize,
+                TEXT_CACHE_BYTES,
+                TextWeight,
+            ),
         })
     }
 
@@ -374,7 +426,7 @@ impl SearchIndex {
         let shard = self.shard(account);
         let mut w = shard.writer.lock().unwrap_or_else(|e| e.into_inner());
         if w.is_none() {
-            *w = Some(shard.index.writer_with_num_threads(1, WRITER_BYTES)?);
+            *w = Some(shard.writer()?);
         }
         if let Some(w) = w.as_mut() {
             w.add_document(doc)?;
@@ -395,7 +447,7 @@ impl SearchIndex {
                 if mine.is_empty() {
                     continue;
                 }
-                *w = Some(shard.index.writer_with_num_threads(1, WRITER_BYTES)?);
+                *w = Some(shard.writer()?);
             }
             let Some(writer) = w.as_mut() else { continue };
             // The new watermarks become visible only after the documents are: a search reads
@@ -432,7 +484,7 @@ impl SearchIndex {
         {
             let mut w = shard.writer.lock().unwrap_or_else(|e| e.into_inner());
             if w.is_none() {
-                *w = Some(shard.index.writer_with_num_threads(1, WRITER_BYTES)?);
+                *w = Some(shard.writer()?);
             }
             if let Some(w) = w.as_mut() {
                 w.delete_term(Term::from_field_u64(self.fields.account, account.0 as u64));
@@ -442,6 +494,8 @@ impl SearchIndex {
                 wm.remove(&m.0);
             }
         }
+        // Reindexing is rare: forget every account's cached texts rather than walk the cache.
+        self.texts.clear();
         self.commit(&[])
     }
 
@@ -556,13 +610,18 @@ impl SearchIndex {
         blob: &BlobRef,
         found: &Candidates,
         addr: DocAddress,
-    ) -> Result<Option<FoldedText>> {
+    ) -> Result<Option<Arc<FoldedText>>> {
+        if let Some(text) = self.texts.get(&(account.0, *blob)) {
+            return Ok(Some(text));
+        }
         let doc: TantivyDocument = found.searcher.doc(addr)?;
         let key = doc.get_first(self.fields.key).and_then(|v| v.as_str());
         if key != Some(doc_key(account, blob).as_str()) {
             return self.stored_text(account, blob);
         }
-        self.text_of(&doc).map(Some)
+        let text = Arc::new(self.text_of(&doc)?);
+        self.texts.insert((account.0, *blob), Arc::clone(&text));
+        Ok(Some(text))
     }
 
     /// The stored text of the document at `addr` of `found`, if it is one of `account`'s.
@@ -597,11 +656,20 @@ impl SearchIndex {
     }
 
     /// The stored (folded) text of a body of `account`, if indexed.
-    pub fn stored_text(&self, account: AccountId, blob: &BlobRef) -> Result<Option<FoldedText>> {
+    pub fn stored_text(
+        &self,
+        account: AccountId,
+        blob: &BlobRef,
+    ) -> Result<Option<Arc<FoldedText>>> {
         match self.find(account, blob)? {
             Some((searcher, addr)) => {
+                if let Some(text) = self.texts.get(&(account.0, *blob)) {
+                    return Ok(Some(text));
+                }
                 let doc: TantivyDocument = searcher.doc(addr)?;
-                self.text_of(&doc).map(Some)
+                let text = Arc::new(self.text_of(&doc)?);
+                self.texts.insert((account.0, *blob), Arc::clone(&text));
+                Ok(Some(text))
             }
             None => Ok(None),
         }

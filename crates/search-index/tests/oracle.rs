@@ -650,7 +650,9 @@ fn candidates_are_per_account_and_selective() {
     );
     assert_eq!(
         index.stored_text(AccountId(1), &blob_of(1)).unwrap(),
-        Some(imap_search::FoldedText::new(&text("Grüße aus Köln")))
+        Some(std::sync::Arc::new(imap_search::FoldedText::new(&text(
+            "Grüße aus Köln"
+        ))))
     );
     assert_eq!(index.stored_text(AccountId(3), &blob_of(1)).unwrap(), None);
     // Reopening keeps documents and watermarks; another shard count is refused.

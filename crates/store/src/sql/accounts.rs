@@ -312,43 +312,41 @@ pub(crate) fn quota_from_row(row: &AnyRow) -> Result<QuotaUsage> {
 }
 
 /// Locks the account row for a change of its usage and checks that `add_storage` octets and
-/// `add_messages` messages fit in its quota, then records them.
+/// `add_messages` messages fit in its quota, then records them. One statement in the usual case
+/// (every statement of a write transaction is a round trip made while SQLite's writer lock is
+/// held); a second one only to tell a missing account from one over its quota.
 pub(crate) async fn charge_quota(
-    store: &SqlStore,
     tx: &mut Transaction<'static, Any>,
     account: AccountId,
     add_storage: i64,
     add_messages: i64,
 ) -> Result<()> {
-    let sql = format!(
-        "SELECT used_storage, used_messages, quota_storage, quota_messages FROM accounts \
-         WHERE id = $1{}",
-        store.for_update()
-    );
-    let row = sqlx::query(AssertSqlSafe(sql))
-        .bind(account.0)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or_else(|| StoreError::NotFound("account".into()))?;
-    let q = quota_from_row(&row)?;
-    if add_storage > 0 || add_messages > 0 {
-        let over = |used: u64, add: i64, limit: Option<u64>| {
-            limit.is_some_and(|l| used.saturating_add(add.max(0) as u64) > l)
-        };
-        if over(q.storage, add_storage, q.limits.storage)
-            || over(q.messages, add_messages, q.limits.messages)
-        {
-            return Err(StoreError::OverQuota);
-        }
-    }
-    sqlx::query(
-        "UPDATE accounts SET used_storage = used_storage + $2, used_messages = used_messages + $3 \
-         WHERE id = $1",
+    let charging = i64::from(add_storage > 0 || add_messages > 0);
+    let charged = sqlx::query(
+        "UPDATE accounts SET used_storage = used_storage + $2, \
+                             used_messages = used_messages + $3 \
+         WHERE id = $1 AND ($4 = 0 OR ( \
+             (quota_storage IS NULL OR used_storage + $5 <= quota_storage) \
+             AND (quota_messages IS NULL OR used_messages + $6 <= quota_messages))) \
+         RETURNING id",
     )
     .bind(account.0)
     .bind(add_storage)
     .bind(add_messages)
-    .execute(&mut **tx)
+    .bind(charging)
+    .bind(add_storage.max(0))
+    .bind(add_messages.max(0))
+    .fetch_optional(&mut **tx)
     .await?;
-    Ok(())
+    if charged.is_some() {
+        return Ok(());
+    }
+    let exists = sqlx::query("SELECT id FROM accounts WHERE id = $1")
+        .bind(account.0)
+        .fetch_optional(&mut **tx)
+        .await?;
+    match exists {
+        Some(_) => Err(StoreError::OverQuota),
+        None => Err(StoreError::NotFound("account".into())),
+    }
 }

@@ -8,7 +8,7 @@
 use super::{SqlStore, now_ms};
 use crate::error::{Result, StoreError};
 use crate::types::BlobRef;
-use sqlx::{Any, AssertSqlSafe, Row, Transaction};
+use sqlx::{Any, Row, Transaction};
 
 /// Clocks of the machines that write bodies and of the metadata store may differ by this much.
 pub const MAX_CLOCK_SKEW_MS: i64 = 5_000;
@@ -20,18 +20,17 @@ impl SqlStore {
         tx: &mut Transaction<'static, Any>,
         hex: &str,
     ) -> Result<(Option<i64>, Option<i64>)> {
-        sqlx::query("INSERT INTO blobs (blob) VALUES ($1) ON CONFLICT (blob) DO NOTHING")
-            .bind(hex)
-            .execute(&mut **tx)
-            .await?;
-        let sql = format!(
-            "SELECT marked_at, done_at FROM blobs WHERE blob = $1{}",
-            self.for_update()
-        );
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(hex)
-            .fetch_one(&mut **tx)
-            .await?;
+        // One statement: the no-op update of an existing row takes its row lock on PostgreSQL
+        // (as `SELECT … FOR UPDATE` would: it waits for, and then sees, a sweep's commit) and
+        // returns the row either way.
+        let row = sqlx::query(
+            "INSERT INTO blobs (blob) VALUES ($1) \
+             ON CONFLICT (blob) DO UPDATE SET blob = excluded.blob \
+             RETURNING marked_at, done_at",
+        )
+        .bind(hex)
+        .fetch_one(&mut **tx)
+        .await?;
         Ok((row.try_get("marked_at")?, row.try_get("done_at")?))
     }
 

@@ -179,7 +179,7 @@ impl SqlStore {
         .fetch_one(&mut *w.tx)
         .await?;
         let (n, s) = (col_i64(&usage, "n")?, col_i64(&usage, "s")?);
-        charge_quota(self, &mut w.tx, account, -s, -n).await?;
+        charge_quota(&mut w.tx, account, -s, -n).await?;
         sqlx::query("DELETE FROM mailboxes WHERE id = $1")
             .bind(info.id.0)
             .execute(&mut *w.tx)
@@ -360,15 +360,13 @@ impl SqlStore {
         // transaction (and its fsync). A race with an APPEND is harmless: that message is
         // claimed by the next SELECT, as if it had arrived just after this one.
         {
-            let mut tx = self.read().await?;
             let row = sqlx::query(
                 "SELECT recent_uid, uid_next FROM mailboxes WHERE id = $1 AND account_id = $2",
             )
             .bind(mailbox.0)
             .bind(account.0)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&self.pool)
             .await?;
-            tx.commit().await?;
             if let Some(row) = row {
                 let recent: i64 = row.try_get("recent_uid")?;
                 let next: i64 = row.try_get("uid_next")?;

@@ -80,15 +80,35 @@ impl SqlStore {
             return Err(StoreError::Cannot("nothing to append".into()));
         }
         let mut w = self.write().await?;
-        let info = self.lock_mailbox(&mut w.tx, account, mailbox).await?;
         let n = messages.len() as u64;
-        if info.uid_next as u64 + n > u32::MAX as u64 {
+        // Locks the mailbox row and takes its UIDs and MODSEQ in one statement; a refusal
+        // below rolls it back with the rest.
+        let sql = format!(
+            "UPDATE mailboxes SET uid_next = uid_next + $3, highest_modseq = highest_modseq + 1 \
+             WHERE id = $1 AND account_id = $2 RETURNING {}",
+            super::mailboxes::MAILBOX_COLS
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(mailbox.0)
+            .bind(account.0)
+            .bind(n as i64)
+            .fetch_optional(&mut *w.tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("mailbox {mailbox}")))?;
+        if col_i64(&row, "uid_next")? > i64::from(u32::MAX) {
             return Err(StoreError::Cannot(
                 "the mailbox has used up its UIDs".into(),
             ));
         }
+        let bumped = super::mailboxes::mailbox_from_row(&row)?;
+        // The mailbox as it was before this append.
+        let info = MailboxInfo {
+            uid_next: bumped.uid_next - n as u32,
+            highest_modseq: bumped.highest_modseq - 1,
+            ..bumped
+        };
         let total: u64 = messages.iter().map(|m| m.size).sum();
-        charge_quota(self, &mut w.tx, account, total as i64, n as i64).await?;
+        charge_quota(&mut w.tx, account, total as i64, n as i64).await?;
         // Blob rows are locked in address order, as the sweep does, so that two transactions
         // never wait on each other's blob rows in opposite orders (PostgreSQL deadlock).
         let mut blobs: Vec<(BlobRef, i64)> = messages
@@ -126,8 +146,6 @@ impl SqlStore {
             .await?;
             uids.push(uid);
         }
-        self.bump_mailbox(&mut w.tx, mailbox, modseq, info.uid_next + n as u32)
-            .await?;
         w.commit().await?;
         self.publish(account, mailbox, modseq);
         Ok(AppendResult {
@@ -142,19 +160,43 @@ impl SqlStore {
         account: AccountId,
         mailbox: MailboxId,
     ) -> Result<Snapshot> {
-        let mut tx = self.read().await?;
-        let info = self.read_mailbox(&mut tx, account, mailbox).await?;
-        let sql = format!("SELECT {STATE_COLS} FROM messages WHERE mailbox_id = $1 ORDER BY uid");
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(mailbox.0)
-            .fetch_all(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        let messages = rows.iter().map(state_from_row).collect::<Result<_>>()?;
+        // One statement (one consistent view, one round trip): the mailbox row joined with
+        // its messages; an empty mailbox gives one row without a message.
+        let rows = sqlx::query(
+            "SELECT m.id, m.name, m.uid_validity, m.uid_next, m.highest_modseq, m.special_use, \
+                    msg.uid, msg.flags, msg.keywords, msg.modseq \
+             FROM mailboxes m LEFT JOIN messages msg ON msg.mailbox_id = m.id \
+             WHERE m.id = $1 AND m.account_id = $2 ORDER BY msg.uid",
+        )
+        .bind(mailbox.0)
+        .bind(account.0)
+        .fetch_all(&self.pool)
+        .await?;
+        let first = rows
+            .first()
+            .ok_or_else(|| StoreError::NotFound(format!("mailbox {mailbox}")))?;
+        let info = super::mailboxes::mailbox_from_row(first)?;
+        let mut messages = Vec::with_capacity(rows.len());
+        for row in &rows {
+            if row.try_get::<Option<i64>, _>("uid")?.is_some() {
+                messages.push(state_from_row(row)?);
+            }
+        }
         Ok(Snapshot {
             mailbox: info,
             messages,
         })
+    }
+
+    /// `NotFound` unless `mailbox` exists and is `account`'s.
+    async fn check_mailbox(&self, account: AccountId, mailbox: MailboxId) -> Result<()> {
+        sqlx::query("SELECT id FROM mailboxes WHERE id = $1 AND account_id = $2")
+            .bind(mailbox.0)
+            .bind(account.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("mailbox {mailbox}")))?;
+        Ok(())
     }
 
     /// Reads a mailbox row of `account` without locking it.
@@ -183,34 +225,50 @@ impl SqlStore {
         mailbox: MailboxId,
         modseq: u64,
     ) -> Result<Changes> {
-        let mut tx = self.read().await?;
-        let info = self.read_mailbox(&mut tx, account, mailbox).await?;
         let since = modseq.min(i64::MAX as u64) as i64;
-        let sql = format!(
-            "SELECT {STATE_COLS} FROM messages WHERE mailbox_id = $1 AND modseq > $2 ORDER BY uid"
-        );
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(mailbox.0)
-            .bind(since)
-            .fetch_all(&mut *tx)
-            .await?;
-        let gone = sqlx::query(
-            "SELECT uid FROM expunged WHERE mailbox_id = $1 AND modseq > $2 ORDER BY uid",
+        // After every command of every session: one statement (one consistent view, one round
+        // trip) instead of a transaction of three. Rows of kind 0: the mailbox (uid = its
+        // UIDNEXT, modseq = its HIGHESTMODSEQ), absent if it is not the account's; 1: changed
+        // messages; 2: expunged UIDs.
+        let rows = sqlx::query(
+            "SELECT CAST(0 AS BIGINT) AS kind, uid_next AS uid, CAST(0 AS BIGINT) AS flags, \
+                    '' AS keywords, highest_modseq AS modseq \
+               FROM mailboxes WHERE id = $1 AND account_id = $3 \
+             UNION ALL \
+             SELECT CAST(1 AS BIGINT), uid, flags, keywords, modseq \
+               FROM messages WHERE mailbox_id = $1 AND modseq > $2 \
+             UNION ALL \
+             SELECT CAST(2 AS BIGINT), uid, CAST(0 AS BIGINT), '', modseq \
+               FROM expunged WHERE mailbox_id = $1 AND modseq > $2 \
+             ORDER BY kind, uid",
         )
         .bind(mailbox.0)
         .bind(since)
-        .fetch_all(&mut *tx)
+        .bind(account.0)
+        .fetch_all(&self.pool)
         .await?;
-        tx.commit().await?;
-        Ok(Changes {
-            changed: rows.iter().map(state_from_row).collect::<Result<_>>()?,
-            expunged: gone
-                .iter()
-                .map(|r| col_i64(r, "uid").map(|u| u as u32))
-                .collect::<Result<_>>()?,
-            highest_modseq: info.highest_modseq,
-            uid_next: info.uid_next,
-        })
+        let mut out = Changes {
+            changed: Vec::new(),
+            expunged: Vec::new(),
+            highest_modseq: 0,
+            uid_next: 0,
+        };
+        let mut found = false;
+        for row in &rows {
+            match col_i64(row, "kind")? {
+                0 => {
+                    found = true;
+                    out.uid_next = col_i64(row, "uid")? as u32;
+                    out.highest_modseq = col_i64(row, "modseq")? as u64;
+                }
+                1 => out.changed.push(state_from_row(row)?),
+                _ => out.expunged.push(col_i64(row, "uid")? as u32),
+            }
+        }
+        if !found {
+            return Err(StoreError::NotFound(format!("mailbox {mailbox}")));
+        }
+        Ok(out)
     }
 
     pub(crate) async fn store_flags_impl(
@@ -372,7 +430,7 @@ impl SqlStore {
             .map(|r| col_i64(r, "size"))
             .sum::<Result<i64>>()?;
         if !is_move {
-            charge_quota(self, tx, account, total, n as i64).await?;
+            charge_quota(tx, account, total, n as i64).await?;
         }
         // A MOVE within one mailbox takes one MODSEQ for both halves.
         let dst_modseq = dst.highest_modseq + 1;
@@ -484,7 +542,7 @@ impl SqlStore {
         let modseq = info.highest_modseq + 1;
         self.remove_messages(&mut w.tx, mailbox, &gone, modseq)
             .await?;
-        charge_quota(self, &mut w.tx, account, -freed, -(gone.len() as i64)).await?;
+        charge_quota(&mut w.tx, account, -freed, -(gone.len() as i64)).await?;
         self.bump_mailbox(&mut w.tx, mailbox, modseq, info.uid_next)
             .await?;
         w.commit().await?;
@@ -498,16 +556,20 @@ impl SqlStore {
         mailbox: MailboxId,
         after: u32,
     ) -> Result<Vec<(u32, BlobRef)>> {
-        let mut tx = self.read().await?;
-        self.read_mailbox(&mut tx, account, mailbox).await?;
         let rows = sqlx::query(
-            "SELECT uid, blob FROM messages WHERE mailbox_id = $1 AND uid > $2 ORDER BY uid",
+            "SELECT uid, blob FROM messages WHERE mailbox_id = $1 AND uid > $2 \
+               AND EXISTS (SELECT 1 FROM mailboxes WHERE id = $1 AND account_id = $3) \
+             ORDER BY uid",
         )
         .bind(mailbox.0)
         .bind(i64::from(after))
-        .fetch_all(&mut *tx)
+        .bind(account.0)
+        .fetch_all(&self.pool)
         .await?;
-        tx.commit().await?;
+        if rows.is_empty() {
+            // Nothing new, or not the account's mailbox.
+            self.check_mailbox(account, mailbox).await?;
+        }
         rows.iter()
             .map(|r| {
                 let uid = col_i64(r, "uid")? as u32;
@@ -526,9 +588,8 @@ impl SqlStore {
         uids: &[u32],
         with_facts: bool,
     ) -> Result<Vec<MessageRecord>> {
-        let mut tx = self.read().await?;
-        self.read_mailbox(&mut tx, account, mailbox).await?;
         let Some((wanted, lo, hi)) = uid_range(uids) else {
+            self.check_mailbox(account, mailbox).await?;
             return Ok(Vec::new());
         };
         let facts = if with_facts { ", facts" } else { "" };
@@ -537,15 +598,27 @@ impl SqlStore {
              save_date{facts} FROM messages WHERE mailbox_id = $1"
         );
         let rows = if (hi - lo + 1) as usize <= wanted.len() * 2 {
-            // Dense (a whole mailbox, a range): one range scan.
-            let sql = format!("{cols} AND uid BETWEEN $2 AND $3 ORDER BY uid");
-            sqlx::query(AssertSqlSafe(sql))
+            // Dense (a whole mailbox, a range): one range scan, in one statement with the
+            // check that the mailbox is the account's (one round trip for a FETCH).
+            let sql = format!(
+                "{cols} AND uid BETWEEN $2 AND $3 \
+                 AND EXISTS (SELECT 1 FROM mailboxes WHERE id = $1 AND account_id = $4) \
+                 ORDER BY uid"
+            );
+            let rows = sqlx::query(AssertSqlSafe(sql))
                 .bind(mailbox.0)
                 .bind(lo)
                 .bind(hi)
-                .fetch_all(&mut *tx)
-                .await?
+                .bind(account.0)
+                .fetch_all(&self.pool)
+                .await?;
+            if rows.is_empty() {
+                self.check_mailbox(account, mailbox).await?;
+            }
+            rows
         } else {
+            let mut tx = self.read().await?;
+            self.read_mailbox(&mut tx, account, mailbox).await?;
             // Sparse (SEARCH's index candidates): only those rows, by key.
             let mut sorted: Vec<u32> = wanted.iter().copied().collect();
             sorted.sort_unstable();
@@ -559,9 +632,9 @@ impl SqlStore {
                 }
                 rows.extend(q.fetch_all(&mut *tx).await?);
             }
+            tx.commit().await?;
             rows
         };
-        tx.commit().await?;
         let mut out = Vec::new();
         for r in &rows {
             let state = state_from_row(r)?;

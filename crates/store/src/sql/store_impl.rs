@@ -79,7 +79,8 @@ impl MailStore for SqlStore {
         mailbox: MailboxId,
         messages: Vec<NewMessage>,
     ) -> Result<AppendResult> {
-        self.append_impl(account, mailbox, messages).await
+        self.writing(move |s| async move { s.append_impl(account, mailbox, messages).await })
+            .await
     }
     async fn snapshot(&self, account: AccountId, mailbox: MailboxId) -> Result<Snapshot> {
         self.snapshot_impl(account, mailbox).await
@@ -98,7 +99,8 @@ impl MailStore for SqlStore {
         mailbox: MailboxId,
         update: FlagUpdate,
     ) -> Result<FlagUpdateResult> {
-        self.store_flags_impl(account, mailbox, update).await
+        self.writing(move |s| async move { s.store_flags_impl(account, mailbox, update).await })
+            .await
     }
     async fn copy(
         &self,
@@ -107,14 +109,18 @@ impl MailStore for SqlStore {
         uids: &[u32],
         to: MailboxId,
     ) -> Result<CopyResult> {
-        let t = Transfer {
-            account,
-            from,
-            uids,
-            to,
-            is_move: false,
-        };
-        Ok(self.copy_impl(t).await?.0)
+        let uids = uids.to_vec();
+        self.writing(move |s| async move {
+            let t = Transfer {
+                account,
+                from,
+                uids: &uids,
+                to,
+                is_move: false,
+            };
+            Ok(s.copy_impl(t).await?.0)
+        })
+        .await
     }
     async fn move_messages(
         &self,
@@ -123,12 +129,16 @@ impl MailStore for SqlStore {
         uids: &[u32],
         to: MailboxId,
     ) -> Result<(CopyResult, ExpungeResult)> {
-        self.copy_impl(Transfer {
-            account,
-            from,
-            uids,
-            to,
-            is_move: true,
+        let uids = uids.to_vec();
+        self.writing(move |s| async move {
+            s.copy_impl(Transfer {
+                account,
+                from,
+                uids: &uids,
+                to,
+                is_move: true,
+            })
+            .await
         })
         .await
     }
@@ -138,7 +148,11 @@ impl MailStore for SqlStore {
         mailbox: MailboxId,
         uids: Option<&[u32]>,
     ) -> Result<ExpungeResult> {
-        self.expunge_impl(account, mailbox, uids).await
+        let uids = uids.map(<[u32]>::to_vec);
+        self.writing(
+            move |s| async move { s.expunge_impl(account, mailbox, uids.as_deref()).await },
+        )
+        .await
     }
     async fn fetch(
         &self,
@@ -165,7 +179,8 @@ impl MailStore for SqlStore {
         self.uid_blobs_impl(account, mailbox, after).await
     }
     async fn claim_recent(&self, account: AccountId, mailbox: MailboxId) -> Result<u32> {
-        self.claim_recent_impl(account, mailbox).await
+        self.writing(move |s| async move { s.claim_recent_impl(account, mailbox).await })
+            .await
     }
     fn subscribe(&self) -> broadcast::Receiver<ChangeEvent> {
         self.events.subscribe()

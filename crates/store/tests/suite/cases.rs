@@ -283,6 +283,18 @@ pub async fn accounts_are_isolated(s: Store, _: &Guard) {
     nf(s.status(a, b_inbox).await.map(drop));
     nf(s.changes_since(a, b_inbox, 0).await.map(drop));
     nf(s.fetch(a, b_inbox, &[1, 2]).await.map(drop));
+    // Every read shape: a dense range, scattered UIDs, UIDs that do not exist, none at all.
+    nf(s.fetch_meta(a, b_inbox, &[1, 2]).await.map(drop));
+    nf(s.fetch_meta(a, b_inbox, &[1, 2000]).await.map(drop));
+    nf(s.fetch_meta(a, b_inbox, &[7, 8]).await.map(drop));
+    nf(s.fetch_meta(a, b_inbox, &[]).await.map(drop));
+    nf(s.uid_blobs(a, b_inbox, 0).await.map(drop));
+    nf(s.uid_blobs(a, b_inbox, 100).await.map(drop));
+    nf(s.changes_since(a, b_inbox, u64::MAX).await.map(drop));
+    // The owner's empty answers are answers, not errors.
+    assert!(s.fetch_meta(b, b_inbox, &[7, 8]).await.unwrap().is_empty());
+    assert!(s.uid_blobs(b, b_inbox, 100).await.unwrap().is_empty());
+    assert!(s.fetch_meta(b, b_inbox, &[]).await.unwrap().is_empty());
     nf(s.append(a, b_inbox, vec![msg(9, 10)]).await.map(drop));
     let del = Flags::new(Flags::DELETED, []);
     let up = FlagUpdate {
@@ -605,4 +617,38 @@ pub async fn scattered_fetch_and_uid_blobs(s: Store, _: &Guard) {
         s.uid_blobs(b, inbox, 0).await,
         Err(StoreError::NotFound(_))
     ));
+}
+
+/// A mailbox whose UIDs run out refuses the APPEND or COPY that would pass u32::MAX, and
+/// changes nothing (RFC 9051 §2.3.1.1: UIDs are 32-bit); the APPEND that reaches the end of
+/// the range still succeeds.
+pub async fn uids_run_out_cleanly(s: Store, guard: &Guard) {
+    let (a, inbox) = account(&s, "full@example.org").await;
+    s.append(a, inbox, vec![msg(1, 10)]).await.unwrap();
+    // Push UIDNEXT to the end of the range, as years of appends would.
+    sqlx::any::install_default_drivers();
+    let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(&guard.url())
+        .await
+        .expect("connect");
+    sqlx::query("UPDATE mailboxes SET uid_next = $1 WHERE id = $2")
+        .bind(i64::from(u32::MAX) - 1)
+        .bind(inbox.0)
+        .execute(&mut c)
+        .await
+        .expect("set uid_next");
+    drop(c);
+    let r = s.append(a, inbox, vec![msg(2, 10)]).await.unwrap();
+    assert_eq!(r.uids, vec![u32::MAX - 1]);
+    let before = s.status(a, inbox).await.unwrap();
+    let quota = s.quota(a).await.unwrap();
+    assert_eq!(before.uid_next, u32::MAX);
+    for batch in [vec![msg(3, 10)], vec![msg(4, 10), msg(5, 10)]] {
+        let err = s.append(a, inbox, batch).await.unwrap_err();
+        assert!(matches!(err, StoreError::Cannot(_)), "{err:?}");
+    }
+    let err = s.copy(a, inbox, &[1], inbox).await.unwrap_err();
+    assert!(matches!(err, StoreError::Cannot(_)), "{err:?}");
+    assert_eq!(s.status(a, inbox).await.unwrap(), before, "nothing changed");
+    assert_eq!(s.quota(a).await.unwrap(), quota, "no quota charged");
+    assert_eq!(s.snapshot(a, inbox).await.unwrap().messages.len(), 2);
 }

@@ -47,4 +47,5 @@ suite!(
     kill_9_during_appends_loses_nothing_acknowledged,
     failed_append_leaves_no_dangling_body,
     sweep_never_breaks_a_racing_append,
+    uids_run_out_cleanly,
 );
