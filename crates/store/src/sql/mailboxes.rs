@@ -351,29 +351,39 @@ impl SqlStore {
         })
     }
 
+    /// The \Recent claim's fast path: most SELECTs find nothing new to claim, answered by a
+    /// read without a write transaction (and its fsync): `Some` of the claim's answer then. A
+    /// race with an APPEND is harmless: that message is claimed by the next SELECT, as if it
+    /// had arrived just after this one.
+    pub(crate) async fn nothing_recent(
+        &self,
+        account: AccountId,
+        mailbox: MailboxId,
+    ) -> Result<Option<u32>> {
+        let row = sqlx::query(
+            "SELECT recent_uid, uid_next FROM mailboxes WHERE id = $1 AND account_id = $2",
+        )
+        .bind(mailbox.0)
+        .bind(account.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        if let Some(row) = row {
+            let recent: i64 = row.try_get("recent_uid")?;
+            let next: i64 = row.try_get("uid_next")?;
+            if recent >= next {
+                return Ok(Some(recent as u32));
+            }
+        }
+        Ok(None)
+    }
+
     pub(crate) async fn claim_recent_impl(
         &self,
         account: AccountId,
         mailbox: MailboxId,
     ) -> Result<u32> {
-        // Most SELECTs find nothing new to claim: answered by a read, without a write
-        // transaction (and its fsync). A race with an APPEND is harmless: that message is
-        // claimed by the next SELECT, as if it had arrived just after this one.
-        {
-            let row = sqlx::query(
-                "SELECT recent_uid, uid_next FROM mailboxes WHERE id = $1 AND account_id = $2",
-            )
-            .bind(mailbox.0)
-            .bind(account.0)
-            .fetch_optional(&self.pool)
-            .await?;
-            if let Some(row) = row {
-                let recent: i64 = row.try_get("recent_uid")?;
-                let next: i64 = row.try_get("uid_next")?;
-                if recent >= next {
-                    return Ok(recent as u32);
-                }
-            }
+        if let Some(claimed) = self.nothing_recent(account, mailbox).await? {
+            return Ok(claimed);
         }
         let mut w = self.write().await?;
         let info = self.lock_mailbox(&mut w.tx, account, mailbox).await?;

@@ -13,14 +13,19 @@
 //!   mailbox from many frontends queue on that row lock, and since the lock is held until
 //!   commit, UIDs are assigned in commit order (invariant 1).
 //! * SQLite: one writer at a time anyway; an in-process async mutex serialises write
-//!   transactions so that they never meet SQLite's busy-upgrade errors.
+//!   transactions so that they never meet SQLite's busy-upgrade errors. The mail writes of a
+//!   SQLite file database (APPEND, STORE, COPY/MOVE, EXPUNGE, the \Recent claim) do not go
+//!   through sqlx but run on rusqlite on one writer thread, under the same mutex (`lite.rs`
+//!   says why and how).
 //!
 //! Files: `accounts.rs` (tenants, accounts, credentials, quota), `mailboxes.rs` (mailbox tree,
 //! subscriptions, status), `messages.rs` (append, snapshot, changes, flags, copy/move,
-//! expunge, fetch).
+//! expunge, fetch), `lite.rs` (SQLite's mail writes on rusqlite), `blobs.rs` (the sweep's
+//! half), `relay.rs` (PostgreSQL's change relay).
 
 mod accounts;
 mod blobs;
+mod lite;
 mod mailboxes;
 mod messages;
 mod relay;
@@ -58,50 +63,11 @@ pub struct SqlStore {
     write_lock: Arc<Mutex<()>>,
     /// SQLite file databases: the group commit's WAL flush.
     wal: Option<Arc<WalSync>>,
-    /// SQLite: the thread that runs the mail write transactions ([`SqlStore::writing`]).
-    writer: Option<Arc<Writer>>,
+    /// SQLite file databases: the thread and connection of the mail writes ([`lite`]).
+    lite: Option<Arc<lite::LiteWriter>>,
     events: broadcast::Sender<ChangeEvent>,
     /// PostgreSQL in a cluster: events also go to the other replicas ([`relay`]).
     relay_tx: Arc<std::sync::OnceLock<relay::RelayTx>>,
-}
-
-/// SQLite's writer thread: a current-thread runtime on a thread of its own, where the mail
-/// write transactions (APPEND, STORE, COPY/MOVE, EXPUNGE, the \Recent claim) run.
-///
-/// A transaction holds the writer lock across five to ten statements, each a round trip to
-/// sqlx's connection thread. Run from a session task on the shared runtime, each round trip
-/// also waited for a worker to poll the task again behind the sessions' own work, so the
-/// writers queued for the lock while reads took 1–4 ms. Here the transaction's task is woken
-/// as soon as each statement is done. Together with the writer's own connection (`write_pool`)
-/// this took the lock's hold per write from about 1.5 ms to 0.9 ms under the 50-client load
-/// benchmark (docs/benchmarks.md); what remains is mostly the wake-ups of the round trips.
-struct Writer {
-    handle: tokio::runtime::Handle,
-    /// Dropped with the last clone of the store: the thread then ends.
-    _stop: tokio::sync::oneshot::Sender<()>,
-}
-
-impl Writer {
-    fn start() -> Result<Writer> {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| StoreError::Internal(format!("SQLite writer runtime: {e}")))?;
-        let handle = rt.handle().clone();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        std::thread::Builder::new()
-            .name("sqlite-writer".into())
-            .spawn(move || {
-                rt.block_on(async {
-                    let _ = stopped.await;
-                });
-            })
-            .map_err(|e| StoreError::Internal(format!("SQLite writer thread: {e}")))?;
-        Ok(Writer {
-            handle,
-            _stop: stop,
-        })
-    }
 }
 
 /// Group commit for SQLite. Connections run `synchronous = NORMAL` (a commit writes the WAL
@@ -189,21 +155,24 @@ impl SqlStore {
         };
         // The WAL of a file database: `sqlite://PATH[?options]` (or `sqlite:PATH`) → `PATH-wal`.
         // Without one (an in-memory database) commits stay `synchronous = FULL`.
-        let wal = match backend {
+        let db_file = match backend {
             Backend::Sqlite => url
                 .strip_prefix("sqlite://")
                 .or_else(|| url.strip_prefix("sqlite:"))
                 .map(|rest| rest.split('?').next().unwrap_or(rest))
                 .filter(|p| !p.is_empty() && !p.starts_with(':') && !p.contains("mode=memory"))
-                .map(|p| {
-                    Arc::new(WalSync {
-                        path: std::path::PathBuf::from(format!("{p}-wal")),
-                        taken: std::sync::atomic::AtomicU64::new(0),
-                        synced: Mutex::new(0),
-                    })
-                }),
+                .map(std::path::PathBuf::from),
             Backend::Postgres => None,
         };
+        let wal = db_file.as_ref().map(|p| {
+            let mut path = p.clone().into_os_string();
+            path.push("-wal");
+            Arc::new(WalSync {
+                path: path.into(),
+                taken: std::sync::atomic::AtomicU64::new(0),
+                synced: Mutex::new(0),
+            })
+        });
         let synchronous = if wal.is_some() {
             // Durability comes from the group commit's WAL fsync (WalSync).
             "PRAGMA synchronous = NORMAL"
@@ -226,17 +195,21 @@ impl SqlStore {
             None
         };
         let (events, _) = broadcast::channel(4096);
-        let writer = match backend {
-            Backend::Sqlite => Some(Arc::new(Writer::start()?)),
-            Backend::Postgres => None,
+        let write_lock = Arc::new(Mutex::new(()));
+        let lite = match &db_file {
+            Some(db) => Some(Arc::new(lite::LiteWriter::start(
+                db,
+                Arc::clone(&write_lock),
+            )?)),
+            None => None,
         };
         Ok(SqlStore {
             pool,
             write_pool,
             backend,
-            write_lock: Arc::new(Mutex::new(())),
+            write_lock,
             wal,
-            writer,
+            lite,
             events,
             relay_tx: Arc::new(std::sync::OnceLock::new()),
         })
@@ -274,22 +247,12 @@ impl SqlStore {
         })
     }
 
-    /// Runs a mail write operation: on SQLite on its writer thread ([`Writer`]), on
-    /// PostgreSQL (whose writers run side by side) right here. The operation gets its own
-    /// handle on the store. Once started it runs to its end even if the caller goes away.
-    pub(crate) async fn writing<T, Fut>(&self, op: impl FnOnce(SqlStore) -> Fut) -> Result<T>
-    where
-        Fut: std::future::Future<Output = Result<T>> + Send + 'static,
-        T: Send + 'static,
-    {
-        let fut = op(self.clone());
-        match &self.writer {
-            Some(w) => w
-                .handle
-                .spawn(fut)
-                .await
-                .map_err(|e| StoreError::Internal(format!("SQLite writer task: {e}")))?,
-            None => fut.await,
+    /// Waits until what this store's writers committed so far is durable (SQLite's group
+    /// commit, [`WalSync`]; nothing to wait for on PostgreSQL, whose commit is durable).
+    pub(crate) async fn durable(&self) -> Result<()> {
+        match &self.wal {
+            Some(wal) => wal.wait().await,
+            None => Ok(()),
         }
     }
 

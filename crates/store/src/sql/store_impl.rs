@@ -1,8 +1,8 @@
 //! `impl MailStore for SqlStore`: each method delegates to the file that owns its concern.
 
-use super::SqlStore;
 use super::messages::Transfer;
-use crate::error::Result;
+use super::{SqlStore, lite};
+use crate::error::{Result, StoreError};
 use crate::mail_store::MailStore;
 use crate::types::*;
 use async_trait::async_trait;
@@ -79,8 +79,18 @@ impl MailStore for SqlStore {
         mailbox: MailboxId,
         messages: Vec<NewMessage>,
     ) -> Result<AppendResult> {
-        self.writing(move |s| async move { s.append_impl(account, mailbox, messages).await })
-            .await
+        let Some(lite) = &self.lite else {
+            return self.append_impl(account, mailbox, messages).await;
+        };
+        if messages.is_empty() {
+            return Err(StoreError::Cannot("nothing to append".into()));
+        }
+        let r = lite
+            .run(move |tx| lite::append(tx, account, mailbox, &messages))
+            .await?;
+        self.durable().await?;
+        self.publish(account, mailbox, r.modseq);
+        Ok(r)
     }
     async fn snapshot(&self, account: AccountId, mailbox: MailboxId) -> Result<Snapshot> {
         self.snapshot_impl(account, mailbox).await
@@ -99,8 +109,17 @@ impl MailStore for SqlStore {
         mailbox: MailboxId,
         update: FlagUpdate,
     ) -> Result<FlagUpdateResult> {
-        self.writing(move |s| async move { s.store_flags_impl(account, mailbox, update).await })
-            .await
+        let Some(lite) = &self.lite else {
+            return self.store_flags_impl(account, mailbox, update).await;
+        };
+        let r = lite
+            .run(move |tx| lite::store_flags(tx, account, mailbox, &update))
+            .await?;
+        if let Some(first) = r.updated.first() {
+            self.durable().await?;
+            self.publish(account, mailbox, first.modseq);
+        }
+        Ok(r)
     }
     async fn copy(
         &self,
@@ -109,18 +128,16 @@ impl MailStore for SqlStore {
         uids: &[u32],
         to: MailboxId,
     ) -> Result<CopyResult> {
-        let uids = uids.to_vec();
-        self.writing(move |s| async move {
-            let t = Transfer {
+        Ok(self
+            .transfer(Transfer {
                 account,
                 from,
-                uids: &uids,
+                uids,
                 to,
                 is_move: false,
-            };
-            Ok(s.copy_impl(t).await?.0)
-        })
-        .await
+            })
+            .await?
+            .0)
     }
     async fn move_messages(
         &self,
@@ -129,16 +146,12 @@ impl MailStore for SqlStore {
         uids: &[u32],
         to: MailboxId,
     ) -> Result<(CopyResult, ExpungeResult)> {
-        let uids = uids.to_vec();
-        self.writing(move |s| async move {
-            s.copy_impl(Transfer {
-                account,
-                from,
-                uids: &uids,
-                to,
-                is_move: true,
-            })
-            .await
+        self.transfer(Transfer {
+            account,
+            from,
+            uids,
+            to,
+            is_move: true,
         })
         .await
     }
@@ -148,11 +161,18 @@ impl MailStore for SqlStore {
         mailbox: MailboxId,
         uids: Option<&[u32]>,
     ) -> Result<ExpungeResult> {
+        let Some(lite) = &self.lite else {
+            return self.expunge_impl(account, mailbox, uids).await;
+        };
         let uids = uids.map(<[u32]>::to_vec);
-        self.writing(
-            move |s| async move { s.expunge_impl(account, mailbox, uids.as_deref()).await },
-        )
-        .await
+        let r = lite
+            .run(move |tx| lite::expunge(tx, account, mailbox, uids.as_deref()))
+            .await?;
+        if !r.uids.is_empty() {
+            self.durable().await?;
+            self.publish(account, mailbox, r.modseq);
+        }
+        Ok(r)
     }
     async fn fetch(
         &self,
@@ -179,8 +199,17 @@ impl MailStore for SqlStore {
         self.uid_blobs_impl(account, mailbox, after).await
     }
     async fn claim_recent(&self, account: AccountId, mailbox: MailboxId) -> Result<u32> {
-        self.writing(move |s| async move { s.claim_recent_impl(account, mailbox).await })
-            .await
+        let Some(lite) = &self.lite else {
+            return self.claim_recent_impl(account, mailbox).await;
+        };
+        if let Some(claimed) = self.nothing_recent(account, mailbox).await? {
+            return Ok(claimed);
+        }
+        let first = lite
+            .run(move |tx| lite::claim_recent(tx, account, mailbox))
+            .await?;
+        self.durable().await?;
+        Ok(first)
     }
     fn subscribe(&self) -> broadcast::Receiver<ChangeEvent> {
         self.events.subscribe()
@@ -190,5 +219,42 @@ impl MailStore for SqlStore {
     }
     async fn sweep_done(&self, deleted: &[BlobRef]) -> Result<()> {
         self.sweep_done_impl(deleted).await
+    }
+}
+
+impl SqlStore {
+    /// COPY or MOVE: on SQLite's writer thread, or through sqlx.
+    async fn transfer(&self, t: Transfer<'_>) -> Result<(CopyResult, ExpungeResult)> {
+        let Some(lite) = &self.lite else {
+            return self.copy_impl(t).await;
+        };
+        let Transfer {
+            account,
+            from,
+            to,
+            is_move,
+            ..
+        } = t;
+        let uids = t.uids.to_vec();
+        let (copy, expunge, dst_modseq) = lite
+            .run(move |tx| {
+                let t = Transfer {
+                    account,
+                    from,
+                    uids: &uids,
+                    to,
+                    is_move,
+                };
+                lite::copy(tx, &t)
+            })
+            .await?;
+        if let Some(modseq) = dst_modseq {
+            self.durable().await?;
+            self.publish(account, to, modseq);
+        }
+        if is_move && !expunge.uids.is_empty() {
+            self.publish(account, from, expunge.modseq);
+        }
+        Ok((copy, expunge))
     }
 }
