@@ -26,7 +26,7 @@ fn state_from_row(row: &AnyRow) -> Result<MessageState> {
 }
 
 /// EMAILID (RFC 8474): the same for every copy of a message, derived from its content address.
-fn email_id(blob: &BlobRef) -> String {
+pub(crate) fn email_id(blob: &BlobRef) -> String {
     format!("M{}", &blob.hex()[..24])
 }
 

@@ -63,8 +63,8 @@ pub struct SqlStore {
     write_lock: Arc<Mutex<()>>,
     /// SQLite file databases: the group commit's WAL flush.
     wal: Option<Arc<WalSync>>,
-    /// SQLite file databases: the thread and connection of the mail writes ([`lite`]).
-    lite: Option<Arc<lite::LiteWriter>>,
+    /// SQLite file databases: the mail writes' thread and the hot reads' connections ([`lite`]).
+    lite: Option<Arc<lite::Lite>>,
     events: broadcast::Sender<ChangeEvent>,
     /// PostgreSQL in a cluster: events also go to the other replicas ([`relay`]).
     relay_tx: Arc<std::sync::OnceLock<relay::RelayTx>>,
@@ -197,10 +197,7 @@ impl SqlStore {
         let (events, _) = broadcast::channel(4096);
         let write_lock = Arc::new(Mutex::new(()));
         let lite = match &db_file {
-            Some(db) => Some(Arc::new(lite::LiteWriter::start(
-                db,
-                Arc::clone(&write_lock),
-            )?)),
+            Some(db) => Some(Arc::new(lite::Lite::start(db, Arc::clone(&write_lock))?)),
             None => None,
         };
         Ok(SqlStore {

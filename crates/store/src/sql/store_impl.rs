@@ -62,7 +62,13 @@ impl MailStore for SqlStore {
         self.list_mailboxes_impl(account).await
     }
     async fn mailbox(&self, account: AccountId, name: &str) -> Result<MailboxInfo> {
-        self.mailbox_impl(account, name).await
+        match &self.lite {
+            Some(lite) => {
+                let name = super::mailboxes::normalize_name(name)?;
+                lite.read(|c| lite::mailbox_named(c, account, &name))
+            }
+            None => self.mailbox_impl(account, name).await,
+        }
     }
     async fn set_subscribed(&self, account: AccountId, name: &str, subscribed: bool) -> Result<()> {
         self.set_subscribed_impl(account, name, subscribed).await
@@ -93,7 +99,10 @@ impl MailStore for SqlStore {
         Ok(r)
     }
     async fn snapshot(&self, account: AccountId, mailbox: MailboxId) -> Result<Snapshot> {
-        self.snapshot_impl(account, mailbox).await
+        match &self.lite {
+            Some(lite) => lite.read(|c| lite::snapshot(c, account, mailbox)),
+            None => self.snapshot_impl(account, mailbox).await,
+        }
     }
     async fn changes_since(
         &self,
@@ -101,7 +110,10 @@ impl MailStore for SqlStore {
         mailbox: MailboxId,
         modseq: u64,
     ) -> Result<Changes> {
-        self.changes_since_impl(account, mailbox, modseq).await
+        match &self.lite {
+            Some(lite) => lite.read(|c| lite::changes_since(c, account, mailbox, modseq)),
+            None => self.changes_since_impl(account, mailbox, modseq).await,
+        }
     }
     async fn store_flags(
         &self,
@@ -180,7 +192,10 @@ impl MailStore for SqlStore {
         mailbox: MailboxId,
         uids: &[u32],
     ) -> Result<Vec<MessageRecord>> {
-        self.fetch_impl(account, mailbox, uids, true).await
+        match &self.lite {
+            Some(lite) => lite.read(|c| lite::fetch(c, account, mailbox, uids, true)),
+            None => self.fetch_impl(account, mailbox, uids, true).await,
+        }
     }
     async fn fetch_meta(
         &self,
@@ -188,7 +203,10 @@ impl MailStore for SqlStore {
         mailbox: MailboxId,
         uids: &[u32],
     ) -> Result<Vec<MessageRecord>> {
-        self.fetch_impl(account, mailbox, uids, false).await
+        match &self.lite {
+            Some(lite) => lite.read(|c| lite::fetch(c, account, mailbox, uids, false)),
+            None => self.fetch_impl(account, mailbox, uids, false).await,
+        }
     }
     async fn uid_blobs(
         &self,
@@ -196,13 +214,16 @@ impl MailStore for SqlStore {
         mailbox: MailboxId,
         after: u32,
     ) -> Result<Vec<(u32, BlobRef)>> {
-        self.uid_blobs_impl(account, mailbox, after).await
+        match &self.lite {
+            Some(lite) => lite.read(|c| lite::uid_blobs(c, account, mailbox, after)),
+            None => self.uid_blobs_impl(account, mailbox, after).await,
+        }
     }
     async fn claim_recent(&self, account: AccountId, mailbox: MailboxId) -> Result<u32> {
         let Some(lite) = &self.lite else {
             return self.claim_recent_impl(account, mailbox).await;
         };
-        if let Some(claimed) = self.nothing_recent(account, mailbox).await? {
+        if let Some(claimed) = lite.read(|c| lite::nothing_recent(c, account, mailbox))? {
             return Ok(claimed);
         }
         let first = lite
