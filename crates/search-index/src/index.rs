@@ -158,6 +158,8 @@ struct Shard {
 pub struct Candidates {
     pub(crate) hits: HashMap<u64, DocAddress>,
     pub(crate) searcher: tantivy::Searcher,
+    /// The stored-text cache's epoch when the searcher was taken ([`SearchIndex::texts`]).
+    pub(crate) epoch: u64,
 }
 
 impl std::fmt::Debug for Candidates {
@@ -196,6 +198,9 @@ pub struct SearchIndex {
     /// A body's text never changes (bodies are content-addressed), so an entry stays right
     /// until the account is reindexed ([`clear_account`](Self::clear_account) empties it).
     texts: quick_cache::sync::Cache<(i64, BlobRef), Arc<FoldedText>, TextWeight>,
+    /// Moves on at each reindex: a text read through a searcher taken in an earlier epoch (which
+    /// may still see the documents a reindex removed) is not cached.
+    texts_epoch: std::sync::atomic::AtomicU64,
 }
 
 /// Bytes of folded text the stored-text cache keeps, over all accounts.
@@ -314,6 +319,7 @@ impl SearchIndex {
                 TEXT_CACHE_BYTES,
                 TextWeight,
             ),
+            texts_epoch: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -344,15 +350,16 @@ impl SearchIndex {
         &self,
         account: AccountId,
         blob: &BlobRef,
-    ) -> Result<Option<(tantivy::Searcher, DocAddress)>> {
+    ) -> Result<Option<(tantivy::Searcher, DocAddress, u64)>> {
         let shard = self.shard(account);
+        let epoch = self.epoch();
         let searcher = shard.reader.searcher();
         let q = TermQuery::new(
             Term::from_field_text(self.fields.key, &doc_key(account, blob)),
             IndexRecordOption::Basic,
         );
         let found = searcher.search(&q, &DocSetCollector)?.into_iter().next();
-        Ok(found.map(|addr| (searcher, addr)))
+        Ok(found.map(|addr| (searcher, addr, epoch)))
     }
 
     /// Adds the text of one body for `account` (not visible until [`commit`](Self::commit)).
@@ -494,9 +501,14 @@ impl SearchIndex {
                 wm.remove(&m.0);
             }
         }
-        // Reindexing is rare: forget every account's cached texts rather than walk the cache.
+        self.commit(&[])?;
+        // Searchers taken from now on see the cleared index. Texts that searches under way read
+        // through older ones are not cached (`cache_text`); forget the rest (reindexing is
+        // rare: every account's, rather than walk the cache).
+        self.texts_epoch
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         self.texts.clear();
-        self.commit(&[])
+        Ok(())
     }
 
     /// The bodies of `account` whose field holds every 3-gram of the folded `needle`; `None`
@@ -560,6 +572,7 @@ impl SearchIndex {
             clauses.extend(terms);
         }
         let shard = self.shard(account);
+        let epoch = self.epoch();
         let searcher = shard.reader.searcher();
         let mut docs = searcher.search(&BooleanQuery::new(clauses), &DocSetCollector)?;
         // Oversize bodies have no grams: every needle may be in them.
@@ -590,7 +603,11 @@ impl SearchIndex {
                 hits.insert(b, addr);
             }
         }
-        Ok(Some(Candidates { hits, searcher }))
+        Ok(Some(Candidates {
+            hits,
+            searcher,
+            epoch,
+        }))
     }
 
     /// Every document of `account`: the clause each query starts from (tenant isolation).
@@ -620,8 +637,24 @@ impl SearchIndex {
             return self.stored_text(account, blob);
         }
         let text = Arc::new(self.text_of(&doc)?);
-        self.texts.insert((account.0, *blob), Arc::clone(&text));
+        self.cache_text(account, blob, &text, found.epoch);
         Ok(Some(text))
+    }
+
+    fn epoch(&self) -> u64 {
+        self.texts_epoch.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Caches a text read through a searcher taken in `epoch`, unless a reindex began since
+    /// (checked again after the insert, in case it began in between).
+    fn cache_text(&self, account: AccountId, blob: &BlobRef, text: &Arc<FoldedText>, epoch: u64) {
+        if self.epoch() != epoch {
+            return;
+        }
+        self.texts.insert((account.0, *blob), Arc::clone(text));
+        if self.epoch() != epoch {
+            self.texts.remove(&(account.0, *blob));
+        }
     }
 
     /// The stored text of the document at `addr` of `found`, if it is one of `account`'s.
@@ -662,13 +695,13 @@ impl SearchIndex {
         blob: &BlobRef,
     ) -> Result<Option<Arc<FoldedText>>> {
         match self.find(account, blob)? {
-            Some((searcher, addr)) => {
+            Some((searcher, addr, epoch)) => {
                 if let Some(text) = self.texts.get(&(account.0, *blob)) {
                     return Ok(Some(text));
                 }
                 let doc: TantivyDocument = searcher.doc(addr)?;
                 let text = Arc::new(self.text_of(&doc)?);
-                self.texts.insert((account.0, *blob), Arc::clone(&text));
+                self.cache_text(account, blob, &text, epoch);
                 Ok(Some(text))
             }
             None => Ok(None),

@@ -655,6 +655,24 @@ fn candidates_are_per_account_and_selective() {
         ))))
     );
     assert_eq!(index.stored_text(AccountId(3), &blob_of(1)).unwrap(), None);
+    // The stored text is cached (read twice above); a reindex forgets it: the body indexed
+    // again with another text (as after a change of text extraction) is read anew, and a
+    // body not indexed again has no text.
+    index.clear_account(AccountId(1), &[MailboxId(5)]).unwrap();
+    assert_eq!(index.stored_text(AccountId(1), &blob_of(1)).unwrap(), None);
+    index
+        .add(AccountId(1), &blob_of(1), &text("Servus aus Wien"))
+        .unwrap();
+    index.commit(&[]).unwrap();
+    assert_eq!(
+        index.stored_text(AccountId(1), &blob_of(1)).unwrap(),
+        Some(std::sync::Arc::new(imap_search::FoldedText::new(&text(
+            "Servus aus Wien"
+        ))))
+    );
+    index
+        .add(AccountId(1), &blob_of(2), &text("nothing here"))
+        .unwrap();
     // Reopening keeps documents and watermarks; another shard count is refused.
     index.commit(&[(AccountId(1), MailboxId(5), 42)]).unwrap();
     drop(index);

@@ -21,13 +21,13 @@
 //! backends, so each path is held to the same behaviour. Rules shared with the sqlx path:
 //! - the writer lock ([`SqlStore`]'s `write_lock`) is held for the whole transaction, so these
 //!   writes and sqlx's (accounts, mailbox tree, the sweep) never overlap;
-//! - transactions begin IMMEDIATE and commit at `synchronous = NORMAL`; the caller then waits for
-//!   the group commit's WAL fsync before it answers (invariant 3);
+//! - transactions begin IMMEDIATE and commit at `synchronous = NORMAL`; [`Lite::run`] then waits
+//!   for the group commit's WAL fsync before it returns (invariant 3);
 //! - events are published after that, by the caller.
 
 use super::blobs::MAX_CLOCK_SKEW_MS;
 use super::messages::Transfer;
-use super::now;
+use super::{WalSync, now};
 use crate::error::{Result, StoreError};
 use crate::types::*;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
@@ -74,6 +74,7 @@ const IDLE_READERS: usize = 16;
 pub(crate) struct Lite {
     jobs: std::sync::Mutex<mpsc::Sender<Job>>,
     lock: Arc<Mutex<()>>,
+    wal: Option<Arc<WalSync>>,
     path: PathBuf,
     readers: std::sync::Mutex<Vec<Connection>>,
 }
@@ -81,8 +82,17 @@ pub(crate) struct Lite {
 impl Lite {
     /// Opens the writer's connection to the database file at `path` (migrated already) and
     /// starts its thread. `lock` is the store's writer lock.
-    pub(crate) fn start(path: &Path, lock: Arc<Mutex<()>>) -> Result<Lite> {
-        let mut conn = Connection::open(path)?;
+    pub(crate) fn start(
+        path: &Path,
+        lock: Arc<Mutex<()>>,
+        wal: Option<Arc<WalSync>>,
+    ) -> Result<Lite> {
+        // The file exists (sqlx created and migrated it): a path that names another file fails
+        // here, loudly, instead of writing to a new empty database.
+        let mut conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
         // As sqlx's connections (see `pool_options`); durability comes from the group commit.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -94,13 +104,17 @@ impl Lite {
             .name("sqlite-writer".into())
             .spawn(move || {
                 for job in queue {
-                    job(&mut conn);
+                    // A panicking write fails alone (its answer channel is dropped, its
+                    // transaction rolled back); the thread goes on serving the others.
+                    let _ =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut conn)));
                 }
             })
             .map_err(|e| StoreError::Internal(format!("SQLite writer thread: {e}")))?;
         Ok(Lite {
             jobs: std::sync::Mutex::new(jobs),
             lock,
+            wal,
             path: path.to_path_buf(),
             readers: std::sync::Mutex::new(Vec::new()),
         })
@@ -135,7 +149,9 @@ impl Lite {
     }
 
     /// Runs `op` in one IMMEDIATE transaction on the writer thread, under the writer lock;
-    /// commits if it succeeds, rolls back if not. Once sent it runs to its end even if the
+    /// commits if it succeeds, rolls back if not, and returns once the commit is durable.
+    /// An operation that changed nothing still waits for the commits it saw to be durable
+    /// (its answer reflects them; invariant 3). Once sent it runs to its end even if the
     /// caller goes away.
     pub(crate) async fn run<T: Send + 'static>(
         &self,
@@ -143,25 +159,38 @@ impl Lite {
     ) -> Result<T> {
         let (done, answer) = oneshot::channel();
         let lock = Arc::clone(&self.lock);
+        let wal = self.wal.clone();
         let job: Job = Box::new(move |conn| {
             let guard = lock.blocking_lock();
-            let result = (|| {
+            let before = conn.total_changes();
+            let result = (|| -> Result<T> {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
                 let value = op(&tx)?;
                 tx.commit()?;
                 Ok(value)
             })();
+            // The ticket is taken before the lock is released, so that every later operation
+            // that sees this commit also waits for it.
+            let ticket = match &wal {
+                Some(w) if result.is_ok() && conn.total_changes() != before => w.take(),
+                Some(w) => w.last(),
+                None => 0,
+            };
             drop(guard);
-            let _ = done.send(result);
+            let _ = done.send(result.map(|v| (v, ticket)));
         });
         self.jobs
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .send(job)
             .map_err(|_| StoreError::Internal("the SQLite writer thread is gone".into()))?;
-        answer
+        let (value, ticket) = answer
             .await
-            .map_err(|_| StoreError::Internal("the SQLite writer thread failed".into()))?
+            .map_err(|_| StoreError::Internal("the SQLite writer thread failed".into()))??;
+        if let Some(w) = &self.wal {
+            w.wait_for(ticket).await?;
+        }
+        Ok(value)
     }
 }
 

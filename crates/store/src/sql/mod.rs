@@ -80,7 +80,7 @@ pub struct SqlStore {
 /// - SQLite itself syncs the WAL before each checkpoint and the database after it (NORMAL in
 ///   WAL mode), so frames a WAL restart overwrites are already durable in the database file;
 /// - a process crash (kill -9) loses nothing either way: the frames are in the page cache.
-struct WalSync {
+pub(crate) struct WalSync {
     path: std::path::PathBuf,
     /// Tickets handed out: each taken right after its writer's commit.
     taken: std::sync::atomic::AtomicU64,
@@ -89,9 +89,27 @@ struct WalSync {
 }
 
 impl WalSync {
+    /// A ticket for a commit that just finished (take it after the commit).
+    pub(crate) fn take(&self) -> u64 {
+        self.taken.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1
+    }
+
+    /// The last ticket taken: waiting for it covers every commit whose ticket was taken.
+    pub(crate) fn last(&self) -> u64 {
+        self.taken.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// After a commit: returns once it is durable.
     async fn wait(&self) -> Result<()> {
+        self.wait_for(self.take()).await
+    }
+
+    /// Returns once every commit up to ticket `mine` is durable.
+    pub(crate) async fn wait_for(&self, mine: u64) -> Result<()> {
         use std::sync::atomic::Ordering;
-        let mine = self.taken.fetch_add(1, Ordering::SeqCst) + 1;
+        if mine == 0 {
+            return Ok(());
+        }
         let mut synced = self.synced.lock().await;
         if *synced >= mine {
             return Ok(());
@@ -159,8 +177,9 @@ impl SqlStore {
             Backend::Sqlite => url
                 .strip_prefix("sqlite://")
                 .or_else(|| url.strip_prefix("sqlite:"))
+                .filter(|rest| !rest.contains("mode=memory"))
                 .map(|rest| rest.split('?').next().unwrap_or(rest))
-                .filter(|p| !p.is_empty() && !p.starts_with(':') && !p.contains("mode=memory"))
+                .filter(|p| !p.is_empty() && !p.starts_with(':'))
                 .map(std::path::PathBuf::from),
             Backend::Postgres => None,
         };
@@ -197,7 +216,11 @@ impl SqlStore {
         let (events, _) = broadcast::channel(4096);
         let write_lock = Arc::new(Mutex::new(()));
         let lite = match &db_file {
-            Some(db) => Some(Arc::new(lite::Lite::start(db, Arc::clone(&write_lock))?)),
+            Some(db) => Some(Arc::new(lite::Lite::start(
+                db,
+                Arc::clone(&write_lock),
+                wal.clone(),
+            )?)),
             None => None,
         };
         Ok(SqlStore {
@@ -244,11 +267,12 @@ impl SqlStore {
         })
     }
 
-    /// Waits until what this store's writers committed so far is durable (SQLite's group
-    /// commit, [`WalSync`]; nothing to wait for on PostgreSQL, whose commit is durable).
+    /// Waits until every commit of this store's writers so far is durable (SQLite's group
+    /// commit, [`WalSync`]; nothing to wait for on PostgreSQL, whose commit is durable): for
+    /// an answer read from state that another writer may have committed a moment ago.
     pub(crate) async fn durable(&self) -> Result<()> {
         match &self.wal {
-            Some(wal) => wal.wait().await,
+            Some(wal) => wal.wait_for(wal.last()).await,
             None => Ok(()),
         }
     }

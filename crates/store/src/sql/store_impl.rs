@@ -94,7 +94,6 @@ impl MailStore for SqlStore {
         let r = lite
             .run(move |tx| lite::append(tx, account, mailbox, &messages))
             .await?;
-        self.durable().await?;
         self.publish(account, mailbox, r.modseq);
         Ok(r)
     }
@@ -128,7 +127,6 @@ impl MailStore for SqlStore {
             .run(move |tx| lite::store_flags(tx, account, mailbox, &update))
             .await?;
         if let Some(first) = r.updated.first() {
-            self.durable().await?;
             self.publish(account, mailbox, first.modseq);
         }
         Ok(r)
@@ -181,7 +179,6 @@ impl MailStore for SqlStore {
             .run(move |tx| lite::expunge(tx, account, mailbox, uids.as_deref()))
             .await?;
         if !r.uids.is_empty() {
-            self.durable().await?;
             self.publish(account, mailbox, r.modseq);
         }
         Ok(r)
@@ -224,12 +221,12 @@ impl MailStore for SqlStore {
             return self.claim_recent_impl(account, mailbox).await;
         };
         if let Some(claimed) = lite.read(|c| lite::nothing_recent(c, account, mailbox))? {
+            self.durable().await?;
             return Ok(claimed);
         }
         let first = lite
             .run(move |tx| lite::claim_recent(tx, account, mailbox))
             .await?;
-        self.durable().await?;
         Ok(first)
     }
     fn subscribe(&self) -> broadcast::Receiver<ChangeEvent> {
@@ -270,7 +267,6 @@ impl SqlStore {
             })
             .await?;
         if let Some(modseq) = dst_modseq {
-            self.durable().await?;
             self.publish(account, to, modseq);
         }
         if is_move && !expunge.uids.is_empty() {
