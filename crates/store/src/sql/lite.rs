@@ -134,7 +134,7 @@ impl Lite {
                 )?;
                 c.busy_timeout(std::time::Duration::from_secs(10))?;
                 // As sqlx's connections (see `pool_options`).
-                c.pragma_update(None, "mmap_size", 1_073_741_824i64)?;
+                c.pragma_update(None, "mmap_size", super::MMAP_SIZE)?;
                 c.pragma_update(None, "query_only", "ON")?;
                 c.set_prepared_statement_cache_capacity(64);
                 c
@@ -301,6 +301,9 @@ pub(crate) fn append(
     mailbox_id: MailboxId,
     messages: &[NewMessage],
 ) -> Result<AppendResult> {
+    if messages.is_empty() {
+        return Err(StoreError::Cannot("nothing to append".into()));
+    }
     let info = mailbox(tx, account, mailbox_id)?;
     let n = messages.len() as u64;
     if u64::from(info.uid_next) + n > u64::from(u32::MAX) {

@@ -20,7 +20,7 @@
 //!
 //! Files: `accounts.rs` (tenants, accounts, credentials, quota), `mailboxes.rs` (mailbox tree,
 //! subscriptions, status), `messages.rs` (append, snapshot, changes, flags, copy/move,
-//! expunge, fetch), `lite.rs` (SQLite's mail writes on rusqlite), `blobs.rs` (the sweep's
+//! expunge, fetch), `lite.rs` (SQLite's mail writes and hot reads on rusqlite), `blobs.rs` (the sweep's
 //! half), `relay.rs` (PostgreSQL's change relay).
 
 mod accounts;
@@ -36,7 +36,7 @@ pub use relay::ChangeRelay;
 use crate::error::{Result, StoreError};
 use crate::types::{AccountId, ChangeEvent, MailboxId};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{Any, AnyPool, Executor, Row, Transaction};
+use sqlx::{Any, AnyPool, AssertSqlSafe, Executor, Row, Transaction};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -51,23 +51,20 @@ pub enum Backend {
     Postgres,
 }
 
-/// The SQL implementation of [`crate::MailStore`]. Cloning is cheap: the clones share the
-/// pool, the writer lock and the event channel.
-#[derive(Clone)]
+/// The SQL implementation of [`crate::MailStore`].
 pub struct SqlStore {
     pool: AnyPool,
-    /// SQLite file databases: the writer's own connection.
-    write_pool: Option<AnyPool>,
     backend: Backend,
-    /// Serialises writers on SQLite (see the module docs); unused on PostgreSQL.
+    /// Serialises writers on SQLite (see the module docs), shared with [`lite`]'s writer
+    /// thread; unused on PostgreSQL.
     write_lock: Arc<Mutex<()>>,
-    /// SQLite file databases: the group commit's WAL flush.
+    /// SQLite file databases: the group commit's WAL flush, shared with [`lite`].
     wal: Option<Arc<WalSync>>,
     /// SQLite file databases: the mail writes' thread and the hot reads' connections ([`lite`]).
     lite: Option<Arc<lite::Lite>>,
     events: broadcast::Sender<ChangeEvent>,
     /// PostgreSQL in a cluster: events also go to the other replicas ([`relay`]).
-    relay_tx: Arc<std::sync::OnceLock<relay::RelayTx>>,
+    relay_tx: std::sync::OnceLock<relay::RelayTx>,
 }
 
 /// Group commit for SQLite. Connections run `synchronous = NORMAL` (a commit writes the WAL
@@ -206,13 +203,6 @@ impl SqlStore {
             Backend::Postgres => sqlx::migrate!("../../migrations/postgres"),
         };
         migrator.run(&pool).await?;
-        // A SQLite file database's writer has a connection of its own, so that a write
-        // transaction, which holds the writer lock, never waits for a reader to give one back.
-        let write_pool = if wal.is_some() {
-            Some(pool_options(backend, synchronous, 1).connect(url).await?)
-        } else {
-            None
-        };
         let (events, _) = broadcast::channel(4096);
         let write_lock = Arc::new(Mutex::new(()));
         let lite = match &db_file {
@@ -225,13 +215,12 @@ impl SqlStore {
         };
         Ok(SqlStore {
             pool,
-            write_pool,
             backend,
             write_lock,
             wal,
             lite,
             events,
-            relay_tx: Arc::new(std::sync::OnceLock::new()),
+            relay_tx: std::sync::OnceLock::new(),
         })
     }
 
@@ -242,9 +231,6 @@ impl SqlStore {
 
     /// Closes the pool.
     pub async fn close(&self) {
-        if let Some(w) = &self.write_pool {
-            w.close().await;
-        }
         self.pool.close().await;
     }
 
@@ -254,12 +240,7 @@ impl SqlStore {
             Backend::Sqlite => Some(self.write_lock.lock().await),
             Backend::Postgres => None,
         };
-        let tx = self
-            .write_pool
-            .as_ref()
-            .unwrap_or(&self.pool)
-            .begin()
-            .await?;
+        let tx = self.pool.begin().await?;
         Ok(WriteTx {
             tx,
             guard,
@@ -310,6 +291,11 @@ impl SqlStore {
     }
 }
 
+/// Bytes of a SQLite database file each connection reads through a memory map instead of a
+/// pread and a copy per page: a commit invalidates every other connection's page cache, so
+/// without it the next read of each connection rereads its pages. (Address space only.)
+pub(crate) const MMAP_SIZE: i64 = 1 << 30;
+
 /// The pool settings of both backends; on SQLite, the pragmas of every connection.
 fn pool_options(
     backend: Backend,
@@ -330,13 +316,11 @@ fn pool_options(
                         synchronous,
                         "PRAGMA busy_timeout = 10000",
                         "PRAGMA foreign_keys = ON",
-                        // Reads through a memory map instead of a pread and a copy per
-                        // page: a commit invalidates every other connection's page cache,
-                        // so without it the next read of each connection rereads its pages.
-                        "PRAGMA mmap_size = 1073741824",
                     ] {
                         conn.execute(pragma).await?;
                     }
+                    conn.execute(AssertSqlSafe(format!("PRAGMA mmap_size = {MMAP_SIZE}")))
+                        .await?;
                 }
                 Ok(())
             })

@@ -2,7 +2,7 @@
 
 use super::messages::Transfer;
 use super::{SqlStore, lite};
-use crate::error::{Result, StoreError};
+use crate::error::Result;
 use crate::mail_store::MailStore;
 use crate::types::*;
 use async_trait::async_trait;
@@ -88,9 +88,6 @@ impl MailStore for SqlStore {
         let Some(lite) = &self.lite else {
             return self.append_impl(account, mailbox, messages).await;
         };
-        if messages.is_empty() {
-            return Err(StoreError::Cannot("nothing to append".into()));
-        }
         let r = lite
             .run(move |tx| lite::append(tx, account, mailbox, &messages))
             .await?;
