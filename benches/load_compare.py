@@ -100,9 +100,10 @@ MIX_NOTE = ("The default mix holds each IDLE for 300 ms (3 % of the operations),
             "latencies. Strata runs with its default log filter (`info`, one line per command "
             "into its log file); Dovecot logs logins and logouts.")
 # --shapes: the servers, in the order of the tables; the names key results["throughput"].
-SHAPES = {"aio": "Strata", "cluster": "Cluster", "dovecot": "Dovecot"}
+SHAPES = {"aio": "Strata", "base": "Baseline", "cluster": "Cluster", "dovecot": "Dovecot"}
 # Column titles in the Markdown tables.
-TITLES = {"Strata": "Strata", "Cluster": "Strata cluster", "Dovecot": "Dovecot"}
+TITLES = {"Strata": "Strata", "Baseline": "Strata baseline", "Cluster": "Strata cluster",
+          "Dovecot": "Dovecot"}
 CLUSTER_NOTE = ("Strata cluster: one `strata metad` (a raft group of one) over a PostgreSQL "
                 "database on this machine and s3s-fs (bodies in a local folder), two `strata "
                 "frontend`s; everything on loopback, log filter `info`. The load generator "
@@ -132,6 +133,8 @@ class Bench:
         self.strata_bin = os.path.join(work, "strata")
         self.strata_conf = os.path.join(work, "strata.toml")
         self.strata_data = os.path.join(work, "strata-data")
+        self.base_bin = os.path.join(work, "strata-baseline")
+        self.base_data = os.path.join(work, "strata-baseline-data")
         self.dovecot_dir = os.path.join(work, "dovecot")
         self.cluster_dir = os.path.join(work, "cluster")
         self.users = {USER.replace("{n}", str(i)): PASSWORD for i in range(1, args.users + 1)}
@@ -141,10 +144,13 @@ class Bench:
 
     # -- servers ---------------------------------------------------------------------------
 
-    def start_strata(self, label):
-        srv = Strata(self.strata_bin, self.strata_data,
-                     os.path.join(self.work, f"strata-{label}.log"), self.strata_conf)
-        srv.label = f"Strata ({label})"
+    def start_strata(self, label, baseline=False):
+        """`strata serve` on its data dir; with `baseline`, the --baseline build on its own."""
+        binary, data, tag = ((self.base_bin, self.base_data, "baseline") if baseline
+                             else (self.strata_bin, self.strata_data, "strata"))
+        srv = Strata(binary, data, os.path.join(self.work, f"{tag}-{label}.log"),
+                     self.strata_conf)
+        srv.label = f"Strata {'baseline ' if baseline else ''}({label})"
         self.servers.append(srv)
         return srv
 
@@ -531,6 +537,7 @@ def run_names(results):
 
 
 IDLE_LABELS = {"strata": "Strata (VmRSS of the one process)",
+               "strata-baseline": "Strata baseline (VmRSS of the one process)",
                "strata-cluster": "Strata cluster, 2 frontends (PSS summed over the frontends)",
                "dovecot": "Dovecot, one imap process per connection (PSS summed)",
                "dovecot-hibernate": f"Dovecot, imap_hibernate_timeout = {HIBERNATE} "
@@ -572,7 +579,8 @@ def print_idle(results):
 def markdown(r):
     m, a = r["machine"], r["settings"]
     run = run_names(r)
-    titles = {"Strata": "Strata all-in-one", "Cluster": "Strata cluster", "Dovecot": "Dovecot"}
+    titles = {"Strata": "Strata all-in-one", "Baseline": "Strata all-in-one baseline",
+              "Cluster": "Strata cluster", "Dovecot": "Dovecot"}
     versions = []
     if "Strata" in run or "Cluster" in run:
         versions.append(f"Strata {m['describe']}")
@@ -587,6 +595,10 @@ def markdown(r):
     if "Strata" in run:
         shapes.append("Strata all-in-one is `strata serve` (SQLite and bodies in its data dir, "
                       "search index on).")
+    if "Baseline" in run:
+        shapes.append(f"Strata baseline is `strata serve` of another build "
+                      f"({r.get('baseline', '?')}), on a data dir of its own with the same "
+                      "accounts and messages, measured in the same rounds.")
     if "Cluster" in run:
         shapes.append(CLUSTER_NOTE)
     else:
@@ -717,8 +729,12 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the work dir")
     ap.add_argument("--markdown", help="also write the results as a Markdown section here")
     ap.add_argument("--shapes", default="aio,dovecot",
-                    help="servers to compare, comma-separated, from aio (strata serve), cluster "
-                    "(metad + 2 frontends, PostgreSQL, s3s-fs) and dovecot (aio,dovecot)")
+                    help="servers to compare, comma-separated, from aio (strata serve), base "
+                    "(strata serve of the --baseline build), cluster (metad + 2 frontends, "
+                    "PostgreSQL, s3s-fs) and dovecot (aio,dovecot)")
+    ap.add_argument("--baseline", help="a folder with another build's `strata` binary (say, "
+                    "the commit before a change), for the `base` shape: before and after in "
+                    "one run")
     ap.add_argument("--pg-url", default=CLUSTER_PG_URL,
                     help="PostgreSQL server for the cluster's database, as a URL of a database "
                     "to connect to for CREATE/DROP DATABASE; the role needs CREATEDB "
@@ -738,6 +754,9 @@ def main():
     started = datetime.datetime.now(datetime.timezone.utc)
     if "dovecot" in shapes and os.geteuid() != 0:
         sys.exit("run as root: Dovecot is started as root with its own config")
+    if "base" in shapes and not (args.baseline and
+                                 os.path.exists(os.path.join(args.baseline, "strata"))):
+        sys.exit("the base shape needs --baseline DIR with a `strata` binary in it")
     if "cluster" in shapes and not shutil.which("s3s-fs"):
         sys.exit("the cluster needs s3s-fs on PATH: cargo install s3s-fs@0.14.1 --features "
                  "binary --locked")
@@ -764,6 +783,8 @@ def main():
     b.notes = notes
     for name in ("strata", "strata-loadgen"):
         shutil.copy2(os.path.join(REPO, "target", "release", name), os.path.join(work, name))
+    if "base" in shapes:
+        shutil.copy2(os.path.join(args.baseline, "strata"), b.base_bin)
     with open(b.strata_conf, "w") as f:
         f.write(STRATA_CONFIG)
 
@@ -773,6 +794,9 @@ def main():
                "idle": []}
     results["settings"]["clients"] = clients
     results["settings"]["shapes"] = shapes
+    if "base" in shapes:
+        results["baseline"] = subprocess.run([b.base_bin, "--version"], capture_output=True,
+                                             text=True).stdout.strip() or args.baseline
     m = results["machine"]
     log(f"machine: {m['nproc']} cores ({m['model']}), {m['mem_gib']:.1f} GiB RAM, Linux "
         f"{m['kernel']}, load average {results['loadavg'][0]:.2f}; Strata {m['describe']}; "
@@ -806,6 +830,12 @@ def main():
             strata = b.start_strata("throughput")
             servers.append(strata)
             ports["Strata"] = [strata.port]
+        if "base" in shapes:
+            for user, password in b.users.items():
+                strata_user_add(b.base_bin, b.base_data, user, password, b.strata_conf)
+            base = b.start_strata("throughput", baseline=True)
+            servers.append(base)
+            ports["Baseline"] = [base.port]
         if "cluster" in shapes:
             cluster = b.start_cluster()
             ports["Cluster"] = cluster.ports
@@ -845,6 +875,10 @@ def main():
             if "aio" in shapes:
                 srv = b.start_strata("idle")
                 results["idle"].append(b.idle("strata", srv, n_idle))
+                b.stop(srv)
+            if "base" in shapes:
+                srv = b.start_strata("idle", baseline=True)
+                results["idle"].append(b.idle("strata-baseline", srv, n_idle))
                 b.stop(srv)
             if cluster is not None:
                 # metad and the frontends started again on the same database and bodies.

@@ -1,4 +1,4 @@
-//! Mailbox hot paths on a SQLite `SqlStore` in a temporary directory, over one INBOX of
+//! Mailbox hot paths on a SQLite `SqliteStore` in a temporary directory, over one INBOX of
 //! 10,000 messages that is filled once and reused by every iteration:
 //!
 //! * `store_flags/{1,100,1000}`: one STORE (`MailStore::store_flags`) of that many messages,
@@ -18,9 +18,8 @@ use criterion::{
     BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
 use imap_server::view::MailboxView;
-use store::{
-    AccountId, BlobRef, FlagOp, FlagUpdate, Flags, MailStore, MailboxId, NewMessage, SqlStore,
-};
+use store::prelude::*;
+use store::{AccountId, BlobRef, FlagOp, FlagUpdate, Flags, MailboxId, NewMessage, SqliteStore};
 use tokio::runtime::Runtime;
 
 /// Messages in the benchmark's INBOX.
@@ -35,7 +34,7 @@ const STORE_SIZES: [usize; 3] = [1, 100, 1_000];
 /// The store with its filled INBOX. `_dir` holds the database until the benchmark ends.
 struct Fixture {
     _dir: tempfile::TempDir,
-    store: SqlStore,
+    store: SqliteStore,
     account: AccountId,
     inbox: MailboxId,
     /// The INBOX's UIDs, ascending.
@@ -69,14 +68,14 @@ fn msg(n: u32) -> NewMessage {
         flags: Flags::new(system, keywords),
         // About the size of real facts (envelope + bodystructure + part map).
         facts: vec![b'f'; 1_200],
-        put_started_ms: store::sql::now_ms(),
+        put_started_ms: store::now_ms(),
     }
 }
 
 impl Fixture {
     async fn fill() -> Fixture {
         let dir = tempfile::tempdir().expect("temp dir");
-        let store = SqlStore::open_sqlite(&dir.path().join("bench.db"))
+        let store = SqliteStore::open(&dir.path().join("bench.db"))
             .await
             .expect("sqlite");
         let account = store

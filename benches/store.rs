@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use store::{BlobRef, Flags, MailStore, NewMessage, SqlStore};
+use store::{BlobRef, Flags, MailStore, NewMessage, PgStore, SqliteStore};
 
 const MAILBOX_SIZE: u64 = 100_000;
 
@@ -22,7 +22,7 @@ fn msg(n: u64) -> NewMessage {
         flags: Flags::new(if n.is_multiple_of(3) { Flags::SEEN } else { 0 }, []),
         // About the size of real facts (envelope + bodystructure + part map).
         facts: vec![b'f'; 1_200],
-        put_started_ms: store::sql::now_ms(),
+        put_started_ms: store::now_ms(),
     }
 }
 
@@ -120,7 +120,7 @@ async fn main() {
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
-    let sqlite = SqlStore::open_sqlite(&dir.path().join("bench.db"))
+    let sqlite = SqliteStore::open(&dir.path().join("bench.db"))
         .await
         .expect("sqlite");
     run("sqlite", Arc::new(sqlite)).await;
@@ -135,7 +135,7 @@ async fn main() {
                 .await
                 .expect("create");
             let url = format!("{}/{db}", admin.rsplit_once('/').expect("db in url").0);
-            let pg = SqlStore::open(&url, 16).await.expect("postgres");
+            let pg = PgStore::open(&url, 16).await.expect("postgres");
             run("postgres", Arc::new(pg)).await;
             let drop = format!("DROP DATABASE {db} WITH (FORCE)");
             sqlx::Executor::execute(&mut c, sqlx::AssertSqlSafe(drop))

@@ -19,12 +19,12 @@
 //! another replica and publishes [`ChangeEvent::RESYNC`], since events may have been lost in
 //! between; IDLE sessions then look at their mailbox again.
 
-use crate::convert::{
-    Invalid, all, blob, blob_bytes, blobs, special_use_to_pb, store_from_status, store_request,
-};
 use crate::pb;
 use crate::pb::mail_store_client::MailStoreClient;
 use crate::pb::search_client::SearchClient;
+use crate::rpc::error::store_from_status;
+use crate::rpc::messages::Transfer;
+use crate::rpc::{Method, Retry, Wire, accounts as a, mailboxes as mb, messages as m, sweep};
 use crate::server::MAX_MESSAGE;
 use std::future::Future;
 use std::sync::Arc;
@@ -80,21 +80,13 @@ impl Replica {
     }
 }
 
-/// Whether a call may be sent again when its outcome is unknown.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Retry {
-    /// Reads, and writes whose repetition changes neither the data nor the answer (SET …).
-    Idempotent,
-    /// APPEND, COPY, MOVE, STORE, EXPUNGE, CREATE, DELETE, RENAME, the \Recent claim: only
-    /// when it never reached a replica.
-    OnlyIfUnsent,
-}
-
 /// The `MailStore` of the cluster's frontends. Cheap to share (`Arc`).
 pub struct RemoteStore {
     replicas: Arc<Vec<Replica>>,
     next: AtomicUsize,
     events: broadcast::Sender<ChangeEvent>,
+    /// Whether the relay has a `Subscribe` stream open right now.
+    feed: tokio::sync::watch::Receiver<bool>,
     relay: tokio::task::JoinHandle<()>,
 }
 
@@ -139,13 +131,23 @@ impl RemoteStore {
         }
         let replicas = Arc::new(replicas);
         let (events, _) = broadcast::channel(4096);
-        let relay = tokio::spawn(relay(replicas.clone(), events.clone()));
+        let (connected, feed) = tokio::sync::watch::channel(false);
+        let relay = tokio::spawn(relay(replicas.clone(), events.clone(), connected));
         Ok(RemoteStore {
             replicas,
             next: AtomicUsize::new(0),
             events,
+            feed,
             relay,
         })
+    }
+
+    /// Returns once the change feed has a stream open to a replica: from then on every
+    /// committed change reaches [`Messages::subscribe`]'s receivers (or, if the stream breaks,
+    /// a [`ChangeEvent::RESYNC`] does). Before that, events are lost without a RESYNC.
+    pub async fn feed_connected(&self) {
+        let mut feed = self.feed.clone();
+        let _ = feed.wait_for(|open| *open).await;
     }
 
     /// Whether some replica answers `Ping` with ready (a frontend's readiness).
@@ -172,8 +174,15 @@ impl RemoteStore {
             .join("; "))
     }
 
+    /// One call of method `M`.
+    async fn call<M: Method>(&self, args: M::Args) -> Result<M::Out> {
+        let req = args.to_pb();
+        let resp = self.send(M::RETRY, |c| M::send(c, req.clone())).await?;
+        Ok(M::Out::from_pb(resp)?)
+    }
+
     /// Sends a call to one replica after another until one answers, following [`Retry`].
-    async fn call<T, F, Fut>(&self, retry: Retry, f: F) -> Result<T>
+    async fn send<T, F, Fut>(&self, retry: Retry, f: F) -> Result<T>
     where
         F: Fn(MailStoreClient<SecretChannel>) -> Fut,
         Fut: Future<Output = std::result::Result<Response<T>, Status>>,
@@ -227,7 +236,11 @@ fn from_handler(s: &Status) -> bool {
 }
 
 /// Keeps one `Subscribe` stream open and republishes its events; see the module docs.
-async fn relay(replicas: Arc<Vec<Replica>>, events: broadcast::Sender<ChangeEvent>) {
+async fn relay(
+    replicas: Arc<Vec<Replica>>,
+    events: broadcast::Sender<ChangeEvent>,
+    connected: tokio::sync::watch::Sender<bool>,
+) {
     let mut turn = 0usize;
     let mut connected_before = false;
     loop {
@@ -239,6 +252,7 @@ async fn relay(replicas: Arc<Vec<Replica>>, events: broadcast::Sender<ChangeEven
             Ok(stream) => {
                 let mut stream = stream.into_inner();
                 tracing::info!(replica = %replica.addr, "change feed connected");
+                connected.send_replace(true);
                 if connected_before {
                     let _ = events.send(ChangeEvent::RESYNC);
                 }
@@ -256,6 +270,7 @@ async fn relay(replicas: Arc<Vec<Replica>>, events: broadcast::Sender<ChangeEven
                     }
                 }
                 // Events may be lost until the next stream is open.
+                connected.send_replace(false);
                 let _ = events.send(ChangeEvent::RESYNC);
             }
             Err(s) => {
@@ -266,312 +281,118 @@ async fn relay(replicas: Arc<Vec<Replica>>, events: broadcast::Sender<ChangeEven
     }
 }
 
-fn map_invalid<T>(r: std::result::Result<T, Invalid>) -> Result<T> {
-    r.map_err(StoreError::from)
+#[async_trait::async_trait]
+impl Accounts for RemoteStore {
+    async fn create_domain(&self, name: &str) -> Result<DomainId> {
+        self.call::<a::CreateDomain>(name.into()).await
+    }
+    async fn list_domains(&self) -> Result<Vec<Domain>> {
+        self.call::<a::ListDomains>(()).await
+    }
+    async fn delete_domain(&self, name: &str) -> Result<()> {
+        self.call::<a::DeleteDomain>(name.into()).await
+    }
+    async fn create_account(&self, address: &str, password_hash: &str) -> Result<AccountId> {
+        let new = a::NewAccount {
+            address: address.into(),
+            password_hash: password_hash.into(),
+        };
+        self.call::<a::CreateAccount>(new).await
+    }
+    async fn delete_account(&self, address: &str) -> Result<()> {
+        self.call::<a::DeleteAccount>(address.into()).await
+    }
+    async fn list_accounts(&self, domain: Option<&str>) -> Result<Vec<Account>> {
+        self.call::<a::ListAccounts>(domain.map(Into::into)).await
+    }
+    async fn set_password(&self, address: &str, password_hash: &str) -> Result<()> {
+        let new = a::NewAccount {
+            address: address.into(),
+            password_hash: password_hash.into(),
+        };
+        self.call::<a::SetPassword>(new).await
+    }
+    async fn set_scram(&self, address: &str, scram: Option<&str>) -> Result<()> {
+        self.call::<a::SetScram>((address.into(), scram.map(Into::into)))
+            .await
+    }
+    async fn set_quota(&self, address: &str, limits: QuotaLimits) -> Result<()> {
+        self.call::<a::SetQuota>((address.into(), limits)).await
+    }
+    async fn credentials(&self, address: &str) -> Result<Option<Credentials>> {
+        self.call::<a::GetCredentials>(address.into()).await
+    }
+    async fn quota(&self, account: AccountId) -> Result<QuotaUsage> {
+        self.call::<a::GetQuota>(account).await
+    }
 }
 
 #[async_trait::async_trait]
-impl MailStore for RemoteStore {
-    async fn create_domain(&self, name: &str) -> Result<DomainId> {
-        let r = pb::Name { name: name.into() };
-        let id = self
-            .call(Retry::OnlyIfUnsent, |mut c| {
-                let r = r.clone();
-                async move { c.create_domain(r).await }
-            })
-            .await?;
-        Ok(DomainId(id.id))
-    }
-
-    async fn list_domains(&self) -> Result<Vec<Domain>> {
-        let l = self
-            .call(Retry::Idempotent, |mut c| async move {
-                c.list_domains(pb::Empty {}).await
-            })
-            .await?;
-        map_invalid(all(l.domains))
-    }
-
-    async fn delete_domain(&self, name: &str) -> Result<()> {
-        let r = pb::Name { name: name.into() };
-        self.call(Retry::OnlyIfUnsent, |mut c| {
-            let r = r.clone();
-            async move { c.delete_domain(r).await }
-        })
-        .await?;
-        Ok(())
-    }
-
-    async fn create_account(&self, address: &str, password_hash: &str) -> Result<AccountId> {
-        let r = pb::CreateAccountRequest {
-            address: address.into(),
-            password_hash: password_hash.into(),
-        };
-        let id = self
-            .call(Retry::OnlyIfUnsent, |mut c| {
-                let r = r.clone();
-                async move { c.create_account(r).await }
-            })
-            .await?;
-        Ok(AccountId(id.id))
-    }
-
-    async fn delete_account(&self, address: &str) -> Result<()> {
-        let r = pb::Name {
-            name: address.into(),
-        };
-        self.call(Retry::OnlyIfUnsent, |mut c| {
-            let r = r.clone();
-            async move { c.delete_account(r).await }
-        })
-        .await?;
-        Ok(())
-    }
-
-    async fn list_accounts(&self, domain: Option<&str>) -> Result<Vec<Account>> {
-        let r = pb::ListAccountsRequest {
-            domain: domain.map(Into::into),
-        };
-        let l = self
-            .call(Retry::Idempotent, |mut c| {
-                let r = r.clone();
-                async move { c.list_accounts(r).await }
-            })
-            .await?;
-        map_invalid(all(l.accounts))
-    }
-
-    async fn set_password(&self, address: &str, password_hash: &str) -> Result<()> {
-        let r = pb::SetPasswordRequest {
-            address: address.into(),
-            password_hash: password_hash.into(),
-        };
-        self.call(Retry::Idempotent, |mut c| {
-            let r = r.clone();
-            async move { c.set_password(r).await }
-        })
-        .await?;
-        Ok(())
-    }
-
-    async fn set_scram(&self, address: &str, scram: Option<&str>) -> Result<()> {
-        let r = pb::SetScramRequest {
-            address: address.into(),
-            scram: scram.map(Into::into),
-        };
-        self.call(Retry::Idempotent, |mut c| {
-            let r = r.clone();
-            async move { c.set_scram(r).await }
-        })
-        .await?;
-        Ok(())
-    }
-
-    async fn set_quota(&self, address: &str, limits: QuotaLimits) -> Result<()> {
-        let r = pb::SetQuotaRequest {
-            address: address.into(),
-            limits: Some(limits.into()),
-        };
-        self.call(Retry::Idempotent, |mut c| {
-            let r = r.clone();
-            async move { c.set_quota(r).await }
-        })
-        .await?;
-        Ok(())
-    }
-
-    async fn credentials(&self, address: &str) -> Result<Option<Credentials>> {
-        let r = pb::Name {
-            name: address.into(),
-        };
-        let c = self
-            .call(Retry::Idempotent, |mut c| {
-                let r = r.clone();
-                async move { c.credentials(r).await }
-            })
-            .await?;
-        map_invalid(c.credentials.map(Credentials::try_from).transpose())
-    }
-
-    async fn quota(&self, account: AccountId) -> Result<QuotaUsage> {
-        let r = pb::AccountRef { account: account.0 };
-        let q = self
-            .call(Retry::Idempotent, |mut c| async move { c.quota(r).await })
-            .await?;
-        map_invalid(q.try_into())
-    }
-
+impl Mailboxes for RemoteStore {
     async fn create_mailbox(
         &self,
         account: AccountId,
         name: &str,
         special_use: Option<SpecialUse>,
     ) -> Result<MailboxInfo> {
-        let r = pb::CreateMailboxRequest {
-            account: account.0,
-            name: name.into(),
-            special_use: special_use_to_pb(special_use).into(),
-        };
-        let m = self
-            .call(Retry::OnlyIfUnsent, |mut c| {
-                let r = r.clone();
-                async move { c.create_mailbox(r).await }
-            })
-            .await?;
-        map_invalid(m.try_into())
+        self.call::<mb::CreateMailbox>((account, name.into(), special_use))
+            .await
     }
-
     async fn delete_mailbox(&self, account: AccountId, name: &str) -> Result<()> {
-        let r = pb::MailboxName {
-            account: account.0,
-            name: name.into(),
-        };
-        self.call(Retry::OnlyIfUnsent, |mut c| {
-            let r = r.clone();
-            async move { c.delete_mailbox(r).await }
-        })
-        .await?;
-        Ok(())
+        self.call::<mb::DeleteMailbox>((account, name.into())).await
     }
-
     async fn rename_mailbox(&self, account: AccountId, from: &str, to: &str) -> Result<()> {
-        let r = pb::RenameMailboxRequest {
-            account: account.0,
-            from: from.into(),
-            to: to.into(),
-        };
-        self.call(Retry::OnlyIfUnsent, |mut c| {
-            let r = r.clone();
-            async move { c.rename_mailbox(r).await }
-        })
-        .await?;
-        Ok(())
+        self.call::<mb::RenameMailbox>((account, from.into(), to.into()))
+            .await
     }
-
     async fn list_mailboxes(&self, account: AccountId) -> Result<Vec<MailboxInfo>> {
-        let r = pb::AccountRef { account: account.0 };
-        let l = self
-            .call(Retry::Idempotent, |mut c| async move {
-                c.list_mailboxes(r).await
-            })
-            .await?;
-        map_invalid(all(l.mailboxes))
+        self.call::<mb::ListMailboxes>(account).await
     }
-
     async fn mailbox(&self, account: AccountId, name: &str) -> Result<MailboxInfo> {
-        let r = pb::MailboxName {
-            account: account.0,
-            name: name.into(),
-        };
-        let m = self
-            .call(Retry::Idempotent, |mut c| {
-                let r = r.clone();
-                async move { c.mailbox(r).await }
-            })
-            .await?;
-        map_invalid(m.try_into())
+        self.call::<mb::GetMailbox>((account, name.into())).await
     }
-
     async fn set_subscribed(&self, account: AccountId, name: &str, subscribed: bool) -> Result<()> {
-        let r = pb::SetSubscribedRequest {
-            account: account.0,
-            name: name.into(),
-            subscribed,
-        };
-        self.call(Retry::Idempotent, |mut c| {
-            let r = r.clone();
-            async move { c.set_subscribed(r).await }
-        })
-        .await?;
-        Ok(())
+        self.call::<mb::SetSubscribed>((account, name.into(), subscribed))
+            .await
     }
-
     async fn subscriptions(&self, account: AccountId) -> Result<Vec<String>> {
-        let r = pb::AccountRef { account: account.0 };
-        let l = self
-            .call(Retry::Idempotent, |mut c| async move {
-                c.subscriptions(r).await
-            })
-            .await?;
-        Ok(l.names)
+        self.call::<mb::Subscriptions>(account).await
     }
-
     async fn status(&self, account: AccountId, mailbox: MailboxId) -> Result<MailboxStatus> {
-        let r = mailbox_ref(account, mailbox);
-        let s = self
-            .call(Retry::Idempotent, |mut c| async move { c.status(r).await })
-            .await?;
-        Ok(s.into())
+        self.call::<mb::GetStatus>((account, mailbox)).await
     }
+}
 
+#[async_trait::async_trait]
+impl Messages for RemoteStore {
     async fn append(
         &self,
         account: AccountId,
         mailbox: MailboxId,
         messages: Vec<NewMessage>,
     ) -> Result<AppendResult> {
-        let r = pb::AppendRequest {
-            account: account.0,
-            mailbox: mailbox.0,
-            messages: messages.into_iter().map(Into::into).collect(),
-        };
-        let a = self
-            .call(Retry::OnlyIfUnsent, |mut c| {
-                let r = r.clone();
-                async move { c.append(r).await }
-            })
-            .await?;
-        Ok(a.into())
+        self.call::<m::Append>((account, mailbox, messages)).await
     }
-
     async fn snapshot(&self, account: AccountId, mailbox: MailboxId) -> Result<Snapshot> {
-        let r = mailbox_ref(account, mailbox);
-        let s = self
-            .call(
-                Retry::Idempotent,
-                |mut c| async move { c.snapshot(r).await },
-            )
-            .await?;
-        map_invalid(s.try_into())
+        self.call::<m::GetSnapshot>((account, mailbox)).await
     }
-
     async fn changes_since(
         &self,
         account: AccountId,
         mailbox: MailboxId,
         modseq: u64,
     ) -> Result<Changes> {
-        let r = pb::ChangesSinceRequest {
-            account: account.0,
-            mailbox: mailbox.0,
-            modseq,
-        };
-        let ch = self
-            .call(Retry::Idempotent, |mut c| async move {
-                c.changes_since(r).await
-            })
-            .await?;
-        map_invalid(ch.try_into())
+        self.call::<m::ChangesSince>((account, mailbox, modseq))
+            .await
     }
-
     async fn store_flags(
         &self,
         account: AccountId,
         mailbox: MailboxId,
         update: FlagUpdate,
     ) -> Result<FlagUpdateResult> {
-        let r = store_request(account, mailbox, update);
-        // Not idempotent in what it answers: a second attempt finds the flags already set and
-        // reports nothing changed (or, under UNCHANGEDSINCE, everything modified).
-        let u = self
-            .call(Retry::OnlyIfUnsent, |mut c| {
-                let r = r.clone();
-                async move { c.store_flags(r).await }
-            })
-            .await?;
-        map_invalid(u.try_into())
+        self.call::<m::StoreFlags>((account, mailbox, update)).await
     }
-
     async fn copy(
         &self,
         account: AccountId,
@@ -579,16 +400,9 @@ impl MailStore for RemoteStore {
         uids: &[u32],
         to: MailboxId,
     ) -> Result<CopyResult> {
-        let r = copy_request(account, from, uids, to);
-        let c = self
-            .call(Retry::OnlyIfUnsent, |mut c| {
-                let r = r.clone();
-                async move { c.copy(r).await }
-            })
-            .await?;
-        Ok(c.into())
+        self.call::<m::Copy>(transfer(account, from, uids, to))
+            .await
     }
-
     async fn move_messages(
         &self,
         account: AccountId,
@@ -596,143 +410,68 @@ impl MailStore for RemoteStore {
         uids: &[u32],
         to: MailboxId,
     ) -> Result<(CopyResult, ExpungeResult)> {
-        let r = copy_request(account, from, uids, to);
-        let m = self
-            .call(Retry::OnlyIfUnsent, |mut c| {
-                let r = r.clone();
-                async move { c.r#move(r).await }
-            })
-            .await?;
-        let copied = m.copied.ok_or_else(|| missing("copy result"))?;
-        let expunged = m.expunged.ok_or_else(|| missing("expunge result"))?;
-        Ok((copied.into(), expunged.into()))
+        self.call::<m::Move>(transfer(account, from, uids, to))
+            .await
     }
-
     async fn expunge(
         &self,
         account: AccountId,
         mailbox: MailboxId,
         uids: Option<&[u32]>,
     ) -> Result<ExpungeResult> {
-        let r = pb::ExpungeRequest {
-            account: account.0,
-            mailbox: mailbox.0,
-            uids: uids.map(|u| pb::UidSet { uids: u.to_vec() }),
-        };
-        // A second attempt would find nothing left to remove and answer no UIDs.
-        let e = self
-            .call(Retry::OnlyIfUnsent, |mut c| {
-                let r = r.clone();
-                async move { c.expunge(r).await }
-            })
-            .await?;
-        Ok(e.into())
+        self.call::<m::Expunge>((account, mailbox, uids.map(<[u32]>::to_vec)))
+            .await
     }
-
     async fn fetch(
         &self,
         account: AccountId,
         mailbox: MailboxId,
         uids: &[u32],
     ) -> Result<Vec<MessageRecord>> {
-        self.fetch_records(account, mailbox, uids, false).await
+        self.call::<m::Fetch>((account, mailbox, uids.to_vec(), false))
+            .await
     }
-
     async fn fetch_meta(
         &self,
         account: AccountId,
         mailbox: MailboxId,
         uids: &[u32],
     ) -> Result<Vec<MessageRecord>> {
-        self.fetch_records(account, mailbox, uids, true).await
+        self.call::<m::Fetch>((account, mailbox, uids.to_vec(), true))
+            .await
     }
-
     async fn uid_blobs(
         &self,
         account: AccountId,
         mailbox: MailboxId,
         after: u32,
     ) -> Result<Vec<(u32, BlobRef)>> {
-        let r = pb::UidBlobsRequest {
-            account: account.0,
-            mailbox: mailbox.0,
-            after,
-        };
-        let l = self
-            .call(
-                Retry::Idempotent,
-                |mut c| async move { c.uid_blobs(r).await },
-            )
-            .await?;
-        l.entries
-            .into_iter()
-            .map(|e| Ok((e.uid, map_invalid(blob(e.blob))?)))
-            .collect()
+        self.call::<m::UidBlobs>((account, mailbox, after)).await
     }
-
     async fn claim_recent(&self, account: AccountId, mailbox: MailboxId) -> Result<u32> {
-        let r = mailbox_ref(account, mailbox);
-        let u = self
-            // A second attempt would find the first one's claim and answer none recent.
-            .call(Retry::OnlyIfUnsent, |mut c| async move {
-                c.claim_recent(r).await
-            })
-            .await?;
-        Ok(u.uid)
+        self.call::<m::ClaimRecent>((account, mailbox)).await
     }
-
     fn subscribe(&self) -> broadcast::Receiver<ChangeEvent> {
         self.events.subscribe()
     }
+}
 
+#[async_trait::async_trait]
+impl Sweep for RemoteStore {
     async fn sweep_mark(&self, batch: &[BlobRef]) -> Result<Vec<BlobRef>> {
-        let r = pb::BlobList {
-            blobs: blob_bytes(batch),
-        };
-        // Marking twice is harmless: the second mark finds the same live set.
-        let l = self
-            .call(Retry::Idempotent, |mut c| {
-                let r = r.clone();
-                async move { c.sweep_mark(r).await }
-            })
-            .await?;
-        map_invalid(blobs(l.blobs))
+        self.call::<sweep::SweepMark>(batch.to_vec()).await
     }
-
     async fn sweep_done(&self, deleted: &[BlobRef]) -> Result<()> {
-        let r = pb::BlobList {
-            blobs: blob_bytes(deleted),
-        };
-        self.call(Retry::Idempotent, |mut c| {
-            let r = r.clone();
-            async move { c.sweep_done(r).await }
-        })
-        .await?;
-        Ok(())
+        self.call::<sweep::SweepDone>(deleted.to_vec()).await
     }
 }
 
-impl RemoteStore {
-    async fn fetch_records(
-        &self,
-        account: AccountId,
-        mailbox: MailboxId,
-        uids: &[u32],
-        meta_only: bool,
-    ) -> Result<Vec<MessageRecord>> {
-        let r = pb::FetchRequest {
-            account: account.0,
-            mailbox: mailbox.0,
-            uids: uids.to_vec(),
-            meta_only,
-        };
-        let l = self
-            .call(Retry::Idempotent, |mut c| {
-                let r = r.clone();
-                async move { c.fetch(r).await }
-            })
-            .await?;
-        map_invalid(all(l.records))
+fn transfer(account: AccountId, from: MailboxId, uids: &[u32], to: MailboxId) -> Transfer {
+    Transfer {
+        account,
+        from,
+        uids: uids.to_vec(),
+        to,
     }
 }
 
@@ -777,29 +516,4 @@ impl search_index::RemoteSearch for RemoteStore {
         }
         Err(last)
     }
-}
-
-fn mailbox_ref(account: AccountId, mailbox: MailboxId) -> pb::MailboxRef {
-    pb::MailboxRef {
-        account: account.0,
-        mailbox: mailbox.0,
-    }
-}
-
-fn copy_request(
-    account: AccountId,
-    from: MailboxId,
-    uids: &[u32],
-    to: MailboxId,
-) -> pb::CopyRequest {
-    pb::CopyRequest {
-        account: account.0,
-        from: from.0,
-        uids: uids.to_vec(),
-        to: to.0,
-    }
-}
-
-fn missing(what: &str) -> StoreError {
-    StoreError::Internal(format!("metad answered without a {what}"))
 }

@@ -2,17 +2,17 @@
 //!
 //! The `MailStore` seam over gRPC (`proto/metad.proto`): [`MetadService`] serves a replica's
 //! store to the frontends, and [`RemoteStore`] is the frontends' `MailStore`, so the IMAP code
-//! is the same in both shapes. Errors keep their meaning across the wire ([`convert`]).
+//! is the same in both shapes. Each method travels as an [`rpc::Method`]; errors keep their meaning across the wire ([`rpc::error`]).
 //!
 //! ```text
-//!  frontend: imap-server ──▶ RemoteStore ══gRPC══▶ MetadService ──▶ SqlStore ──▶ PostgreSQL
+//!  frontend: imap-server ──▶ RemoteStore ══gRPC══▶ MetadService ──▶ PgStore ──▶ PostgreSQL
 //!                 ▲                                     │                 ▲  LISTEN/NOTIFY
 //!                 └──── change feed (Subscribe) ◀───────┘                 └── other replicas
 //!            bodies: frontend ──▶ object store (S3) directly, never through metad
 //! ```
 
 pub mod client;
-pub mod convert;
+pub mod rpc;
 pub mod search;
 pub mod server;
 

@@ -2,7 +2,8 @@
 //! asked for them, forgets a map when UIDVALIDITY changes, stays within its entry bound.
 
 use search_index::{MailboxAt, UidMaps, blob64};
-use store::{BlobRef, Flags, MailStore, NewMessage, SqlStore};
+use store::prelude::*;
+use store::{BlobRef, Flags, NewMessage, SqliteStore};
 
 fn msg(n: u32) -> NewMessage {
     let mut sha256 = [0u8; 32];
@@ -15,14 +16,14 @@ fn msg(n: u32) -> NewMessage {
         internal_zone: 0,
         flags: Flags::default(),
         facts: Vec::new(),
-        put_started_ms: store::sql::now_ms(),
+        put_started_ms: store::now_ms(),
     }
 }
 
 #[tokio::test]
 async fn maps_load_incrementally_and_stay_bounded() {
     let dir = tempfile::tempdir().unwrap();
-    let s = SqlStore::open_sqlite(&dir.path().join("meta.db"))
+    let s = SqliteStore::open(&dir.path().join("meta.db"))
         .await
         .unwrap();
     let a = s.create_account("u@example.org", "x").await.unwrap();

@@ -61,7 +61,7 @@ pub async fn append_messages(
         attempt += 1;
         let mut batch = Vec::with_capacity(messages.len());
         for m in messages {
-            let put_started_ms = crate::sql::now_ms();
+            let put_started_ms = crate::clock::now_ms();
             let id = blobs.put(m.data.clone()).await.map_err(blob_error)?;
             batch.push(NewMessage {
                 blob: BlobRef { sha256: id.sha256 },

@@ -36,23 +36,3 @@ pub enum StoreError {
     #[error("storage failure: {0}")]
     Internal(String),
 }
-
-impl From<sqlx::Error> for StoreError {
-    fn from(e: sqlx::Error) -> Self {
-        match &e {
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
-                StoreError::Unavailable(e.to_string())
-            }
-            sqlx::Error::Database(d) if d.is_unique_violation() => {
-                StoreError::AlreadyExists(d.message().to_string())
-            }
-            _ => StoreError::Internal(e.to_string()),
-        }
-    }
-}
-
-impl From<sqlx::migrate::MigrateError> for StoreError {
-    fn from(e: sqlx::migrate::MigrateError) -> Self {
-        StoreError::Internal(format!("migration: {e}"))
-    }
-}

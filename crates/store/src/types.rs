@@ -228,30 +228,6 @@ impl Flags {
         }
     }
 
-    /// Applies a STORE operation and returns the result.
-    pub fn apply(&self, op: FlagOp, other: &Flags) -> Flags {
-        match op {
-            FlagOp::Replace => other.clone(),
-            FlagOp::Add => {
-                let mut f = self.clone();
-                f.system |= other.system;
-                for k in &other.keywords {
-                    f.add_keyword(k.clone());
-                }
-                f
-            }
-            FlagOp::Remove => Flags {
-                system: self.system & !other.system,
-                keywords: self
-                    .keywords
-                    .iter()
-                    .filter(|k| !other.has_keyword(k))
-                    .cloned()
-                    .collect(),
-            },
-        }
-    }
-
     /// Keywords as stored: space-separated (keywords are atoms, so they hold no space).
     pub fn keywords_text(&self) -> String {
         self.keywords.join(" ")

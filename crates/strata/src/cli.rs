@@ -18,7 +18,6 @@ use std::io::{BufRead, IsTerminal, Read};
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use store::SqlStore;
 
 use crate::config::{Config, ConfigError, Overrides};
 use crate::data_dir::DataDir;
@@ -209,9 +208,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
 }
 
 /// The data dir (created if needed) and the metadata database, for the offline commands.
-async fn open_store(config: &Config) -> Result<SqlStore, CliError> {
+async fn open_store(config: &Config) -> Result<std::sync::Arc<dyn store::MailStore>, CliError> {
     DataDir::open(&config.data_dir).map_err(|e| CliError::Setup(e.to_string()))?;
-    SqlStore::open(&config.database_url(), config.database.max_connections)
+    store::open(&config.database_url(), config.database.max_connections)
         .await
         .map_err(|e| CliError::Setup(format!("cannot open the database: {e}")))
 }
@@ -223,8 +222,7 @@ fn reindex(config: &Config, user: Option<&str>) -> Result<(), CliError> {
         .build()
         .map_err(|e| CliError::Setup(format!("cannot start the runtime: {e}")))?;
     runtime.block_on(async {
-        let store: std::sync::Arc<dyn store::MailStore> =
-            std::sync::Arc::new(open_store(config).await?);
+        let store = open_store(config).await?;
         let blobs = blob_store::BlobStore::new(config.blob_store_config())
             .map_err(|e| CliError::Setup(e.to_string()))?;
         let index = search_index::SearchIndex::open(&config.index_dir(), config.search.shards)
@@ -283,7 +281,7 @@ fn user(config: &Config, cmd: UserCommand) -> Result<(), CliError> {
         .map_err(|e| CliError::Setup(format!("cannot start the runtime: {e}")))?;
     runtime.block_on(async {
         let store = open_store(config).await?;
-        let admin = UserAdmin::new(&store, params);
+        let admin = UserAdmin::new(store.as_ref(), params);
         let password = password.as_deref().unwrap_or_default();
         let result = match cmd {
             UserCommand::Add(a) => admin
@@ -320,7 +318,6 @@ fn user(config: &Config, cmd: UserCommand) -> Result<(), CliError> {
                     )
                 }),
         };
-        store.close().await;
         Ok(result?)
     })
 }

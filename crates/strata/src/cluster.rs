@@ -4,7 +4,7 @@
 //! ```text
 //!  IMAP clients ──▶ frontend (imap-server over metad::RemoteStore) ──gRPC──▶ metad ×3
 //!                       └──────────── bodies ────────────▶ object store ◀── sweep (job holder)
-//!  metad: MetadService over SqlStore(PostgreSQL) + change relay (LISTEN/NOTIFY)
+//!  metad: MetadService over PgStore + change relay (LISTEN/NOTIFY)
 //!         + raft (strata-control: shard map, job holders) + SearchService (its shards'
 //!         index, routing) + the admin API + the body sweep (when it holds the job)
 //! ```
@@ -20,7 +20,7 @@ use metad::{MetadService, Owner, Readiness, RemoteStore, SearchService, ShardOwn
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
-use store::{AccountId, MailStore, SqlStore};
+use store::{AccountId, Database, MailStore, PgStore};
 use strata_control::{Control, ControlConfig};
 
 /// A metad replica is ready when its database answers and its raft group has a leader.
@@ -210,20 +210,23 @@ pub fn metad(config: &Config) -> Result<(), CliError> {
         };
         let tokens = admin_tokens(config)?;
         let params = config.argon2_params()?;
-        let sql = SqlStore::open(&url, config.database.max_connections)
-            .await
-            .map_err(|e| setup(format!("cannot open the database: {e}")))?;
+        let cannot_open = |e| setup(format!("cannot open the database: {e}"));
         // Other replicas' commits reach this one's subscribers (PostgreSQL only: SQLite has
         // one process).
-        let _relay = match sql.backend() {
-            store::Backend::Postgres => Some(
-                sql.start_change_relay(&url)
-                    .await
-                    .map_err(|e| setup(format!("cannot LISTEN for changes: {e}")))?,
-            ),
-            store::Backend::Sqlite => None,
-        };
-        let store: Arc<dyn MailStore> = Arc::new(sql);
+        let (store, _relay): (Arc<dyn MailStore>, _) =
+            match Database::from_url(&url).map_err(cannot_open)? {
+                Database::Postgres(url) => {
+                    let pg = PgStore::open(&url, config.database.max_connections)
+                        .await
+                        .map_err(cannot_open)?;
+                    let relay = pg
+                        .start_change_relay(&url)
+                        .await
+                        .map_err(|e| setup(format!("cannot LISTEN for changes: {e}")))?;
+                    (Arc::new(pg), Some(relay))
+                }
+                sqlite => (sqlite.open(1).await.map_err(cannot_open)?, None),
+            };
         let blobs = BlobStore::new(config.blob_store_config()).map_err(setup)?;
         let listener = tokio::net::TcpListener::bind(config.metad.listen)
             .await

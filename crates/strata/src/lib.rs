@@ -6,8 +6,8 @@
 //! ```text
 //!  main.rs ──▶ cli::run ──▶ Config::load (file ◀ STRATA_* ◀ flags)
 //!                 │            └─▶ DataDir (meta.db, blobs/, tls/; mode 0700)
-//!                 ├─ user … ─▶ users::UserAdmin ──▶ store::SqlStore (MailStore)
-//!                 ├─ serve ──▶ serve::run_imap over SqlStore (all-in-one)
+//!                 ├─ user … ─▶ users::UserAdmin ──▶ store::open (MailStore)
+//!                 ├─ serve ──▶ serve::run_imap over SqliteStore (all-in-one)
 //!                 └─ metad / frontend ──▶ cluster (metad::MetadService / metad::RemoteStore)
 //!  tls::ensure_certificate ─▶ configured PEM pair, or a self-signed one ─▶ rustls ServerConfig
 //! ```

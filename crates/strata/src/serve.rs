@@ -10,7 +10,6 @@ use imap_server::{ServerConfig, Shared};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use store::SqlStore;
 
 /// Where to listen, when given on the command line (beats the config file).
 #[derive(Debug, Clone, Default)]
@@ -92,11 +91,10 @@ pub fn serve(config: &Config, args: ServeArgs) -> Result<(), CliError> {
     init_logging(config);
     runtime()?.block_on(async {
         let dir = DataDir::open(&config.data_dir).map_err(setup)?;
-        let store = SqlStore::open(&config.database_url(), config.database.max_connections)
+        let store = store::open(&config.database_url(), config.database.max_connections)
             .await
             .map_err(|e| setup(format!("cannot open the database: {e}")))?;
         let blobs = BlobStore::new(config.blob_store_config()).map_err(setup)?;
-        let store: Arc<dyn store::MailStore> = Arc::new(store);
         let mut shared = Shared::new(store.clone(), blobs.clone(), server_config(config));
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         if config.search.enabled {

@@ -4,7 +4,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use store::{MailStore, SqlStore};
+use store::SqliteStore;
+use store::prelude::*;
 
 /// One run of the binary.
 struct Out {
@@ -82,9 +83,8 @@ impl Env {
     fn hash(&self, address: &str) -> String {
         let db = self.data.join("meta.db");
         rt().block_on(async {
-            let store = SqlStore::open_sqlite(&db).await.expect("open");
+            let store = SqliteStore::open(&db).await.expect("open");
             let creds = store.credentials(address).await.expect("credentials");
-            store.close().await;
             creds.expect("account exists").password_hash
         })
     }
@@ -93,11 +93,10 @@ impl Env {
     fn mailboxes(&self, address: &str) -> Vec<String> {
         let db = self.data.join("meta.db");
         rt().block_on(async {
-            let store = SqlStore::open_sqlite(&db).await.expect("open");
+            let store = SqliteStore::open(&db).await.expect("open");
             let creds = store.credentials(address).await.expect("credentials");
             let account = creds.expect("account exists").account;
             let boxes = store.list_mailboxes(account).await.expect("mailboxes");
-            store.close().await;
             boxes.into_iter().map(|m| m.name).collect()
         })
     }

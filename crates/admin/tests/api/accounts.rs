@@ -1,6 +1,7 @@
 //! Domains, accounts, passwords and quotas.
 
-use store::{MailStore, QuotaLimits};
+use store::QuotaLimits;
+use store::prelude::*;
 use strata_admin::LimitChange;
 use tonic::Code;
 

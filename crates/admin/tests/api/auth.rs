@@ -1,7 +1,8 @@
 //! Tokens and tenancy: who may call what.
 
 use bytes::Bytes;
-use store::{Flags, MailStore};
+use store::Flags;
+use store::prelude::*;
 use strata_admin::pb;
 use strata_admin::{AdminClient, LimitChange, MailItem};
 use tonic::Code;

@@ -2,7 +2,8 @@
 
 use bytes::Bytes;
 use futures::StreamExt;
-use store::{AccountId, Flags, MailStore};
+use store::prelude::*;
+use store::{AccountId, Flags};
 use strata_admin::codec::{MaildirReader, MaildirWriter};
 use strata_admin::transfer::{export_maildir, export_mbox, import_maildir, import_mbox};
 use strata_admin::{AdminClient, ClientError, LimitChange, MailItem, pb};

@@ -1,4 +1,4 @@
-//! The test server: SqlStore on a temp SQLite file, a local blob folder, fake hooks and a
+//! The test server: SqliteStore on a temp SQLite file, a local blob folder, fake hooks and a
 //! cheap fake password hasher, served on 127.0.0.1:0 and shut down at the end.
 
 use std::net::SocketAddr;
@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, Once};
 use async_trait::async_trait;
 use blob_store::{BlobStore, BlobStoreConfig};
 use sha2::{Digest, Sha256};
-use store::{AccountId, MailStore, SqlStore};
+use store::{AccountId, MailStore, SqliteStore};
 use strata_admin::pb;
 use strata_admin::{
     AdminBackend, AdminClient, AdminOptions, AdminService, AdminToken, ClusterHooks, Tokens,
@@ -124,7 +124,7 @@ pub struct TestServer {
     /// Where it listens.
     pub addr: SocketAddr,
     /// The store behind it, for checks.
-    pub store: Arc<SqlStore>,
+    pub store: Arc<SqliteStore>,
     /// The hooks behind it.
     pub hooks: Arc<TestHooks>,
     /// Holds the SQLite file and the blobs.
@@ -138,8 +138,11 @@ impl TestServer {
     pub async fn start() -> TestServer {
         init_tracing();
         let dir = tempfile::tempdir().expect("tempdir");
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("meta.db").display());
-        let store = Arc::new(SqlStore::open(&url, 4).await.expect("open store"));
+        let store = Arc::new(
+            SqliteStore::open(&dir.path().join("meta.db"))
+                .await
+                .expect("open store"),
+        );
         let blobs =
             BlobStore::new(BlobStoreConfig::local(dir.path().join("blobs"))).expect("blobs");
         let hooks = Arc::new(TestHooks::default());
@@ -206,6 +209,5 @@ impl TestServer {
             .await
             .expect("server task")
             .expect("server");
-        self.store.close().await;
     }
 }

@@ -59,7 +59,7 @@ where
         Ok(i) => i,
         Err(e) => return destination_reply(e),
     };
-    let now = store::sql::now_ms() / 1000;
+    let now = store::now_ms() / 1000;
     let mut incoming = Vec::with_capacity(messages.len());
     for msg in messages {
         let flags = match store_flags(&msg.flags) {

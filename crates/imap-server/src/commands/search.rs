@@ -140,7 +140,7 @@ where
     let ctx = imap_search::Context {
         max_seq: view.exists(),
         max_uid: uids.last().copied().unwrap_or(0),
-        now: store::sql::now_ms() / 1000,
+        now: store::now_ms() / 1000,
     };
     // With an index and a text key: candidates per text key rule messages out without their
     // text, and the text of the others comes from the index. Messages at or above the

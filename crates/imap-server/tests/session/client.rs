@@ -5,7 +5,8 @@ use blob_store::{BlobStore, BlobStoreConfig};
 use imap_server::{ConnectionInfo, ServerConfig, Session, Shared};
 use std::sync::Arc;
 use std::time::Duration;
-use store::{MailStore, SqlStore};
+use store::SqliteStore;
+use store::prelude::*;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream, ReadHalf, WriteHalf};
 
 /// A store with one account, `alice@example.org` / `secret`.
@@ -22,7 +23,7 @@ impl Fixture {
     /// A fixture whose server settings `adjust` changes.
     pub async fn with(adjust: impl FnOnce(&mut ServerConfig)) -> Fixture {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqlStore::open_sqlite(&dir.path().join("meta.db"))
+        let store = SqliteStore::open(&dir.path().join("meta.db"))
             .await
             .unwrap();
         // Cheap argon2 parameters: tests are about the protocol, not the hash cost.

@@ -257,7 +257,7 @@ async fn select_and_changes_from_another_session() {
         internal_zone: 0,
         flags: Flags::new(flags, []),
         facts: vec![],
-        put_started_ms: store::sql::now_ms(),
+        put_started_ms: store::now_ms(),
     };
     f.store()
         .append(
@@ -565,7 +565,7 @@ async fn idle_sees_other_sessions_changes_promptly() {
             internal_zone: 0,
             flags: Flags::default(),
             facts: vec![],
-            put_started_ms: store::sql::now_ms(),
+            put_started_ms: store::now_ms(),
         };
         let t = std::time::Instant::now();
         f.store()
@@ -796,7 +796,7 @@ async fn condstore_and_qresync_resynchronisation() {
         internal_zone: 0,
         flags: Flags::default(),
         facts: vec![],
-        put_started_ms: store::sql::now_ms(),
+        put_started_ms: store::now_ms(),
     };
     let a = f
         .store()

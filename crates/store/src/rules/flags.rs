@@ -1,0 +1,110 @@
+//! STORE (RFC 9051 §6.4.6, RFC 7162 §3.1.3): how flags and keywords combine, which messages a
+//! STORE changes, and what it reports.
+
+use crate::types::{FlagOp, FlagUpdate, FlagUpdateResult, Flags, MessageState};
+use std::collections::HashSet;
+
+impl Flags {
+    /// Applies a STORE operation and returns the result. Keywords compare case-insensitively
+    /// and keep the case they were first set with (RFC 9051 §2.3.2).
+    pub fn apply(&self, op: FlagOp, other: &Flags) -> Flags {
+        match op {
+            FlagOp::Replace => other.clone(),
+            FlagOp::Add => Flags::new(
+                self.system | other.system,
+                self.keywords.iter().chain(&other.keywords).cloned(),
+            ),
+            FlagOp::Remove => Flags {
+                system: self.system & !other.system,
+                keywords: self
+                    .keywords
+                    .iter()
+                    .filter(|k| !other.has_keyword(k))
+                    .cloned()
+                    .collect(),
+            },
+        }
+    }
+}
+
+/// What a STORE does to the messages it found: `current` is the state of the mailbox's
+/// messages in the range of `update.uids` (others are ignored), and `modseq` the MODSEQ the
+/// STORE takes. A message changes when it is asked for, passes UNCHANGEDSINCE (its MODSEQ is
+/// not above the given one; otherwise it is reported as modified) and its flags would differ;
+/// every changed message gets `modseq`. Nothing changed: nothing is written.
+pub fn store(
+    current: impl IntoIterator<Item = MessageState>,
+    update: &FlagUpdate,
+    modseq: u64,
+) -> FlagUpdateResult {
+    let wanted: HashSet<u32> = update.uids.iter().copied().collect();
+    let mut result = FlagUpdateResult {
+        updated: Vec::new(),
+        modified: Vec::new(),
+    };
+    for cur in current {
+        if !wanted.contains(&cur.uid) {
+            continue;
+        }
+        if update.unchanged_since.is_some_and(|u| cur.modseq > u) {
+            result.modified.push(cur.uid);
+            continue;
+        }
+        let flags = cur.flags.apply(update.op, &update.flags);
+        if flags != cur.flags {
+            result.updated.push(MessageState {
+                uid: cur.uid,
+                flags,
+                modseq,
+            });
+        }
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(uid: u32, system: u8, kw: &[&str], modseq: u64) -> MessageState {
+        MessageState {
+            uid,
+            flags: Flags::new(system, kw.iter().map(|k| k.to_string())),
+            modseq,
+        }
+    }
+
+    #[test]
+    fn keywords_combine_case_insensitively() {
+        let a = Flags::new(Flags::SEEN, ["$Label1".to_string()]);
+        let b = Flags::new(Flags::FLAGGED, ["$label1".to_string(), "Work".to_string()]);
+        let added = a.apply(FlagOp::Add, &b);
+        assert_eq!(added.system, Flags::SEEN | Flags::FLAGGED);
+        assert_eq!(added.keywords, ["$Label1", "Work"], "first case kept");
+        let removed = added.apply(FlagOp::Remove, &Flags::new(0, ["WORK".to_string()]));
+        assert_eq!(removed.keywords, ["$Label1"]);
+        assert_eq!(a.apply(FlagOp::Replace, &b), b);
+    }
+
+    #[test]
+    fn only_asked_changed_and_unmodified_messages_change() {
+        let update = FlagUpdate {
+            uids: vec![1, 2, 3],
+            op: FlagOp::Add,
+            flags: Flags::new(Flags::SEEN, []),
+            unchanged_since: Some(5),
+        };
+        let r = store(
+            [
+                state(1, 0, &[], 4),
+                state(2, Flags::SEEN, &[], 4),
+                state(3, 0, &[], 6),
+                state(4, 0, &[], 1),
+            ],
+            &update,
+            7,
+        );
+        assert_eq!(r.updated, vec![state(1, Flags::SEEN, &[], 7)]);
+        assert_eq!(r.modified, vec![3]);
+    }
+}
