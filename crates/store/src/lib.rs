@@ -25,6 +25,7 @@ pub mod error;
 pub mod mail_store;
 pub mod postgres;
 pub mod rules;
+pub mod schema;
 pub mod sqlite;
 pub mod types;
 

@@ -1,9 +1,10 @@
 //! The SQLite schema's migrations (`migrations/sqlite`), applied in order at open, each in its
-//! own transaction. Applied versions are recorded in `_sqlx_migrations`, the table (and the
-//! checksums, SHA-384 of each file) that sqlx's migrator kept when it ran them: databases made
-//! by earlier versions of Strata upgrade in place.
+//! own transaction, and recorded in the table both backends keep
+//! ([`crate::schema::MIGRATIONS_TABLE`], with the SHA-384 of each file): databases made by
+//! earlier versions of Strata upgrade in place.
 
 use crate::error::{Result, StoreError};
+use crate::schema::MIGRATIONS_TABLE as TABLE;
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha384};
 
@@ -40,18 +41,20 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
 /// Applies the migrations `conn`'s database lacks. `Cannot` if it has one this build does not
 /// know or whose text changed (a newer or a tampered database).
 pub(crate) fn run(conn: &mut Connection) -> Result<()> {
-    conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS _sqlx_migrations (
+    conn.execute_batch(&format!(
+        "CREATE TABLE IF NOT EXISTS {TABLE} (
              version BIGINT PRIMARY KEY,
              description TEXT NOT NULL,
              installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
              success BOOLEAN NOT NULL,
              checksum BLOB NOT NULL,
              execution_time BIGINT NOT NULL
-         )",
-    )?;
+         )"
+    ))?;
     let applied: Vec<(i64, Vec<u8>)> = conn
-        .prepare("SELECT version, checksum FROM _sqlx_migrations WHERE success ORDER BY version")?
+        .prepare(&format!(
+            "SELECT version, checksum FROM {TABLE} WHERE success ORDER BY version"
+        ))?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     for (version, checksum) in &applied {
@@ -80,7 +83,7 @@ pub(crate) fn run(conn: &mut Connection) -> Result<()> {
         tx.execute_batch(sql)?;
         let failed: Option<i64> = tx
             .query_row(
-                "SELECT version FROM _sqlx_migrations WHERE version = ?1",
+                &format!("SELECT version FROM {TABLE} WHERE version = ?1"),
                 params![version],
                 |r| r.get(0),
             )
@@ -88,13 +91,15 @@ pub(crate) fn run(conn: &mut Connection) -> Result<()> {
         if failed.is_some() {
             // A failed attempt of an earlier version left its row: replace it.
             tx.execute(
-                "DELETE FROM _sqlx_migrations WHERE version = ?1",
+                &format!("DELETE FROM {TABLE} WHERE version = ?1"),
                 params![version],
             )?;
         }
         tx.execute(
-            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
-             VALUES (?1, ?2, TRUE, ?3, ?4)",
+            &format!(
+                "INSERT INTO {TABLE} (version, description, success, checksum, execution_time) \
+                 VALUES (?1, ?2, TRUE, ?3, ?4)"
+            ),
             params![
                 version,
                 description,
@@ -138,12 +143,14 @@ mod tests {
         run(&mut c).unwrap();
         run(&mut c).unwrap();
         let n: i64 = c
-            .query_row("SELECT COUNT(*) FROM _sqlx_migrations", [], |r| r.get(0))
+            .query_row(&format!("SELECT COUNT(*) FROM {TABLE}"), [], |r| r.get(0))
             .unwrap();
         assert_eq!(n, MIGRATIONS.len() as i64);
         c.execute(
-            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
-             VALUES (99, 'future', TRUE, x'00', 0)",
+            &format!(
+                "INSERT INTO {TABLE} (version, description, success, checksum, execution_time) \
+                 VALUES (99, 'future', TRUE, x'00', 0)"
+            ),
             [],
         )
         .unwrap();

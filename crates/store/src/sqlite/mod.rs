@@ -80,7 +80,7 @@ fn open_writer(path: &Path) -> Result<Connection> {
 }
 
 /// The file a `sqlite:` URL names: `sqlite://PATH[?options]` or `sqlite:PATH` (options such
-/// as sqlx's `mode=rwc` are accepted and ignored: the file is always created if missing).
+/// as `mode=rwc` are accepted and ignored: the file is always created if missing).
 pub fn path_of_url(url: &str) -> Option<PathBuf> {
     let rest = url
         .strip_prefix("sqlite://")

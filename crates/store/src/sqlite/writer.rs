@@ -3,12 +3,12 @@
 //!
 //! Why a thread of its own (measured with `strata-loadgen run`, 50 clients, on the 2-core
 //! machine of docs/benchmarks.md): a mail write is five to ten statements made while holding
-//! SQLite's one writer lock. When each statement was a round trip to another thread (sqlx's
-//! SQLite driver runs each connection on a thread of its own), every wake-up waited for a core
-//! on a busy machine: the lock was held about 0.9–1.5 ms per write, writers queued behind it
-//! (APPEND p50 ≈ 40 ms while reads took 1–4 ms), and the wake-ups cost a fifth of the server's
-//! CPU. Here a transaction's statements run back to back; only the request and the answer cross
-//! threads.
+//! SQLite's one writer lock. When each statement was a round trip to another thread (the
+//! driver this store used before runs each connection on a thread of its own), every wake-up
+//! waited for a core on a busy machine: the lock was held about 0.9–1.5 ms per write, writers
+//! queued behind it (APPEND p50 ≈ 40 ms while reads took 1–4 ms), and the wake-ups cost a fifth
+//! of the server's CPU. Here a transaction's statements run back to back; only the request and
+//! the answer cross threads.
 
 use super::conn::ready;
 use super::wal::WalSync;
