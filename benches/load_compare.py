@@ -2,9 +2,10 @@
 """Load comparison: Strata all-in-one, Strata's cluster shape and Dovecot, throughput under a
 command mix and memory per idle connection, on the same machine in one run.
 
---shapes picks the servers (default aio,dovecot): `aio` is `strata serve`; `cluster` is one
-`strata metad` over a fresh PostgreSQL database and s3s-fs, with two `strata frontend`s
-(`StrataCluster` in bench_servers.py); `dovecot` is a throw-away Dovecot.
+--shapes picks the servers (default aio,dovecot): `aio` is `strata serve`; `base` is `strata
+serve` of another build (`--baseline DIR`, a folder with its `strata`: before and after a change
+in one run); `cluster` is one `strata metad` over a fresh PostgreSQL database and s3s-fs, with
+two `strata frontend`s (`StrataCluster` in bench_servers.py); `dovecot` is a throw-away Dovecot.
 
 Step by step:
 
@@ -51,7 +52,7 @@ database is dropped at the end, also on Ctrl-C. The default settings take about 
 (about 22 with the cluster) and need some GB of free memory for 10,000 Dovecot processes.
 
 usage: python3 benches/load_compare.py [--quick] [--no-build] [--markdown FILE] [--keep]
-       [--shapes aio,cluster,dovecot] [--clients 1,50,500] [--rounds 3] [--duration 20]
+       [--shapes aio,base,cluster,dovecot] [--baseline DIR] [--clients 1,50,500] [--rounds 3] [--duration 20]
        [--warmup 3] [--users 20] [--messages 200] [--idle-connections 10000] [--hold 20]
        [--workdir DIR] [--pg-url URL]
 """
