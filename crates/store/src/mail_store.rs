@@ -12,7 +12,9 @@
 //! tagged OK may follow at once, and the change survives a crash of any process and a power cut
 //! (invariant 3). A call that returns an error changed nothing, except
 //! [`StoreError::Unavailable`]/[`StoreError::Internal`] from `RemoteStore` when the outcome is
-//! unknown (the replica died mid-call; see each method). Message bodies are not stored here: the
+//! unknown (the replica died mid-call; see each method). A change whose caller goes away (a
+//! client that disconnects, a cancelled call) still commits or rolls back as a whole, and is
+//! published if it commits. Message bodies are not stored here: the
 //! caller writes them to the blob store first and passes their [`BlobRef`]
 //! ([`crate::bodies::append_messages`]).
 //!

@@ -425,6 +425,54 @@ pub async fn inbox_rename_moves_messages(s: Store, _: &Guard) {
     assert_eq!(s.quota(a).await.unwrap().messages, 2);
 }
 
+/// Two RENAMEs of overlapping parts of a tree at once (`a` → `b` and `a/x` → `c`) end as if
+/// one ran after the other: either both succeed and the child is `c` (child first), or the
+/// parent's wins and the child's finds nothing to rename (parent first) — never both
+/// acknowledged with the child's rename lost under the parent's.
+pub async fn concurrent_renames_serialize(s: Store, _: &Guard) {
+    let (acc, _) = account(&s, "ron@example.org").await;
+    for round in 0..20 {
+        let (a, b, c) = (
+            format!("a{round}"),
+            format!("b{round}"),
+            format!("c{round}"),
+        );
+        let child = format!("{a}/x");
+        s.create_mailbox(acc, &a, None).await.unwrap();
+        s.create_mailbox(acc, &child, None).await.unwrap();
+        let (s1, s2) = (s.clone(), s.clone());
+        let (a1, b1, child2, c2) = (a.clone(), b.clone(), child.clone(), c.clone());
+        let parent = tokio::spawn(async move { s1.rename_mailbox(acc, &a1, &b1).await });
+        let kid = tokio::spawn(async move { s2.rename_mailbox(acc, &child2, &c2).await });
+        let (parent, kid) = (parent.await.unwrap(), kid.await.unwrap());
+        let names: HashSet<String> = s
+            .list_mailboxes(acc)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.name)
+            .filter(|n| n.ends_with(&round.to_string()) || n.contains(&format!("{round}/")))
+            .collect();
+        assert!(
+            parent.is_ok(),
+            "round {round}: the parent's rename: {parent:?}"
+        );
+        match kid {
+            Ok(()) => assert_eq!(
+                names,
+                HashSet::from([b.clone(), c.clone()]),
+                "round {round}: both acknowledged, so the child went first"
+            ),
+            Err(StoreError::NotFound(_)) => assert_eq!(
+                names,
+                HashSet::from([b.clone(), format!("{b}/x")]),
+                "round {round}: the parent went first"
+            ),
+            Err(e) => panic!("round {round}: the child's rename: {e:?}"),
+        }
+    }
+}
+
 /// `\Recent` (IMAP4rev1) is claimed by exactly one session.
 pub async fn recent_is_claimed_once(s: Store, _: &Guard) {
     let (a, inbox) = account(&s, "hal@example.org").await;

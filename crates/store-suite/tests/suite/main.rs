@@ -37,6 +37,7 @@ suite!(
     accounts_are_isolated,
     mailbox_tree_rename_delete_subscribe,
     inbox_rename_moves_messages,
+    concurrent_renames_serialize,
     recent_is_claimed_once,
     change_feed_publishes_commits,
     credentials_keep_password_and_scram_together,

@@ -2,21 +2,13 @@
 
 use super::conn::{Conn, Param, all, one, opt};
 use super::mailboxes::insert_mailbox;
-use super::rows;
+use super::{rows, taken};
 use crate::error::{Result, StoreError};
 use crate::rules::names::{self, DEFAULT_MAILBOXES};
 use crate::rules::quota::{self, Charge};
 use crate::rules::uids;
 use crate::types::*;
 use Param::{Int, OptInt, OptText, Text};
-
-/// A unique violation reported under the name the caller used.
-fn taken(name: &str) -> impl Fn(StoreError) -> StoreError + '_ {
-    move |e| match e {
-        StoreError::AlreadyExists(_) => StoreError::AlreadyExists(name.to_string()),
-        e => e,
-    }
-}
 
 pub(crate) async fn create_domain<C: Conn>(c: &mut C, name: &str) -> Result<DomainId> {
     let name = names::domain(name)?;

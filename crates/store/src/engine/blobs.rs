@@ -61,7 +61,8 @@ pub(crate) async fn sweep_mark<C: Conn>(c: &mut C, batch: &[BlobRef]) -> Result<
 /// Rule 2: the deletes of these bodies completed.
 pub(crate) async fn sweep_done<C: Conn>(c: &mut C, deleted: &[BlobRef]) -> Result<()> {
     let now = now_ms();
-    for blob in deleted {
+    // In the order appends and the sweep's mark lock blob rows.
+    for blob in &blobs::sweep_order(deleted) {
         c.execute(
             "UPDATE blobs SET done_at = $2 WHERE blob = $1 AND marked_at IS NOT NULL",
             &[Text(&blob.hex()), Int(now)],

@@ -24,7 +24,7 @@ impl<D: Driver> Accounts for SqlStore<D> {
     }
 
     async fn list_domains(&self) -> Result<Vec<Domain>> {
-        self.driver
+        self.driver()
             .read(false, |c| Box::pin(accounts::list_domains(c)))
             .await
     }
@@ -53,7 +53,7 @@ impl<D: Driver> Accounts for SqlStore<D> {
 
     async fn list_accounts(&self, domain: Option<&str>) -> Result<Vec<Account>> {
         let domain = domain.map(str::to_string);
-        self.driver
+        self.driver()
             .read(false, move |c| {
                 Box::pin(async move { accounts::list_accounts(c, domain.as_deref()).await })
             })
@@ -95,7 +95,7 @@ impl<D: Driver> Accounts for SqlStore<D> {
 
     async fn credentials(&self, address: &str) -> Result<Option<Credentials>> {
         let address = address.to_string();
-        self.driver
+        self.driver()
             .read(false, move |c| {
                 Box::pin(async move { accounts::credentials(c, &address).await })
             })
@@ -103,7 +103,7 @@ impl<D: Driver> Accounts for SqlStore<D> {
     }
 
     async fn quota(&self, account: AccountId) -> Result<QuotaUsage> {
-        self.driver
+        self.driver()
             .read(false, |c| Box::pin(accounts::quota_usage(c, account)))
             .await
     }
@@ -141,14 +141,14 @@ impl<D: Driver> Mailboxes for SqlStore<D> {
     }
 
     async fn list_mailboxes(&self, account: AccountId) -> Result<Vec<MailboxInfo>> {
-        self.driver
+        self.driver()
             .read(false, |c| Box::pin(mailboxes::list_mailboxes(c, account)))
             .await
     }
 
     async fn mailbox(&self, account: AccountId, name: &str) -> Result<MailboxInfo> {
         let name = name.to_string();
-        self.driver
+        self.driver()
             .read(false, move |c| {
                 Box::pin(async move { mailboxes::mailbox(c, account, &name).await })
             })
@@ -166,13 +166,13 @@ impl<D: Driver> Mailboxes for SqlStore<D> {
     }
 
     async fn subscriptions(&self, account: AccountId) -> Result<Vec<String>> {
-        self.driver
+        self.driver()
             .read(false, |c| Box::pin(mailboxes::subscriptions(c, account)))
             .await
     }
 
     async fn status(&self, account: AccountId, mailbox: MailboxId) -> Result<MailboxStatus> {
-        self.driver
+        self.driver()
             .read(false, |c| Box::pin(mailboxes::status(c, account, mailbox)))
             .await
     }
@@ -193,7 +193,7 @@ impl<D: Driver> Messages for SqlStore<D> {
     }
 
     async fn snapshot(&self, account: AccountId, mailbox: MailboxId) -> Result<Snapshot> {
-        self.driver
+        self.driver()
             .read(false, |c| Box::pin(reads::snapshot(c, account, mailbox)))
             .await
     }
@@ -204,7 +204,7 @@ impl<D: Driver> Messages for SqlStore<D> {
         mailbox: MailboxId,
         modseq: u64,
     ) -> Result<Changes> {
-        self.driver
+        self.driver()
             .read(false, |c| {
                 Box::pin(reads::changes_since(c, account, mailbox, modseq))
             })
@@ -294,7 +294,7 @@ impl<D: Driver> Messages for SqlStore<D> {
         mailbox: MailboxId,
         after: u32,
     ) -> Result<Vec<(u32, BlobRef)>> {
-        self.driver
+        self.driver()
             .read(false, |c| {
                 Box::pin(reads::uid_blobs(c, account, mailbox, after))
             })
@@ -303,14 +303,14 @@ impl<D: Driver> Messages for SqlStore<D> {
 
     async fn claim_recent(&self, account: AccountId, mailbox: MailboxId) -> Result<u32> {
         let fast = self
-            .driver
+            .driver()
             .read(false, |c| {
                 Box::pin(mailboxes::nothing_recent(c, account, mailbox))
             })
             .await?;
         if let Some(first) = fast {
             // The answer reflects commits that may not be durable yet (SQLite's group commit).
-            self.driver.durable().await?;
+            self.driver().durable().await?;
             return Ok(first);
         }
         self.write(move |c| {
@@ -374,7 +374,7 @@ impl<D: Driver> SqlStore<D> {
     ) -> Result<Vec<MessageRecord>> {
         let snapshot = reads::fetch_needs_snapshot(uids);
         let uids = uids.to_vec();
-        self.driver
+        self.driver()
             .read(snapshot, move |c| {
                 Box::pin(async move { reads::fetch(c, account, mailbox, &uids, with_facts).await })
             })

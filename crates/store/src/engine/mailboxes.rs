@@ -1,10 +1,10 @@
 //! The mailbox tree, subscriptions, STATUS counts and the `\Recent` claim.
 
-use super::Events;
 use super::accounts::charge;
 use super::conn::{Conn, Param, all, one, opt, u32_of, u64_of};
 use super::messages::{Transfer, transfer};
 use super::rows::{self, MAILBOX_COLS};
+use super::{Events, event, taken};
 use crate::error::{Result, StoreError};
 use crate::rules::expunge::EXPUNGED_FLAGS;
 use crate::rules::names::{self, INBOX};
@@ -46,10 +46,7 @@ pub(crate) async fn insert_mailbox<C: Conn>(
     ];
     one(c, &sql, &params, rows::mailbox)
         .await
-        .map_err(|e| match e {
-            StoreError::AlreadyExists(_) => StoreError::AlreadyExists(name.clone()),
-            e => e,
-        })
+        .map_err(taken(&name))
 }
 
 /// A mailbox of `account` by id, locked until the transaction ends (`NotFound` if it is not
@@ -81,6 +78,16 @@ async fn lock_named<C: Conn>(
     opt(c, &sql, &[Int(account.0), Text(name)], rows::mailbox).await
 }
 
+/// A mailbox of `account` by (normalised) name, without locking it.
+async fn mailbox_named<C: Conn>(
+    c: &mut C,
+    account: AccountId,
+    name: &str,
+) -> Result<Option<MailboxInfo>> {
+    let sql = format!("SELECT {MAILBOX_COLS} FROM mailboxes WHERE account_id = $1 AND name = $2");
+    opt(c, &sql, &[Int(account.0), Text(name)], rows::mailbox).await
+}
+
 /// Records that `mailbox` reached `modseq` and `uid_next`.
 pub(crate) async fn set_mailbox<C: Conn>(
     c: &mut C,
@@ -109,14 +116,6 @@ pub(crate) async fn create_mailbox<C: Conn>(
     let info = insert_mailbox(c, account, name, special_use).await?;
     let ev = event(account, info.id, info.highest_modseq);
     Ok((info, vec![ev]))
-}
-
-fn event(account: AccountId, mailbox: MailboxId, modseq: u64) -> ChangeEvent {
-    ChangeEvent {
-        account,
-        mailbox,
-        modseq,
-    }
 }
 
 pub(crate) async fn delete_mailbox<C: Conn>(
@@ -156,14 +155,15 @@ pub(crate) async fn rename_mailbox<C: Conn>(
 ) -> Result<((), Events)> {
     let (from, to) = (names::mailbox(from)?, names::mailbox(to)?);
     names::renamable(&from, &to)?;
-    let src = lock_named(c, account, &from)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(from.clone()))?;
-    if lock_named(c, account, &to).await?.is_some() {
+    // A name taken meanwhile collides with the renamed row's unique name below instead.
+    if mailbox_named(c, account, &to).await?.is_some() {
         return Err(StoreError::AlreadyExists(to));
     }
     if from == INBOX {
         // RFC 9051 §6.3.6: INBOX's messages move to the new name; INBOX stays, empty.
+        let src = lock_named(c, account, &from)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(from.clone()))?;
         let dst = insert_mailbox(c, account, &to, None).await?;
         let sql = "SELECT uid FROM messages WHERE mailbox_id = $1 ORDER BY uid";
         let uids = all(c, sql, &[Int(src.id.0)], |r| u32_of(r.int(0)?)).await?;
@@ -174,19 +174,36 @@ pub(crate) async fn rename_mailbox<C: Conn>(
             to: dst.id,
             is_move: true,
         };
-        let (_, events) = transfer(c, &t).await?;
+        let (_, mut events) = transfer(c, &t).await?;
+        if events.is_empty() {
+            // An empty INBOX: the new mailbox is news all the same.
+            events.push(event(account, dst.id, dst.highest_modseq));
+        }
         return Ok(((), events));
     }
+    // The whole subtree locked at once, in id order (as every writer that locks several
+    // mailbox rows does), so that a concurrent rename of a part of it waits and then finds it
+    // renamed, and two renames never wait on each other's rows in opposite orders.
     let prefix = names::children_prefix(&from);
-    let sql = "SELECT id, name FROM mailboxes \
-               WHERE account_id = $1 AND (name = $2 OR substr(name, 1, CAST($3 AS INTEGER)) = $4)";
+    let sql = format!(
+        "SELECT {MAILBOX_COLS} FROM mailboxes \
+         WHERE account_id = $1 AND (name = $2 OR substr(name, 1, CAST($3 AS INTEGER)) = $4) \
+         ORDER BY id{}",
+        C::FOR_UPDATE
+    );
     let params = [
         Int(account.0),
         Text(&from),
         Int(prefix.chars().count() as i64),
         Text(&prefix),
     ];
-    let mut subtree = all(c, sql, &params, |r| Ok((r.int(0)?, r.text(1)?.to_string()))).await?;
+    let rows = all(c, &sql, &params, rows::mailbox).await?;
+    let src = rows
+        .iter()
+        .find(|m| m.name == from)
+        .cloned()
+        .ok_or_else(|| StoreError::NotFound(from.clone()))?;
+    let mut subtree: Vec<(i64, String)> = rows.into_iter().map(|m| (m.id.0, m.name)).collect();
     names::rename_order(&mut subtree, &from, &to);
     for (id, name) in &subtree {
         let new = names::renamed(name, &from, &to);
@@ -195,10 +212,7 @@ pub(crate) async fn rename_mailbox<C: Conn>(
             &[Int(*id), Text(&new)],
         )
         .await
-        .map_err(|e| match e {
-            StoreError::AlreadyExists(_) => StoreError::AlreadyExists(new.clone()),
-            e => e,
-        })?;
+        .map_err(taken(&new))?;
     }
     Ok(((), vec![event(account, src.id, src.highest_modseq)]))
 }
@@ -245,7 +259,9 @@ pub(crate) async fn subscriptions<C: Conn>(c: &mut C, account: AccountId) -> Res
 }
 
 /// STATUS, in one statement (one consistent view on either backend): the mailbox row with its
-/// messages counted.
+/// messages counted by the rules' definitions: unseen without `\Seen`, deleted with
+/// [`EXPUNGED_FLAGS`] (what EXPUNGE would remove), recent at or above the mailbox's `\Recent`
+/// mark ([`recent`]).
 pub(crate) async fn status<C: Conn>(
     c: &mut C,
     account: AccountId,
@@ -254,8 +270,8 @@ pub(crate) async fn status<C: Conn>(
     let sql = "SELECT m.uid_next, m.uid_validity, m.highest_modseq, \
            CAST(COUNT(msg.uid) AS BIGINT), \
            CAST(COALESCE(SUM(CASE WHEN (msg.flags & $3) = 0 THEN 1 ELSE 0 END), 0) AS BIGINT), \
-           CAST(COALESCE(SUM(CASE WHEN (msg.flags & $4) <> 0 THEN 1 ELSE 0 END), 0) AS BIGINT), \
-           CAST(COALESCE(SUM(CASE WHEN (msg.flags & $4) <> 0 THEN msg.size ELSE 0 END), 0) AS BIGINT), \
+           CAST(COALESCE(SUM(CASE WHEN (msg.flags & $4) = $4 THEN 1 ELSE 0 END), 0) AS BIGINT), \
+           CAST(COALESCE(SUM(CASE WHEN (msg.flags & $4) = $4 THEN msg.size ELSE 0 END), 0) AS BIGINT), \
            CAST(COALESCE(SUM(msg.size), 0) AS BIGINT), \
            CAST(COALESCE(SUM(CASE WHEN msg.uid >= m.recent_uid THEN 1 ELSE 0 END), 0) AS BIGINT) \
          FROM mailboxes m LEFT JOIN messages msg ON msg.mailbox_id = m.id \

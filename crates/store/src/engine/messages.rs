@@ -4,12 +4,12 @@
 //! row, then (APPEND) the blob rows in address order: always in that order, so PostgreSQL
 //! transactions never deadlock on each other. COPY/MOVE lock their two mailboxes in id order.
 
-use super::Events;
 use super::accounts::charge;
 use super::blobs::use_blob;
 use super::conn::{Conn, Param, all, stored, u32_of, u64_of};
 use super::mailboxes::{lock_mailbox, set_mailbox};
 use super::rows::{STATE_COLS, state_at};
+use super::{Events, event};
 use crate::error::{Result, StoreError};
 use crate::rules::expunge::{self, Candidate, EXPUNGED_FLAGS};
 use crate::rules::quota::Charge;
@@ -55,14 +55,6 @@ async fn insert<C: Conn>(c: &mut C, m: NewRow<'_>) -> Result<()> {
     ];
     c.execute(INSERT_MESSAGE, &params).await?;
     Ok(())
-}
-
-fn event(account: AccountId, mailbox: MailboxId, modseq: u64) -> ChangeEvent {
-    ChangeEvent {
-        account,
-        mailbox,
-        modseq,
-    }
 }
 
 pub(crate) async fn append<C: Conn>(

@@ -29,12 +29,31 @@ mod rows;
 pub use conn::{BoxFuture, Conn, Param, Row};
 
 use crate::error::Result;
-use crate::types::ChangeEvent;
+use crate::types::{AccountId, ChangeEvent, MailboxId};
 use std::future::Future;
+use std::sync::Arc;
 use tokio::sync::broadcast;
 
 /// The change events a write publishes once it is durable.
 pub(crate) type Events = Vec<ChangeEvent>;
+
+/// The event of a change to `mailbox` that reached `modseq`.
+pub(crate) fn event(account: AccountId, mailbox: MailboxId, modseq: u64) -> ChangeEvent {
+    ChangeEvent {
+        account,
+        mailbox,
+        modseq,
+    }
+}
+
+/// A unique violation reported under the name the caller used (the database's own message
+/// names a constraint).
+pub(crate) fn taken(name: &str) -> impl Fn(crate::StoreError) -> crate::StoreError + '_ {
+    move |e| match e {
+        crate::StoreError::AlreadyExists(_) => crate::StoreError::AlreadyExists(name.to_string()),
+        e => e,
+    }
+}
 
 mod sealed {
     /// Only this crate's drivers implement [`super::Driver`].
@@ -50,8 +69,7 @@ pub trait Driver: Sealed + Send + Sync + 'static {
 
     /// Runs `op` in one write transaction: commits when it returns `Ok` (and returns once the
     /// commit is durable), rolls back otherwise. Writers never interleave within a mailbox
-    /// (PostgreSQL: row locks taken by `FOR UPDATE`; SQLite: one writer at a time). Once
-    /// started, `op` runs to its end even if the caller goes away.
+    /// (PostgreSQL: row locks taken by `FOR UPDATE`; SQLite: one writer at a time).
     fn write<T, F>(&self, op: F) -> impl Future<Output = Result<T>> + Send
     where
         T: Send + 'static,
@@ -76,7 +94,12 @@ pub trait Driver: Sealed + Send + Sync + 'static {
 /// The SQL implementation of [`MailStore`](crate::MailStore) on driver `D`:
 /// [`SqliteStore`](crate::SqliteStore) or [`PgStore`](crate::PgStore).
 pub struct SqlStore<D: Driver> {
-    pub(crate) driver: D,
+    inner: Arc<Inner<D>>,
+}
+
+/// What a write's task needs after its caller may have gone away.
+struct Inner<D> {
+    driver: D,
     events: broadcast::Sender<ChangeEvent>,
 }
 
@@ -84,27 +107,41 @@ impl<D: Driver> SqlStore<D> {
     /// A store over `driver`, with its change feed.
     pub(crate) fn with_driver(driver: D) -> Self {
         let (events, _) = broadcast::channel(4096);
-        SqlStore { driver, events }
+        SqlStore {
+            inner: Arc::new(Inner { driver, events }),
+        }
     }
 
-    /// Runs a write and publishes its events once it is durable.
+    /// The driver.
+    pub(crate) fn driver(&self) -> &D {
+        &self.inner.driver
+    }
+
+    /// Runs a write and publishes its events once it is durable. The write runs in a task of
+    /// its own, so that a caller that goes away (a client that disconnects, a cancelled gRPC
+    /// call) cannot stop it between its commit and the events that tell the other sessions.
     async fn write<T, F>(&self, op: F) -> Result<T>
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut D::Conn) -> BoxFuture<'c, Result<(T, Events)>> + Send + 'static,
     {
-        let (value, events) = self.driver.write(op).await?;
-        for ev in events {
-            // No subscriber is not an error.
-            let _ = self.events.send(ev);
-            self.driver.relay(ev);
-        }
-        Ok(value)
+        let inner = Arc::clone(&self.inner);
+        let task = tokio::spawn(async move {
+            let (value, events) = inner.driver.write(op).await?;
+            for ev in events {
+                // No subscriber is not an error.
+                let _ = inner.events.send(ev);
+                inner.driver.relay(ev);
+            }
+            Ok(value)
+        });
+        task.await
+            .map_err(|e| crate::StoreError::Internal(format!("write task: {e}")))?
     }
 
     /// The local change feed's sender (PostgreSQL's relay republishes other processes' events
     /// on it).
     pub(crate) fn feed(&self) -> &broadcast::Sender<ChangeEvent> {
-        &self.events
+        &self.inner.events
     }
 }

@@ -184,15 +184,19 @@ pub(crate) async fn fetch<C: Conn>(
     check_mailbox(c, account, mailbox).await?;
     let mut sorted: Vec<u32> = wanted.iter().copied().collect();
     sorted.sort_unstable();
+    // Every chunk is FETCH_CHUNK UIDs long (the last one padded with its last UID), so that it
+    // is one statement text that each connection prepares once.
+    let marks: Vec<String> = (0..FETCH_CHUNK).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT {cols} FROM messages WHERE mailbox_id = $1 AND uid IN ({}) ORDER BY uid",
+        marks.join(",")
+    );
     for chunk in sorted.chunks(FETCH_CHUNK) {
-        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
-        let sql = format!(
-            "SELECT {cols} FROM messages WHERE mailbox_id = $1 AND uid IN ({}) ORDER BY uid",
-            marks.join(",")
-        );
-        let mut params = Vec::with_capacity(chunk.len() + 1);
+        let last = chunk[chunk.len() - 1];
+        let mut params = Vec::with_capacity(FETCH_CHUNK + 1);
         params.push(Int(mailbox.0));
         params.extend(chunk.iter().map(|&u| Int(i64::from(u))));
+        params.resize(FETCH_CHUNK + 1, Int(i64::from(last)));
         c.query(&sql, &params, &mut keep).await?;
     }
     Ok(out)

@@ -48,7 +48,7 @@ impl SqlStore<Postgres> {
 
     /// Closes the pool.
     pub async fn close(&self) {
-        self.driver.pool.close().await;
+        self.driver().pool.close().await;
     }
 }
 

@@ -78,7 +78,7 @@ impl SqlStore<Postgres> {
         listener.listen(CHANNEL).await?;
         let (tx, rx) = mpsc::channel(QUEUE);
         let overflow = Arc::new(AtomicBool::new(false));
-        self.driver
+        self.driver()
             .relay
             .set(RelayTx {
                 tx,
@@ -86,7 +86,7 @@ impl SqlStore<Postgres> {
             })
             .map_err(|_| StoreError::Cannot("the change relay is already running".to_string()))?;
         let sender = tokio::spawn(send(
-            self.driver.pool.clone(),
+            self.driver().pool.clone(),
             instance.clone(),
             rx,
             overflow,

@@ -79,14 +79,16 @@ fn open_writer(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
-/// The file a `sqlite:` URL names: `sqlite://PATH[?options]` or `sqlite:PATH` (options such
-/// as `mode=rwc` are accepted and ignored: the file is always created if missing).
+/// The file a `sqlite:` URL names: `sqlite://PATH[?options]` or `sqlite:PATH`. The file is
+/// always created if missing (`mode=rwc`, the default URL's option, is accepted); an in-memory
+/// database (`:memory:`, `mode=memory`) is not a place for mail and names no file.
 pub fn path_of_url(url: &str) -> Option<PathBuf> {
     let rest = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))?;
-    let path = rest.split('?').next().unwrap_or(rest);
-    (!path.is_empty() && !path.starts_with(':')).then(|| PathBuf::from(path))
+    let (path, options) = rest.split_once('?').unwrap_or((rest, ""));
+    let memory = options.split('&').any(|o| o == "mode=memory");
+    (!path.is_empty() && !path.starts_with(':') && !memory).then(|| PathBuf::from(path))
 }
 
 impl Sealed for Sqlite {}
@@ -131,6 +133,7 @@ mod tests {
             Some("/var/strata/meta.db")
         );
         assert_eq!(p("sqlite::memory:"), None);
+        assert_eq!(p("sqlite://x.db?mode=memory&cache=shared"), None);
         assert_eq!(p("postgres://db/strata"), None);
     }
 }

@@ -57,16 +57,8 @@ impl Writer {
         let (done, answer) = oneshot::channel();
         let wal = Arc::clone(&self.wal);
         let job: Job = Box::new(move |conn| {
-            let before = conn.total_changes();
-            let result = transaction(conn, op);
-            // The ticket is taken before the next write starts, so that every later operation
-            // that sees this commit also waits for it.
-            let ticket = if result.is_ok() && conn.total_changes() != before {
-                wal.take()
-            } else {
-                wal.last()
-            };
-            let _ = done.send(result.map(|v| (v, ticket)));
+            let result = transaction(conn, &wal, op);
+            let _ = done.send(result);
         });
         self.jobs
             .send(job)
@@ -79,8 +71,13 @@ impl Writer {
     }
 }
 
-/// `op` between BEGIN IMMEDIATE and COMMIT (ROLLBACK when it fails).
-fn transaction<T, F>(conn: &mut Connection, op: F) -> Result<T>
+/// `op` between BEGIN IMMEDIATE and COMMIT (ROLLBACK when it fails), with the group commit's
+/// ticket to wait for: a write that changed something takes a new one right after its commit
+/// (before the next write starts: an fsync that starts later covers it); one that changed
+/// nothing waits for the commits it saw (the last ticket). A reader may see a commit in the
+/// moment between the commit and its ticket, or before its fsync: only the writer's own answer
+/// waits for durability.
+fn transaction<T, F>(conn: &mut Connection, wal: &WalSync, op: F) -> Result<(T, u64)>
 where
     F: for<'c> FnOnce(&'c mut Connection) -> BoxFuture<'c, Result<T>>,
 {
@@ -88,18 +85,23 @@ where
         // A write that panicked left its transaction open.
         conn.execute_batch("ROLLBACK")?;
     }
+    let before = conn.total_changes();
     conn.execute_batch("BEGIN IMMEDIATE")?;
-    let result = ready(op(conn));
-    let end = match &result {
-        Ok(_) => conn.execute_batch("COMMIT"),
-        Err(_) => conn.execute_batch("ROLLBACK"),
-    };
-    match (result, end) {
-        (Ok(v), Ok(())) => Ok(v),
-        (Ok(_), Err(e)) => {
+    let value = match ready(op(conn)) {
+        Ok(v) => v,
+        Err(e) => {
             let _ = conn.execute_batch("ROLLBACK");
-            Err(e.into())
+            return Err(e);
         }
-        (Err(e), _) => Err(e),
+    };
+    if let Err(e) = conn.execute_batch("COMMIT") {
+        let _ = conn.execute_batch("ROLLBACK");
+        return Err(e.into());
     }
+    let ticket = if conn.total_changes() != before {
+        wal.take()
+    } else {
+        wal.last()
+    };
+    Ok((value, ticket))
 }
