@@ -15,12 +15,39 @@
 //!   gives a specific [`error::ReceiveError`] after which the receiver stays in step with the
 //!   client. Literal octets are never copied: they stay in the receive buffer as [`bytes::Bytes`].
 //! * [`parser`] is the grammar of RFC 9051 §9, RFC 3501 where they differ, and the extensions
-//!   Strata speaks.
+//!   Strata speaks: the cursor, the productions every command uses and the dispatch by name.
+//! * [`commands`] holds one module per command family: its argument types (re-exported from
+//!   [`command`], next to [`command::CommandBody`]), its parser, its encoder and its test table.
 //! * [`encode`] writes a [`command::Command`] back (our test client and the round-trip tests).
 //! * [`response`] holds every server response and its serializer.
 //! * [`mutf7`] converts mailbox names between UTF-8 and modified UTF-7 (RFC 3501 §5.1.3).
+//!
+//! ## Command families
+//!
+//! Named as the command modules of `imap-server`, so a command's grammar and its handler share a
+//! name. `UID` forms belong to the family of the command they prefix.
+//!
+//! | family                  | commands                                                     |
+//! |-------------------------|--------------------------------------------------------------|
+//! | [`commands::any`]       | CAPABILITY, NOOP, CHECK, LOGOUT, ID, ENABLE, NAMESPACE       |
+//! | [`commands::auth`]      | LOGIN, AUTHENTICATE, STARTTLS                                |
+//! | [`commands::compress`]  | COMPRESS                                                     |
+//! | [`commands::idle`]      | IDLE (and its DONE line)                                     |
+//! | [`commands::mailbox`]   | CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE, STATUS       |
+//! | [`commands::list`]      | LIST, LSUB                                                   |
+//! | [`commands::select`]    | SELECT, EXAMINE, CLOSE, UNSELECT                             |
+//! | [`commands::append`]    | APPEND                                                       |
+//! | [`commands::fetch`]     | FETCH                                                        |
+//! | [`commands::store`]     | STORE                                                        |
+//! | [`commands::copy`]      | COPY, MOVE                                                   |
+//! | [`commands::expunge`]   | EXPUNGE, UID EXPUNGE                                         |
+//! | [`commands::search`]    | SEARCH (and the search keys SORT and THREAD reuse)           |
+//! | [`commands::sort`]      | SORT                                                         |
+//! | [`commands::thread`]    | THREAD                                                       |
+//! | [`commands::quota`]     | GETQUOTA, GETQUOTAROOT, SETQUOTA                             |
 
 pub mod command;
+pub mod commands;
 pub mod encode;
 pub mod error;
 pub mod mutf7;

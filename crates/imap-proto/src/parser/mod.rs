@@ -5,21 +5,29 @@
 //! left in place, plus the literal octets in order. A literal token takes the next octets from
 //! that list, so literals are never copied.
 //!
-//! `mod.rs` holds the cursor and the shared productions (strings, numbers, sets, flags, dates);
-//! one file per command family turns tokens into [`CommandBody`] values.
+//! This module holds what every command family shares; each family's own productions live with
+//! its types in [`crate::commands`]:
+//!
+//! ```text
+//!  parse ──▶ tag SP name ──▶ dispatch ──▶ commands::<family>::parse_<command> ──▶ CommandBody
+//!                                              │ uses
+//!  mod.rs      the cursor, SP, keywords, atoms, flags, parenthesised lists
+//!  strings.rs  quoted, literal, literal8, string, nstring, astring, mailbox, list-mailbox, charset
+//!  numbers.rs  number, nz-number, number64, sequence-set, known sets
+//!  dates.rs    date, date-time
+//! ```
 
-mod auth;
-mod fetch;
-mod mailbox;
-mod message;
-mod search;
+mod dates;
+mod numbers;
+mod strings;
 
 use crate::command::{Command, CommandBody};
-use crate::error::ErrorKind;
-use crate::types::{
-    Date, DateTime, Flag, IString, MONTHS, Mailbox, SeqNum, SeqRange, SequenceSet, Tag,
-    is_astring_char, is_atom_char, is_list_char, is_tag_char,
+use crate::commands::{
+    any, append, auth, compress, copy, expunge, fetch, list, mailbox, quota, search, select, sort,
+    store, thread,
 };
+use crate::error::ErrorKind;
+use crate::types::{Flag, Tag, is_atom_char, is_tag_char};
 use bytes::Bytes;
 
 /// Result of a production.
@@ -42,7 +50,8 @@ pub(crate) fn parse(text: &[u8], literals: Vec<Bytes>, max_depth: usize) -> PRes
     Ok(Command { tag, body })
 }
 
-/// Picks the command family by name.
+/// Picks the family parser by command name. Commands without arguments are complete here; every
+/// family parser starts at the SP before its first argument.
 fn dispatch(p: &mut Parser<'_>, name: &str) -> PResult<CommandBody> {
     use CommandBody::*;
     Ok(match name {
@@ -56,34 +65,47 @@ fn dispatch(p: &mut Parser<'_>, name: &str) -> PResult<CommandBody> {
         "CLOSE" => Close,
         "UNSELECT" => Unselect,
         "EXPUNGE" => Expunge { uids: None },
-        "ID" | "LOGIN" | "AUTHENTICATE" | "ENABLE" | "COMPRESS" => auth::parse(p, name)?,
-        "SELECT" | "EXAMINE" | "CREATE" | "DELETE" | "RENAME" | "SUBSCRIBE" | "UNSUBSCRIBE"
-        | "LIST" | "LSUB" | "STATUS" | "APPEND" | "GETQUOTA" | "GETQUOTAROOT" | "SETQUOTA" => {
-            mailbox::parse(p, name)?
-        }
+        "ID" => any::parse_id(p)?,
+        "ENABLE" => any::parse_enable(p)?,
+        "LOGIN" => auth::parse_login(p)?,
+        "AUTHENTICATE" => auth::parse_authenticate(p)?,
+        "COMPRESS" => compress::parse_compress(p)?,
+        "SELECT" => select::parse_select(p)?,
+        "EXAMINE" => select::parse_examine(p)?,
+        "CREATE" => mailbox::parse_create(p)?,
+        "DELETE" => mailbox::parse_delete(p)?,
+        "RENAME" => mailbox::parse_rename(p)?,
+        "SUBSCRIBE" => mailbox::parse_subscribe(p)?,
+        "UNSUBSCRIBE" => mailbox::parse_unsubscribe(p)?,
+        "STATUS" => mailbox::parse_status(p)?,
+        "LIST" => list::parse_list(p)?,
+        "LSUB" => list::parse_lsub(p)?,
+        "APPEND" => append::parse_append(p)?,
+        "GETQUOTA" => quota::parse_getquota(p)?,
+        "GETQUOTAROOT" => quota::parse_getquotaroot(p)?,
+        "SETQUOTA" => quota::parse_setquota(p)?,
         "UID" => {
             p.sp()?;
             let sub = p.keyword()?;
             match sub.as_str() {
-                "EXPUNGE" => {
-                    p.sp()?;
-                    Expunge {
-                        uids: Some(p.seq_set()?),
-                    }
-                }
+                "EXPUNGE" => expunge::parse_uid_expunge(p)?,
                 "SEARCH" => search::parse_search(p, true)?,
-                "SORT" => search::parse_sort(p, true)?,
-                "THREAD" => search::parse_thread(p, true)?,
-                "FETCH" => fetch::parse(p, true)?,
-                "STORE" | "COPY" | "MOVE" => message::parse(p, &sub, true)?,
+                "SORT" => sort::parse_sort(p, true)?,
+                "THREAD" => thread::parse_thread(p, true)?,
+                "FETCH" => fetch::parse_fetch(p, true)?,
+                "STORE" => store::parse_store(p, true)?,
+                "COPY" => copy::parse_copy(p, true)?,
+                "MOVE" => copy::parse_move(p, true)?,
                 _ => return Err(ErrorKind::UnknownCommand(format!("UID {sub}"))),
             }
         }
         "SEARCH" => search::parse_search(p, false)?,
-        "SORT" => search::parse_sort(p, false)?,
-        "THREAD" => search::parse_thread(p, false)?,
-        "FETCH" => fetch::parse(p, false)?,
-        "STORE" | "COPY" | "MOVE" => message::parse(p, name, false)?,
+        "SORT" => sort::parse_sort(p, false)?,
+        "THREAD" => thread::parse_thread(p, false)?,
+        "FETCH" => fetch::parse_fetch(p, false)?,
+        "STORE" => store::parse_store(p, false)?,
+        "COPY" => copy::parse_copy(p, false)?,
+        "MOVE" => copy::parse_move(p, false)?,
         _ => return Err(ErrorKind::UnknownCommand(name.to_string())),
     })
 }
@@ -236,272 +258,13 @@ impl<'a> Parser<'a> {
         Ok(String::from_utf8_lossy(&self.s[start..self.pos]).into_owned())
     }
 
-    // ---------- strings ----------
-
-    /// `quoted`: 7-bit TEXT-CHARs and, as in IMAP4rev2, UTF-8; `\"` and `\\` escapes only.
-    fn quoted(&mut self) -> PResult<IString> {
-        self.byte(b'"', "'\"'")?;
-        let mut out = Vec::new();
-        loop {
-            match self.peek() {
-                None => return Err(ErrorKind::Syntax("unterminated quoted string".into())),
-                Some(b'"') => {
-                    self.pos += 1;
-                    break;
-                }
-                Some(b'\\') => {
-                    self.pos += 1;
-                    match self.peek() {
-                        Some(c @ (b'"' | b'\\')) => {
-                            out.push(c);
-                            self.pos += 1;
-                        }
-                        _ => return self.err("'\"' or '\\' after '\\' in a quoted string"),
-                    }
-                }
-                Some(b'\r' | b'\n') => {
-                    return Err(ErrorKind::Syntax("CR or LF in a quoted string".into()));
-                }
-                Some(0) => return Err(ErrorKind::Nul),
-                Some(c) => {
-                    out.push(c);
-                    self.pos += 1;
-                }
-            }
-        }
-        if !out.is_ascii() && std::str::from_utf8(&out).is_err() {
-            return Err(ErrorKind::InvalidUtf8);
-        }
-        Ok(Bytes::from(out))
+    /// The input after the cursor, for the rare production that must look further than one
+    /// octet before it commits (PREVIEW's `(LAZY)` against the FETCH modifiers).
+    pub(crate) fn rest(&self) -> &'a [u8] {
+        self.s.get(self.pos..).unwrap_or_default()
     }
 
-    /// True if a literal (`{`) or a literal8 (`~{`) starts here.
-    fn at_literal(&self) -> bool {
-        self.peek() == Some(b'{')
-            || (self.peek() == Some(b'~') && self.s.get(self.pos + 1) == Some(&b'{'))
-    }
-
-    /// `literal` or, if `allow_binary`, `literal8`. Returns the octets and whether it was `~{`.
-    pub(crate) fn literal_any(&mut self, allow_binary: bool) -> PResult<(IString, bool)> {
-        let binary = self.eat(b'~');
-        if binary && !allow_binary {
-            return Err(ErrorKind::Syntax("literal8 not allowed here".into()));
-        }
-        self.byte(b'{', "'{'")?;
-        let start = self.pos;
-        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
-            self.pos += 1;
-        }
-        let size: u64 = std::str::from_utf8(&self.s[start..self.pos])
-            .ok()
-            .and_then(|d| d.parse().ok())
-            .ok_or_else(|| ErrorKind::Syntax("bad literal size".into()))?;
-        self.eat(b'+');
-        self.byte(b'}', "'}'")?;
-        if !self.eat_ci("\r\n") {
-            return self.err("CRLF after a literal header");
-        }
-        let data = self
-            .literals
-            .next()
-            .ok_or_else(|| ErrorKind::Syntax("literal header without its octets".into()))?;
-        if data.len() as u64 != size {
-            return Err(ErrorKind::Syntax(
-                "literal size does not match its octets".into(),
-            ));
-        }
-        Ok((data, binary))
-    }
-
-    /// `string = quoted / literal`
-    pub(crate) fn string(&mut self) -> PResult<IString> {
-        match self.peek() {
-            Some(b'"') => self.quoted(),
-            Some(b'{') => Ok(self.literal_any(false)?.0),
-            _ => self.err("a string"),
-        }
-    }
-
-    /// `nstring = string / nil`
-    pub(crate) fn nstring(&mut self) -> PResult<Option<IString>> {
-        if self.eat_word("NIL") {
-            Ok(None)
-        } else {
-            self.string().map(Some)
-        }
-    }
-
-    /// `astring = 1*ASTRING-CHAR / string`
-    pub(crate) fn astring(&mut self) -> PResult<IString> {
-        match self.peek() {
-            Some(b'"' | b'{') => self.string(),
-            _ => {
-                let start = self.pos;
-                while self.peek().is_some_and(is_astring_char) {
-                    self.pos += 1;
-                }
-                if self.peek().is_some_and(|b| b >= 0x80) {
-                    return Err(ErrorKind::EightBit);
-                }
-                if self.pos == start {
-                    return self.err("an astring");
-                }
-                Ok(Bytes::copy_from_slice(&self.s[start..self.pos]))
-            }
-        }
-    }
-
-    /// An astring that must be UTF-8 text.
-    pub(crate) fn astring_text(&mut self) -> PResult<String> {
-        let b = self.astring()?;
-        String::from_utf8(b.to_vec()).map_err(|_| ErrorKind::InvalidUtf8)
-    }
-
-    /// `mailbox = "INBOX" / astring`
-    pub(crate) fn mailbox(&mut self) -> PResult<Mailbox> {
-        Ok(Mailbox::new(self.astring_text()?))
-    }
-
-    /// `list-mailbox = 1*list-char / string`
-    pub(crate) fn list_mailbox(&mut self) -> PResult<String> {
-        let b = match self.peek() {
-            Some(b'"' | b'{') => self.string()?,
-            _ => {
-                let start = self.pos;
-                while self.peek().is_some_and(is_list_char) {
-                    self.pos += 1;
-                }
-                if self.peek().is_some_and(|b| b >= 0x80) {
-                    return Err(ErrorKind::EightBit);
-                }
-                if self.pos == start {
-                    return self.err("a mailbox pattern");
-                }
-                Bytes::copy_from_slice(&self.s[start..self.pos])
-            }
-        };
-        String::from_utf8(b.to_vec()).map_err(|_| ErrorKind::InvalidUtf8)
-    }
-
-    /// `charset = atom / quoted`, upper-cased.
-    pub(crate) fn charset(&mut self) -> PResult<String> {
-        let s = if self.peek() == Some(b'"') {
-            // Charset names are US-ASCII (RFC 2978), whatever the quoted string could carry.
-            let q = self.quoted()?;
-            if !q.is_ascii() {
-                return Err(ErrorKind::Syntax("charset name is not US-ASCII".into()));
-            }
-            String::from_utf8_lossy(&q).into_owned()
-        } else {
-            self.atom()?
-        };
-        Ok(s.to_ascii_uppercase())
-    }
-
-    // ---------- numbers ----------
-
-    fn digits(&mut self) -> PResult<&'a [u8]> {
-        let start = self.pos;
-        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
-            self.pos += 1;
-        }
-        if self.pos == start {
-            return self.err("a number");
-        }
-        Ok(&self.s[start..self.pos])
-    }
-
-    fn digits_to(&mut self, max: u64) -> PResult<u64> {
-        let d = self.digits()?;
-        std::str::from_utf8(d)
-            .ok()
-            .and_then(|d| d.parse::<u64>().ok())
-            .filter(|&n| n <= max)
-            .ok_or_else(|| ErrorKind::Syntax(format!("number out of range (max {max})")))
-    }
-
-    /// `number` (32-bit)
-    pub(crate) fn number(&mut self) -> PResult<u32> {
-        Ok(self.digits_to(u32::MAX as u64)? as u32)
-    }
-
-    /// `nz-number`
-    pub(crate) fn nz_number(&mut self) -> PResult<u32> {
-        match self.number()? {
-            0 => Err(ErrorKind::Syntax(
-                "zero where a non-zero number is required".into(),
-            )),
-            n => Ok(n),
-        }
-    }
-
-    /// `number64` (63-bit)
-    pub(crate) fn number64(&mut self) -> PResult<u64> {
-        self.digits_to(i64::MAX as u64)
-    }
-
-    /// `nz-number64` / `mod-sequence-value` (1 ..= 2^63-1)
-    pub(crate) fn nz_number64(&mut self) -> PResult<u64> {
-        match self.number64()? {
-            0 => Err(ErrorKind::Syntax(
-                "zero where a non-zero number is required".into(),
-            )),
-            n => Ok(n),
-        }
-    }
-
-    // ---------- sets, flags, dates ----------
-
-    fn seq_num(&mut self) -> PResult<SeqNum> {
-        if self.eat(b'*') {
-            Ok(SeqNum::Star)
-        } else {
-            Ok(SeqNum::Value(self.nz_number()?))
-        }
-    }
-
-    /// `sequence-set` (with `$`, RFC 5182).
-    pub(crate) fn seq_set(&mut self) -> PResult<SequenceSet> {
-        if self.eat(b'$') {
-            return Ok(SequenceSet::Saved);
-        }
-        let mut ranges = Vec::new();
-        loop {
-            let start = self.seq_num()?;
-            let end = if self.eat(b':') {
-                self.seq_num()?
-            } else {
-                start
-            };
-            ranges.push(SeqRange { start, end });
-            if !self.eat(b',') {
-                break;
-            }
-        }
-        Ok(SequenceSet::Ranges(ranges))
-    }
-
-    /// A sequence set of known numbers: no `*` and no `$` (RFC 7162 `known-uids`,
-    /// `known-sequence-set`).
-    pub(crate) fn known_set(&mut self) -> PResult<SequenceSet> {
-        let set = self.seq_set()?;
-        match &set {
-            SequenceSet::Ranges(r)
-                if r.iter()
-                    .all(|r| r.start != SeqNum::Star && r.end != SeqNum::Star) =>
-            {
-                Ok(set)
-            }
-            _ => Err(ErrorKind::Syntax(
-                "'*' and '$' are not allowed in a known set".into(),
-            )),
-        }
-    }
-
-    /// True if a sequence set starts here.
-    pub(crate) fn at_seq_set(&self) -> bool {
-        matches!(self.peek(), Some(b'0'..=b'9' | b'*' | b'$'))
-    }
+    // ---------- flags and lists ----------
 
     /// `flag`: `\` atom or a keyword atom (`\*` is not a flag).
     pub(crate) fn flag(&mut self) -> PResult<Flag> {
@@ -519,84 +282,6 @@ impl<'a> Parser<'a> {
     /// `flag-list = "(" [flag *(SP flag)] ")"`
     pub(crate) fn flag_list(&mut self) -> PResult<Vec<Flag>> {
         self.list(0, |p| p.flag())
-    }
-
-    fn month(&mut self) -> PResult<u8> {
-        for (i, m) in MONTHS.iter().enumerate() {
-            if self.eat_ci(m) {
-                return Ok(i as u8 + 1);
-            }
-        }
-        self.err("a month name")
-    }
-
-    fn n_digits(&mut self, n: usize) -> PResult<u32> {
-        let end = self.pos + n;
-        if end > self.s.len() || !self.s[self.pos..end].iter().all(u8::is_ascii_digit) {
-            return self.err(&format!("{n} digits"));
-        }
-        let v = self.s[self.pos..end]
-            .iter()
-            .fold(0u32, |a, &d| a * 10 + (d - b'0') as u32);
-        self.pos = end;
-        Ok(v)
-    }
-
-    /// `date = date-text / DQUOTE date-text DQUOTE`, `date-text = date-day "-" month "-" year`
-    pub(crate) fn date(&mut self) -> PResult<Date> {
-        let quoted = self.eat(b'"');
-        let day = if self.peek().is_some_and(|b| b.is_ascii_digit())
-            && self.s.get(self.pos + 1).is_some_and(u8::is_ascii_digit)
-        {
-            self.n_digits(2)?
-        } else {
-            self.n_digits(1)?
-        };
-        self.byte(b'-', "'-'")?;
-        let month = self.month()?;
-        self.byte(b'-', "'-'")?;
-        let year = self.n_digits(4)?;
-        if quoted {
-            self.byte(b'"', "'\"'")?;
-        }
-        Date::new(year as u16, month, day as u8)
-            .ok_or_else(|| ErrorKind::Syntax("no such date".into()))
-    }
-
-    /// `date-time = DQUOTE date-day-fixed "-" month "-" year SP time SP zone DQUOTE`
-    pub(crate) fn date_time(&mut self) -> PResult<DateTime> {
-        self.byte(b'"', "'\"'")?;
-        let day = if self.eat(b' ') {
-            self.n_digits(1)?
-        } else {
-            self.n_digits(2)?
-        };
-        self.byte(b'-', "'-'")?;
-        let month = self.month()?;
-        self.byte(b'-', "'-'")?;
-        let year = self.n_digits(4)?;
-        self.sp()?;
-        let h = self.n_digits(2)?;
-        self.byte(b':', "':'")?;
-        let m = self.n_digits(2)?;
-        self.byte(b':', "':'")?;
-        let s = self.n_digits(2)?;
-        self.sp()?;
-        let sign: i16 = match self.peek() {
-            Some(b'+') => 1,
-            Some(b'-') => -1,
-            _ => return self.err("a zone"),
-        };
-        self.pos += 1;
-        let zh = self.n_digits(2)? as i16;
-        let zm = self.n_digits(2)? as i16;
-        self.byte(b'"', "'\"'")?;
-        if zm > 59 {
-            return Err(ErrorKind::Syntax("bad zone".into()));
-        }
-        Date::new(year as u16, month, day as u8)
-            .and_then(|d| DateTime::new(d, h as u8, m as u8, s as u8, sign * (zh * 60 + zm)))
-            .ok_or_else(|| ErrorKind::Syntax("no such date-time".into()))
     }
 
     /// A parenthesised, space-separated list of at least `min` items.
@@ -624,11 +309,6 @@ impl<'a> Parser<'a> {
             return Err(ErrorKind::Syntax("empty list".into()));
         }
         Ok(out)
-    }
-
-    /// The next literal token, if one starts here.
-    pub(crate) fn peek_literal(&self) -> bool {
-        self.at_literal()
     }
 }
 
