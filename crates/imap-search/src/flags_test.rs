@@ -1,31 +1,17 @@
 //! Flag, keyword, size, MODSEQ, set, object-id keys and boolean nesting on five messages.
 
+use crate::testutil::{ANSWERED, DELETED, DRAFT, FLAGGED, Fixture, SEEN, check_table};
 use imap_proto::command::SearchKey;
-use store::Flags;
-
-use crate::testutil::{Fixture, check_table};
 
 /// m1..m5: seq 1..5, UIDs 3 7 8 20 21, sizes 100..500, MODSEQs 10..50.
 fn five() -> Vec<Fixture> {
     // (uid, system flags, keywords, recent, THREADID)
     type Spec = (u32, u8, &'static [&'static str], bool, Option<&'static str>);
     let spec: [Spec; 5] = [
-        (
-            3,
-            Flags::SEEN | Flags::ANSWERED,
-            &["$Forwarded"],
-            false,
-            Some("T1"),
-        ),
-        (
-            7,
-            Flags::FLAGGED | Flags::DELETED,
-            &["Work"],
-            true,
-            Some("T1"),
-        ),
-        (8, Flags::DRAFT, &[], true, None),
-        (20, Flags::SEEN, &["$Junk", "WORK"], true, Some("T4")),
+        (3, SEEN | ANSWERED, &["$Forwarded"], false, Some("T1")),
+        (7, FLAGGED | DELETED, &["Work"], true, Some("T1")),
+        (8, DRAFT, &[], true, None),
+        (20, SEEN, &["$Junk", "WORK"], true, Some("T4")),
         (21, 0, &[], false, Some("T5")),
     ];
     spec.iter()
@@ -35,7 +21,8 @@ fn five() -> Vec<Fixture> {
             let mut f = Fixture::new(&format!("m{n}"), b"Subject: x\r\n\r\nbody\r\n");
             f.seq = n;
             f.uid = *uid;
-            f.flags = Flags::new(*sys, kw.iter().map(|k| k.to_string()));
+            f.system = *sys;
+            f.keywords = kw.iter().map(|k| k.to_string()).collect();
             f.recent = *recent;
             f.modseq = 10 * u64::from(n);
             f.facts.size = 100 * u64::from(n);

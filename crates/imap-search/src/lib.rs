@@ -4,6 +4,7 @@
 //! IMAP4rev1's NEW/OLD/RECENT, RFC 7162 MODSEQ, RFC 5032 YOUNGER/OLDER, RFC 8514 SAVED*, RFC
 //! 8474 EMAILID/THREADID and RFC 6203 FUZZY) on a single message. The server uses it for
 //! messages the search index has not seen yet; the index's tests use it as their oracle.
+//! [`thread`] holds THREAD's algorithms (RFC 5256 §3), which order what a search found.
 //!
 //! ```text
 //!  caller (imap-server)                       imap-search
@@ -64,14 +65,39 @@
 mod dates;
 mod fold;
 mod text;
+pub mod thread;
 
 use imap_proto::command::SearchKey;
 use mail_model::{MessageFacts, SearchText};
-use store::Flags;
 
 pub use dates::local_day;
 pub use fold::{Needle, fold, fold_char};
 pub use text::{FoldedText, fuzzy_min_grams, grams};
+
+/// A message's flags as the search keys read them. The caller maps its own flag type (the
+/// store's) into this at the edge, so this crate needs no storage types.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MessageFlags<'a> {
+    /// `\Seen`
+    pub seen: bool,
+    /// `\Answered`
+    pub answered: bool,
+    /// `\Flagged`
+    pub flagged: bool,
+    /// `\Deleted`
+    pub deleted: bool,
+    /// `\Draft`
+    pub draft: bool,
+    /// Keywords, compared case-insensitively (RFC 9051 §2.3.2).
+    pub keywords: &'a [String],
+}
+
+impl MessageFlags<'_> {
+    /// Whether the keyword is set.
+    pub fn has_keyword(&self, k: &str) -> bool {
+        self.keywords.iter().any(|x| x.eq_ignore_ascii_case(k))
+    }
+}
 
 /// What the search keys look at in one message. Built by the caller from the store row, the
 /// session's view and (for text keys) the parsed body.
@@ -82,7 +108,7 @@ pub struct Message<'a> {
     /// UID.
     pub uid: u32,
     /// System flags and keywords.
-    pub flags: &'a Flags,
+    pub flags: MessageFlags<'a>,
     /// `\Recent` in this session (IMAP4rev1 RECENT/NEW/OLD).
     pub recent: bool,
     /// MODSEQ (RFC 7162).
@@ -354,7 +380,6 @@ fn eval(
     fuzzy: bool,
 ) -> bool {
     use SearchKey::*;
-    let has = |bit| msg.flags.has(bit);
     match key {
         All => true,
         And(keys) => keys.iter().all(|k| eval(k, msg, ctx, source, fuzzy)),
@@ -362,20 +387,20 @@ fn eval(
         Not(k) => !eval(k, msg, ctx, source, fuzzy),
         Fuzzy(k) => eval(k, msg, ctx, source, true),
 
-        Answered => has(Flags::ANSWERED),
-        Unanswered => !has(Flags::ANSWERED),
-        Deleted => has(Flags::DELETED),
-        Undeleted => !has(Flags::DELETED),
-        Draft => has(Flags::DRAFT),
-        Undraft => !has(Flags::DRAFT),
-        Flagged => has(Flags::FLAGGED),
-        Unflagged => !has(Flags::FLAGGED),
-        Seen => has(Flags::SEEN),
-        Unseen => !has(Flags::SEEN),
+        Answered => msg.flags.answered,
+        Unanswered => !msg.flags.answered,
+        Deleted => msg.flags.deleted,
+        Undeleted => !msg.flags.deleted,
+        Draft => msg.flags.draft,
+        Undraft => !msg.flags.draft,
+        Flagged => msg.flags.flagged,
+        Unflagged => !msg.flags.flagged,
+        Seen => msg.flags.seen,
+        Unseen => !msg.flags.seen,
         Keyword(k) => msg.flags.has_keyword(k),
         Unkeyword(k) => !msg.flags.has_keyword(k),
         Recent => msg.recent,
-        New => msg.recent && !has(Flags::SEEN),
+        New => msg.recent && !msg.flags.seen,
         Old => !msg.recent,
 
         Larger(n) => msg.size > *n,

@@ -5,7 +5,6 @@
 use imap_proto::command::SearchKey;
 use imap_proto::types::{Date, SeqNum, SeqRange, SequenceSet};
 use proptest::prelude::*;
-use store::Flags;
 
 use crate::testutil::{Fixture, corpus, ctx};
 use crate::{Context, matches, needs_text, search};
@@ -26,7 +25,8 @@ fn build() -> Vec<Fixture> {
         } else {
             vec![]
         };
-        f.flags = Flags::new((i % 32) as u8, kw);
+        f.system = (i % 32) as u8;
+        f.keywords = kw;
         f.recent = i.is_multiple_of(3);
         f.modseq = u64::from(i * 7 % 50);
         f.internal_date = 1_796_000_000 + i64::from(i) * 40_000;

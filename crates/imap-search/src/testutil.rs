@@ -5,9 +5,19 @@ use bytes::BytesMut;
 use imap_proto::command::{CommandBody, SearchKey};
 use imap_proto::receiver::{Limits, Receiver, Step};
 use mail_model::{MessageFacts, SearchText};
-use store::Flags;
 
-use crate::{Context, Message};
+use crate::{Context, Message, MessageFlags};
+
+/// System flag bits, as fixtures write them.
+pub const SEEN: u8 = 1;
+/// `\Answered`
+pub const ANSWERED: u8 = 2;
+/// `\Flagged`
+pub const FLAGGED: u8 = 4;
+/// `\Deleted`
+pub const DELETED: u8 = 8;
+/// `\Draft`
+pub const DRAFT: u8 = 16;
 
 /// An owned message; [`Fixture::msg`] borrows it as a [`Message`].
 pub struct Fixture {
@@ -15,7 +25,9 @@ pub struct Fixture {
     pub name: String,
     pub seq: u32,
     pub uid: u32,
-    pub flags: Flags,
+    /// System flags ([`SEEN`] …).
+    pub system: u8,
+    pub keywords: Vec<String>,
     pub recent: bool,
     pub modseq: u64,
     pub internal_date: i64,
@@ -34,7 +46,8 @@ impl Fixture {
             name: name.to_string(),
             seq: 1,
             uid: 1,
-            flags: Flags::default(),
+            system: 0,
+            keywords: Vec::new(),
             recent: false,
             modseq: 1,
             internal_date: 1_767_268_800,
@@ -52,7 +65,14 @@ impl Fixture {
         Message {
             seq: self.seq,
             uid: self.uid,
-            flags: &self.flags,
+            flags: MessageFlags {
+                seen: self.system & SEEN != 0,
+                answered: self.system & ANSWERED != 0,
+                flagged: self.system & FLAGGED != 0,
+                deleted: self.system & DELETED != 0,
+                draft: self.system & DRAFT != 0,
+                keywords: &self.keywords,
+            },
             recent: self.recent,
             modseq: self.modseq,
             size: self.facts.size,

@@ -14,7 +14,6 @@ use bytes::BytesMut;
 use imap_proto::command::{CommandBody, SearchKey};
 use imap_proto::receiver::{Limits, Receiver, Step};
 use imap_search::{Context, Message, search};
-use store::Flags;
 
 /// Queries whose answers both servers must agree on (unless listed in [`KNOWN`]).
 const QUERIES: &[&str] = &[
@@ -180,7 +179,6 @@ fn keys(wire: &str) -> Vec<SearchKey> {
 
 fn ours(fixtures: &[Fixture], wire: &str) -> Vec<u32> {
     let keys = keys(wire);
-    let flags = Flags::default();
     let ctx = Context {
         max_seq: fixtures.len() as u32,
         max_uid: fixtures.len() as u32,
@@ -195,7 +193,7 @@ fn ours(fixtures: &[Fixture], wire: &str) -> Vec<u32> {
         let msg = Message {
             seq: n,
             uid: n,
-            flags: &flags,
+            flags: Default::default(),
             recent: false,
             modseq: 1,
             size: f.facts.size,

@@ -36,6 +36,9 @@ pub struct ServerConfig {
     pub auth_failures_per_user: u32,
     /// Most simultaneous authenticated sessions of one account (0: no limit).
     pub max_sessions_per_account: usize,
+    /// On a graceful stop, how long the listener waits for sessions to finish the command in
+    /// flight and say BYE before it gives up on them.
+    pub shutdown_grace: Duration,
 }
 
 impl Default for ServerConfig {
@@ -53,6 +56,7 @@ impl Default for ServerConfig {
             auth_failures_per_ip: 20,
             auth_failures_per_user: 10,
             max_sessions_per_account: 25,
+            shutdown_grace: Duration::from_secs(10),
         }
     }
 }
@@ -84,6 +88,8 @@ pub struct Shared {
     pub remote_search: Option<Arc<dyn search_index::RemoteSearch>>,
     /// Per mailbox, the body of every UID: maps the index's candidates to messages.
     pub uid_maps: Arc<search_index::UidMaps>,
+    /// The graceful stop: sessions say BYE and the listener waits for them.
+    pub stopping: crate::shutdown::Stopping,
 }
 
 impl Shared {
@@ -102,6 +108,7 @@ impl Shared {
             search: None,
             remote_search: None,
             uid_maps: Arc::default(),
+            stopping: Default::default(),
         }
     }
 

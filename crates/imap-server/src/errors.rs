@@ -1,6 +1,7 @@
-//! The one place where storage errors become IMAP responses (RFC 5530 codes).
+//! The one place where errors become IMAP responses: storage errors get their RFC 5530 codes,
+//! and a handler's [`CommandError`] its tagged response.
 
-use crate::session::Reply;
+use crate::reply::{CommandError, Reply};
 use imap_proto::response::Code;
 use store::StoreError;
 
@@ -37,5 +38,14 @@ pub fn destination_reply(e: StoreError) -> Reply {
             Reply::no(format!("{what} does not exist")).code(Code::TryCreate)
         }
         e => store_reply(e),
+    }
+}
+
+/// The tagged response of a command that ended early.
+pub fn reply_of(e: CommandError) -> Reply {
+    match e {
+        CommandError::Store(e) => store_reply(e),
+        CommandError::Destination(e) => destination_reply(e),
+        CommandError::Reply(r) => r,
     }
 }

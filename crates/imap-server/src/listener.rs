@@ -1,5 +1,6 @@
 //! The accept loops: cleartext IMAP (143 style) and implicit TLS (993 style). Each connection
-//! runs its own [`Session`]; a per-IP limit refuses floods with `* BYE`.
+//! runs its own [`Session`]; a per-IP limit refuses floods with `* BYE`. When the shutdown
+//! future resolves, the loop stops accepting and drains the sessions (`crate::shutdown`).
 //!
 //! ```text
 //!  TcpListener ──accept──▶ per-IP count ok? ──▶ [TLS handshake] ──▶ Session::run (task)
@@ -149,7 +150,10 @@ pub async fn serve(
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
-            _ = &mut shutdown => return Ok(()),
+            _ = &mut shutdown => {
+                drain(&shared).await;
+                return Ok(());
+            }
             r = listener.accept() => match r {
                 Ok(x) => x,
                 Err(e) => {
@@ -171,6 +175,17 @@ pub async fn serve(
                 tracing::debug!(%peer, error = %e, "connection ended with an error");
             }
         });
+    }
+}
+
+/// The graceful stop: every session says BYE at its next command boundary; waits for them, up
+/// to the configured grace.
+async fn drain(shared: &Shared) {
+    shared.stopping.begin();
+    let grace = shared.config.shutdown_grace;
+    let left = shared.stopping.drained(grace).await;
+    if left > 0 {
+        tracing::warn!(sessions = left, ?grace, "stopping with sessions still busy");
     }
 }
 

@@ -450,6 +450,11 @@ fn literal_len(line: &[u8]) -> Result<Option<usize>, ConnError> {
     Ok(Some(n))
 }
 
+/// Quotes a string for IMAP (the loadgen only sends ASCII).
+pub fn quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

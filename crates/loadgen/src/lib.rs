@@ -1,17 +1,20 @@
 //! # strata-loadgen: load for any IMAP server
 //!
-//! N concurrent clients ([`client`]) each doing a weighted mix of LOGIN, SELECT, FETCH (flags,
-//! envelopes, bodies), APPEND, STORE, SEARCH, COPY/MOVE, EXPUNGE, IDLE and NOOP against their
-//! account's shared INBOX and a private mailbox, checking every response ([`conn`]) and the
-//! state it implies; [`stats`] turns the latencies into operations per second and
-//! percentiles. The `strata-loadgen` binary is the command line; [`run`] is the same load for
-//! tests.
+//! N concurrent clients ([`client`]) each doing a weighted mix ([`mix`]) of LOGIN, SELECT, FETCH
+//! (flags, envelopes, bodies), APPEND (messages from [`corpus`]), STORE, SEARCH, COPY/MOVE,
+//! EXPUNGE, IDLE and NOOP against their account's shared INBOX and a private mailbox, checking
+//! every response ([`conn`]) and the state it implies; [`stats`] turns the latencies into
+//! operations per second and percentiles. The `strata-loadgen` binary is the command line;
+//! [`run`] is the same load for tests.
 
 pub mod client;
 pub mod conn;
+pub mod corpus;
+pub mod mix;
 pub mod stats;
 
-use client::{ClientConfig, Mix, Target};
+use client::{ClientConfig, Target};
+use mix::Mix;
 use std::time::{Duration, Instant};
 
 /// One load run.

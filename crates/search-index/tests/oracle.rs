@@ -398,7 +398,11 @@ fn indexed_search_equals_the_oracle_on_10000_messages() {
     let msg = |i: usize, with_text: bool| Message {
         seq: i as u32 + 1,
         uid: i as u32 + 1,
-        flags: &corpus[i].flags,
+        flags: imap_search::MessageFlags {
+            seen: corpus[i].flags.has(Flags::SEEN),
+            flagged: corpus[i].flags.has(Flags::FLAGGED),
+            ..Default::default()
+        },
         recent: false,
         modseq: 1,
         size: corpus[i].facts.size,

@@ -367,7 +367,7 @@ pub fn metad(config: &Config) -> Result<(), CliError> {
             _ = drained => tracing::info!("metad: calls still open after the drain time; leaving"),
         }
         control.shutdown().await;
-        println!("metad stopped.");
+        crate::serve::stopped_line("metad stopped.");
         Ok(())
     })
 }
@@ -462,7 +462,7 @@ pub fn frontend(config: &Config, args: ServeArgs) -> Result<(), CliError> {
             "Frontend ready.".to_string(),
         ];
         run_imap(config, &args, shared, (stop_tx, stop_rx), footer).await?;
-        println!("Frontend stopped.");
+        crate::serve::stopped_line("Frontend stopped.");
         Ok(())
     })
 }

@@ -213,6 +213,9 @@ pub struct ImapConfig {
     pub max_connections_per_ip: u32,
     /// Concurrent authenticated sessions of one account.
     pub max_connections_per_account: u32,
+    /// On SIGTERM or Ctrl-C, seconds the server waits for sessions to finish the command in
+    /// flight and say `* BYE` before it exits anyway.
+    pub shutdown_grace_secs: u64,
 }
 
 impl Default for ImapConfig {
@@ -228,6 +231,7 @@ impl Default for ImapConfig {
             max_literal: 64 * 1024 * 1024,
             max_connections_per_ip: 50,
             max_connections_per_account: 25,
+            shutdown_grace_secs: 10,
         }
     }
 }

@@ -43,6 +43,7 @@ pub(crate) fn server_config(config: &Config) -> ServerConfig {
         auth_failures_per_ip: config.auth.failures_per_ip_per_minute,
         auth_failures_per_user: config.auth.failures_per_account_per_minute,
         max_sessions_per_account: config.imap.max_connections_per_account as usize,
+        shutdown_grace: Duration::from_secs(config.imap.shutdown_grace_secs),
         ..ServerConfig::default()
     }
 }
@@ -116,9 +117,16 @@ pub fn serve(config: &Config, args: ServeArgs) -> Result<(), CliError> {
             ),
         ];
         run_imap(config, &args, shared, (stop_tx, stop_rx), footer).await?;
-        println!("Strata stopped.");
+        stopped_line("Strata stopped.");
         Ok(())
     })
+}
+
+/// The last line a server prints as it exits. Whoever started it may have stopped reading its
+/// output long ago (a closed pipe): that must not turn a clean stop into a panic.
+pub(crate) fn stopped_line(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout(), "{text}");
 }
 
 /// A multi-threaded runtime for a server command.

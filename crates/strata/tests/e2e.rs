@@ -301,3 +301,114 @@ fn reindex_rebuilds_an_account() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A raw IMAP connection for [`sigterm_says_bye_to_every_session`]: lines in, lines out.
+struct Raw {
+    r: std::io::BufReader<std::net::TcpStream>,
+    w: std::net::TcpStream,
+}
+
+impl Raw {
+    fn connect(port: u16) -> Raw {
+        let w = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        w.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+            .unwrap();
+        let mut raw = Raw {
+            r: std::io::BufReader::new(w.try_clone().unwrap()),
+            w,
+        };
+        assert!(raw.line().starts_with("* OK"), "greeting");
+        raw
+    }
+
+    fn line(&mut self) -> String {
+        use std::io::BufRead;
+        let mut l = String::new();
+        self.r.read_line(&mut l).unwrap();
+        l
+    }
+
+    /// Sends `cmd` as tag `tag` and reads to its tagged response, which is returned.
+    fn run(&mut self, tag: &str, cmd: &str) -> String {
+        use std::io::Write;
+        write!(self.w, "{tag} {cmd}\r\n").unwrap();
+        loop {
+            let l = self.line();
+            assert!(!l.is_empty(), "connection closed during {cmd}");
+            if l.starts_with(&format!("{tag} ")) {
+                return l;
+            }
+        }
+    }
+
+    /// Everything until the server closes the connection.
+    fn rest(&mut self) -> String {
+        let mut all = String::new();
+        loop {
+            let l = self.line();
+            if l.is_empty() {
+                return all;
+            }
+            all.push_str(&l);
+        }
+    }
+}
+
+/// SIGTERM stops the server gracefully: every session (not logged in, selected, in IDLE) gets
+/// `* BYE`, the server closes the connections and exits with success within the grace.
+#[test]
+fn sigterm_says_bye_to_every_session() {
+    let dir = tempfile::tempdir().unwrap();
+    add_user(dir.path(), "tess@example.org", "stop gently");
+    let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
+    let (mut server, imap, _) = start(dir.path(), log);
+    let mut fresh = Raw::connect(imap);
+    let mut selected = Raw::connect(imap);
+    assert!(
+        selected
+            .run("a1", "LOGIN tess@example.org \"stop gently\"")
+            .starts_with("a1 OK")
+    );
+    assert!(selected.run("a2", "SELECT INBOX").starts_with("a2 OK"));
+    let mut idling = Raw::connect(imap);
+    assert!(
+        idling
+            .run("b1", "LOGIN tess@example.org \"stop gently\"")
+            .starts_with("b1 OK")
+    );
+    assert!(idling.run("b2", "SELECT INBOX").starts_with("b2 OK"));
+    {
+        use std::io::Write;
+        write!(idling.w, "b3 IDLE\r\n").unwrap();
+        assert!(idling.line().starts_with("+ "), "IDLE continuation");
+    }
+    let started = std::time::Instant::now();
+    let ok = Command::new("kill")
+        .args(["-TERM", &server.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    for (name, conn) in [
+        ("not logged in", &mut fresh),
+        ("selected", &mut selected),
+        ("in IDLE", &mut idling),
+    ] {
+        let said = conn.rest();
+        assert!(
+            said.contains("* BYE Strata is shutting down"),
+            "{name}: {said:?}"
+        );
+    }
+    let status = loop {
+        if let Some(s) = server.0.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "the server exits within its grace"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap();
+    assert!(status.success(), "a graceful stop: {status:?}\n{log}");
+}

@@ -146,71 +146,97 @@ impl Thread {
         }
     }
 
-    /// Children with placeholders replaced by their own (effective) children.
+    /// The children with placeholders replaced by their own children, in order.
     fn effective_children(&self) -> Vec<&Thread> {
         let mut out = Vec::new();
-        for c in &self.children {
+        let mut stack: Vec<&Thread> = self.children.iter().rev().collect();
+        while let Some(c) = stack.pop() {
             if c.message.is_some() {
                 out.push(c);
             } else {
-                out.extend(c.effective_children());
+                stack.extend(c.children.iter().rev());
             }
         }
         out
     }
 
-    /// True if the tree holds at least one message.
+    /// True if the tree holds a message.
     fn has_message(&self) -> bool {
-        self.message.is_some() || self.children.iter().any(Thread::has_message)
+        let mut stack = vec![self];
+        while let Some(n) = stack.pop() {
+            if n.message.is_some() {
+                return true;
+            }
+            stack.extend(&n.children);
+        }
+        false
     }
+}
 
-    /// `"(" … ")"`.
-    fn write_list(&self, w: &mut Writer) {
+/// Dropping a tree takes it apart with a stack: a long chain of replies nests as deep as it is
+/// long, and the recursive drop of the fields would overflow the stack (a hostile mailbox
+/// could otherwise abort the server, invariant 6).
+impl Drop for Thread {
+    fn drop(&mut self) {
+        let mut stack = std::mem::take(&mut self.children);
+        while let Some(mut t) = stack.pop() {
+            stack.append(&mut t.children);
+        }
+    }
+}
+
+/// `THREAD (…)(…)` (RFC 5256 §4), placeholders flattened, written with an explicit stack for
+/// the same reason as [`Thread`]'s drop: a chain of single replies is one loop, and each
+/// branching level is a stack entry rather than a recursive call.
+pub(super) fn thread(w: &mut Writer, threads: &[Thread]) {
+    /// Pending output: a thread-list to write, or the `)` closing one.
+    enum Step<'t> {
+        Open(&'t Thread),
+        Close,
+    }
+    w.raw(b"THREAD");
+    let mut stack: Vec<Step<'_>> = threads
+        .iter()
+        .rev()
+        .filter(|t| t.has_message())
+        .map(Step::Open)
+        .collect();
+    if !stack.is_empty() {
+        w.sp();
+    }
+    while let Some(step) = stack.pop() {
+        let Step::Open(top) = step else {
+            w.raw(b")");
+            continue;
+        };
+        // thread-members: a chain of single replies, then the nested lists if it splits.
         w.raw(b"(");
-        self.write_members(w);
-        w.raw(b")");
-    }
-
-    /// The inside of a thread-list: `n n … [nested]`, or only `nested`. A chain of single
-    /// replies is walked in a loop, so a long conversation cannot exhaust the stack.
-    fn write_members(&self, w: &mut Writer) {
-        let mut node = self;
+        let mut node = top;
         let mut first = true;
         loop {
             if let Some(n) = node.message {
                 if !first {
                     w.sp();
                 }
-                w.num(n as u64);
+                w.num(u64::from(n));
                 first = false;
             }
             match node.effective_children().as_slice() {
-                [] => return,
-                [only] => node = *only,
+                [] => {
+                    w.raw(b")");
+                    break;
+                }
+                [only] => node = only,
                 many => {
                     if !first {
                         w.sp();
                     }
-                    for k in many {
-                        k.write_list(w);
-                    }
-                    return;
+                    stack.push(Step::Close);
+                    stack.extend(many.iter().rev().map(|k| Step::Open(k)));
+                    break;
                 }
             }
         }
-    }
-}
-
-/// `THREAD (…)(…)`.
-pub(super) fn thread(w: &mut Writer, threads: &[Thread]) {
-    w.raw(b"THREAD");
-    let mut first = true;
-    for t in threads.iter().filter(|t| t.has_message()) {
-        if first {
-            w.sp();
-            first = false;
-        }
-        t.write_list(w);
     }
 }
 
@@ -391,5 +417,33 @@ mod tests {
         assert_wire(&Response::Thread(inner), REV1, b"* THREAD (1 (2)(3))\r\n");
         let chain = vec![Thread::new(1, vec![Thread::dummy(vec![Thread::leaf(2)])])];
         assert_wire(&Response::Thread(chain), REV1, b"* THREAD (1 2)\r\n");
+    }
+
+    /// A tree that branches at every one of 200 000 levels (a reply and a side reply to each
+    /// message) is written and dropped without recursion.
+    #[test]
+    fn deep_branching_is_written_iteratively() {
+        let depth = 200_000u32;
+        let mut node = Thread::leaf(1);
+        for k in 0..depth {
+            node = Thread::new(k + 2, vec![Thread::leaf(depth + 2 + k), node]);
+        }
+        let run = move || {
+            let wire = Response::Thread(vec![node]).to_bytes(WriteOptions::SERVER_REV1);
+            String::from_utf8(wire).unwrap()
+        };
+        // The 2 MiB of a tokio worker thread.
+        let out = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(run)
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(out.starts_with(&format!("* THREAD ({} (", depth + 1)));
+        assert!(out.trim_end().ends_with(&format!(
+            "(2 ({})(1){})",
+            depth + 2,
+            ")".repeat(depth as usize - 1)
+        )));
     }
 }

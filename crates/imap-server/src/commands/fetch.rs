@@ -2,16 +2,16 @@
 //! metadata items come from the store's records and the facts computed at APPEND; body
 //! sections are cut from the body without re-parsing it.
 
-use super::select::imap_flags;
-use crate::errors::store_reply;
-use crate::session::{Reply, Session};
+use crate::context::SelectedCtx;
+use crate::flags::imap_flags;
+use crate::messages::{load, no_facts, resolve, view_records};
+use crate::reply::{CommandError, Outcome, Reply};
 use bytes::Bytes;
 use imap_proto::command::{FetchAttr, FetchItems, FetchModifiers, Section, SectionText};
 use imap_proto::response::{Code, FetchItem, FetchResponse, Response};
 use imap_proto::types::{DateTime, SequenceSet};
 use mail_model::MessageFacts;
 use store::{FlagOp, FlagUpdate, Flags, MessageRecord};
-use tokio::io::{AsyncRead, AsyncWrite};
 
 /// True if answering `attrs` needs the message octets.
 fn needs_body(attrs: &[FetchAttr]) -> bool {
@@ -78,27 +78,21 @@ fn cut(data: &[u8], partial: Option<(u64, u64)>) -> (Option<u64>, Bytes) {
 }
 
 /// FETCH / UID FETCH
-pub(crate) async fn fetch<S>(
-    s: &mut Session<S>,
+pub(crate) async fn fetch(
+    cx: &mut SelectedCtx<'_>,
     uid: bool,
     set: &SequenceSet,
     items: &FetchItems,
     modifiers: &FetchModifiers,
-) -> Reply
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send,
-{
-    if modifiers.vanished && !s.enabled.qresync {
-        return Reply::bad("VANISHED needs ENABLE QRESYNC");
+) -> Outcome {
+    if modifiers.vanished && !cx.enabled.qresync {
+        return Err(CommandError::bad("VANISHED needs ENABLE QRESYNC"));
     }
     if modifiers.changed_since.is_some() {
         // RFC 7162 §3.1.4.1: CHANGEDSINCE turns CONDSTORE on.
-        s.enabled.condstore = true;
+        cx.enabled.condstore = true;
     }
-    let account = match s.account() {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let (account, mailbox, read_only) = (cx.account(), cx.sel.id, cx.sel.read_only);
     let mut attrs = items.expand();
     if uid && !attrs.contains(&FetchAttr::Uid) {
         attrs.insert(0, FetchAttr::Uid);
@@ -106,40 +100,28 @@ where
     if modifiers.changed_since.is_some() && !attrs.contains(&FetchAttr::ModSeq) {
         attrs.push(FetchAttr::ModSeq);
     }
-    let Some(sel) = s.state.selected() else {
-        return Reply::bad("no mailbox selected");
-    };
-    let (mailbox, read_only) = (sel.id, sel.read_only);
-    let mut targets = match super::resolve(sel, uid, set, s.saved_search()) {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
+    let mut targets = resolve(cx.sel, uid, set, cx.saved_search())?;
     if let Some(since) = modifiers.changed_since {
         // VANISHED (EARLIER): UIDs of the set expunged after `since` (RFC 7162 §3.2.6).
         if modifiers.vanished {
-            let changes = match s.shared.store.changes_since(account, mailbox, since).await {
-                Ok(c) => c,
-                Err(e) => return store_reply(e),
-            };
+            let changes = cx.store().changes_since(account, mailbox, since).await?;
             let largest = changes.uid_next.saturating_sub(1);
             let gone = changes
                 .expunged
                 .into_iter()
                 .filter(|u| set.contains(*u, largest));
             if let Some(uids) = SequenceSet::from_values(gone) {
-                s.send(&Response::Vanished {
+                cx.send(&Response::Vanished {
                     earlier: true,
                     uids,
                 });
             }
         }
-        let Some(sel) = s.state.selected() else {
-            return Reply::bad("no mailbox selected");
-        };
-        targets.retain(|&(seq, _)| sel.view.state(seq).is_some_and(|st| st.modseq > since));
+        let view = &cx.sel.view;
+        targets.retain(|&(seq, _)| view.state(seq).is_some_and(|st| st.modseq > since));
     }
     if targets.is_empty() {
-        return Reply::ok("FETCH completed");
+        return Ok(Reply::ok("FETCH completed"));
     }
     let uids: Vec<u32> = targets.iter().map(|t| t.1).collect();
     // Implicit \Seen first, so the FLAGS we return are the new ones (RFC 9051 §6.4.5).
@@ -150,35 +132,20 @@ where
             flags: Flags::new(Flags::SEEN, []),
             unchanged_since: None,
         };
-        match s.shared.store.store_flags(account, mailbox, update).await {
-            Ok(r) => {
-                if let Some(sel) = s.state.selected_mut() {
-                    sel.view.note_own_flags(&r.updated);
-                }
-                if !attrs.contains(&FetchAttr::Flags) && !r.updated.is_empty() {
-                    attrs.push(FetchAttr::Flags);
-                }
-            }
-            Err(e) => return store_reply(e),
+        let r = cx.store().store_flags(account, mailbox, update).await?;
+        cx.sel.view.note_own_flags(&r.updated);
+        if !attrs.contains(&FetchAttr::Flags) && !r.updated.is_empty() {
+            attrs.push(FetchAttr::Flags);
         }
     }
     // The most common FETCH by far (`1:* (UID FLAGS)` of every client resync) reads nothing.
     let needs = needs(&attrs);
     let records = match needs {
-        Needs::View => {
-            let Some(sel) = s.state.selected() else {
-                return Reply::bad("no mailbox selected");
-            };
-            Ok(super::view_records(&sel.view, uids.iter().copied()))
-        }
-        Needs::Record => s.shared.store.fetch_meta(account, mailbox, &uids).await,
-        Needs::Facts => s.shared.store.fetch(account, mailbox, &uids).await,
+        Needs::View => view_records(&cx.sel.view, uids.iter().copied()),
+        Needs::Record => cx.store().fetch_meta(account, mailbox, &uids).await?,
+        Needs::Facts => cx.store().fetch(account, mailbox, &uids).await?,
     };
-    let records = match records {
-        Ok(r) => r,
-        Err(e) => return store_reply(e),
-    };
-    let placeholder = super::no_facts();
+    let placeholder = no_facts();
     let by_uid: std::collections::HashMap<u32, &MessageRecord> =
         records.iter().map(|r| (r.state.uid, r)).collect();
     let body = needs_body(&attrs);
@@ -190,10 +157,7 @@ where
             continue;
         };
         let loaded = if needs == Needs::Facts {
-            match super::load(&s.shared, rec, body).await {
-                Ok((raw, facts)) => Some((raw, facts)),
-                Err(r) => return r,
-            }
+            Some(load(cx.shared, rec, body).await?)
         } else {
             None
         };
@@ -201,27 +165,24 @@ where
             Some((raw, facts)) => (raw.as_deref(), facts),
             None => (None, placeholder),
         };
-        let Some(sel) = s.state.selected() else {
-            return Reply::bad("no mailbox selected");
-        };
-        let state = sel.view.state(seq).unwrap_or_else(|| rec.state.clone());
-        let recent = sel.view.is_recent(uid);
+        let state = cx.sel.view.state(seq).unwrap_or_else(|| rec.state.clone());
         let source = Source {
             rec,
             state: &state,
-            recent,
+            recent: cx.sel.view.is_recent(uid),
             facts,
             raw,
         };
-        match items_for(&attrs, &source) {
-            Ok(items) => s.send(&Response::Fetch(FetchResponse { seq, items })),
-            Err(r) => return r,
-        }
+        let items = items_for(&attrs, &source)?;
+        cx.send(&Response::Fetch(FetchResponse { seq, items }));
     }
     if failures > 0 {
-        return Reply::no("some messages were expunged meanwhile").code(Code::ExpungeIssued);
+        return Err(CommandError::no_code(
+            Code::ExpungeIssued,
+            "some messages were expunged meanwhile",
+        ));
     }
-    Reply::ok("FETCH completed")
+    Ok(Reply::ok("FETCH completed"))
 }
 
 /// Everything known about one message while its FETCH response is built.

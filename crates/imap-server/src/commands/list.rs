@@ -1,15 +1,13 @@
 //! LIST (RFC 9051 §6.3.9 with RFC 5258 LIST-EXTENDED, RFC 5819 LIST-STATUS, RFC 6154
 //! SPECIAL-USE) and LSUB (RFC 3501 §6.3.9).
 
-use super::mailbox::{DELIM, status_response};
-use crate::errors::store_reply;
-use crate::session::{Reply, Session};
+use crate::context::AuthCtx;
+use crate::mailbox_data::{DELIM, has_child, special_attr, status_response, tree};
+use crate::reply::{Outcome, Reply};
 use imap_proto::Mailbox;
 use imap_proto::command::{ListCommand, ListReturn, ListSelect};
 use imap_proto::response::{ListExtItem, ListResponse, MailboxAttr, Response};
 use std::collections::{BTreeMap, BTreeSet};
-use store::{AccountId, MailboxInfo, SpecialUse};
-use tokio::io::{AsyncRead, AsyncWrite};
 
 /// `*` matches anything, `%` anything but the delimiter (RFC 9051 §6.3.9). Dynamic programming
 /// over characters, so hostile patterns cost at most |pattern| × |name| steps.
@@ -51,63 +49,18 @@ fn matches(pattern: &str, name: &str) -> bool {
         && wildcard_match(&format!("INBOX{}", &pattern[5..]), name)
 }
 
-fn special_attr(u: SpecialUse) -> MailboxAttr {
-    match u {
-        SpecialUse::All => MailboxAttr::All,
-        SpecialUse::Archive => MailboxAttr::Archive,
-        SpecialUse::Drafts => MailboxAttr::Drafts,
-        SpecialUse::Flagged => MailboxAttr::Flagged,
-        SpecialUse::Junk => MailboxAttr::Junk,
-        SpecialUse::Sent => MailboxAttr::Sent,
-        SpecialUse::Trash => MailboxAttr::Trash,
-    }
-}
-
-/// Every name that exists or is the ancestor of one, with its mailbox if it exists.
-fn tree(mailboxes: &[MailboxInfo]) -> BTreeMap<String, Option<&MailboxInfo>> {
-    let mut t: BTreeMap<String, Option<&MailboxInfo>> = BTreeMap::new();
-    for m in mailboxes {
-        let mut at = 0;
-        while let Some(i) = m.name[at..].find(DELIM) {
-            t.entry(m.name[..at + i].to_string()).or_insert(None);
-            at += i + 1;
-        }
-        t.insert(m.name.clone(), Some(m));
-    }
-    t
-}
-
-fn has_child<V>(t: &BTreeMap<String, V>, name: &str) -> bool {
-    let prefix = format!("{name}{DELIM}");
-    t.range(prefix.clone()..)
-        .next()
-        .is_some_and(|(k, _)| k.starts_with(&prefix))
-}
-
 /// INBOX first, then by name.
 fn order(a: &str, b: &str) -> std::cmp::Ordering {
     (a != "INBOX", a).cmp(&(b != "INBOX", b))
 }
 
 /// LIST, basic or extended.
-pub(crate) async fn list<S>(s: &mut Session<S>, cmd: ListCommand) -> Reply
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send,
-{
-    let account = match s.account() {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let reference = match s.name_in(&cmd.reference) {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
+pub(crate) async fn list(s: &mut AuthCtx<'_>, cmd: ListCommand) -> Outcome {
+    let account = s.account();
+    let reference = s.name_in(&cmd.reference)?;
     let mut patterns = Vec::new();
     for p in &cmd.patterns {
-        match s.name_in(&Mailbox::new(p.clone())) {
-            Ok(p) => patterns.push(p),
-            Err(r) => return r,
-        }
+        patterns.push(s.name_in(&Mailbox::new(p.clone()))?);
     }
     // LIST ref "": the hierarchy delimiter and the root of the reference: its first level
     // with the delimiter, or "" (RFC 9051 §6.3.9, e.g. `#news.comp.mail.misc ""` → `#news.`).
@@ -123,17 +76,16 @@ where
             mailbox,
             extended: vec![],
         }));
-        return Reply::ok("LIST completed");
+        return Ok(Reply::ok("LIST completed"));
     }
     let full: Vec<String> = patterns.iter().map(|p| format!("{reference}{p}")).collect();
-    let store = s.shared.store.clone();
-    let (mailboxes, subs) = match (
-        store.list_mailboxes(account).await,
-        store.subscriptions(account).await,
-    ) {
-        (Ok(m), Ok(subs)) => (m, subs.into_iter().collect::<BTreeSet<String>>()),
-        (Err(e), _) | (_, Err(e)) => return store_reply(e),
-    };
+    let mailboxes = s.store().list_mailboxes(account).await?;
+    let subs: BTreeSet<String> = s
+        .store()
+        .subscriptions(account)
+        .await?
+        .into_iter()
+        .collect();
     let t = tree(&mailboxes);
     let sel_subscribed = cmd.selection.contains(&ListSelect::Subscribed);
     let sel_special = cmd.selection.contains(&ListSelect::SpecialUse);
@@ -204,67 +156,23 @@ where
         let wire = resp.mailbox.clone();
         s.send(&Response::List(resp));
         if let (Some(items), true) = (&status_items, exists) {
-            match status_response(&s.shared, account, &name, wire, items).await {
+            match status_response(s.shared, account, &name, wire, items).await {
                 Ok(r) => s.send(&r),
                 Err(e) => tracing::debug!(mailbox = %name, error = %e, "LIST-STATUS skipped"),
             }
         }
     }
-    Reply::ok("LIST completed")
-}
-
-/// The LIST response SELECT and EXAMINE send to an IMAP4rev2 client (RFC 9051 §6.3.2): the
-/// mailbox's name and accurate attributes (children, special use).
-pub(crate) async fn selected_list<S>(
-    s: &Session<S>,
-    account: AccountId,
-    name: &str,
-) -> Option<Response>
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send,
-{
-    let mailboxes = match s.shared.store.list_mailboxes(account).await {
-        Ok(m) => m,
-        Err(e) => {
-            tracing::warn!(session = s.id, error = %e, "no LIST response for SELECT");
-            return None;
-        }
-    };
-    let t = tree(&mailboxes);
-    let info = t.get(name).copied().flatten()?;
-    let mut attributes = vec![if has_child(&t, name) {
-        MailboxAttr::HasChildren
-    } else {
-        MailboxAttr::HasNoChildren
-    }];
-    attributes.extend(info.special_use.map(special_attr));
-    Some(Response::List(ListResponse {
-        attributes,
-        delimiter: Some(DELIM),
-        mailbox: s.name_out(name),
-        extended: vec![],
-    }))
+    Ok(Reply::ok("LIST completed"))
 }
 
 /// LSUB (IMAP4rev1): subscribed names matching the pattern; a parent that is not subscribed
 /// but has subscribed children matched by `%` is listed as `\Noselect` (RFC 3501 §6.3.9).
-pub(crate) async fn lsub<S>(s: &mut Session<S>, reference: &Mailbox, pattern: &str) -> Reply
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send,
-{
-    let account = match s.account() {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let (reference, pattern) = match (s.name_in(reference), s.name_in(&Mailbox::new(pattern))) {
-        (Ok(r), Ok(p)) => (r, p),
-        (Err(r), _) | (_, Err(r)) => return r,
-    };
+pub(crate) async fn lsub(s: &mut AuthCtx<'_>, reference: &Mailbox, pattern: &str) -> Outcome {
+    let account = s.account();
+    let reference = s.name_in(reference)?;
+    let pattern = s.name_in(&Mailbox::new(pattern))?;
     let full = format!("{reference}{pattern}");
-    let subs = match s.shared.store.subscriptions(account).await {
-        Ok(v) => v,
-        Err(e) => return store_reply(e),
-    };
+    let subs = s.store().subscriptions(account).await?;
     let mut found: BTreeMap<String, bool> = BTreeMap::new();
     for name in &subs {
         if matches(&full, name) {
@@ -295,7 +203,7 @@ where
             extended: vec![],
         }));
     }
-    Reply::ok("LSUB completed")
+    Ok(Reply::ok("LSUB completed"))
 }
 
 #[cfg(test)]

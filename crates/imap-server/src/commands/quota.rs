@@ -2,20 +2,15 @@
 //! resources that have limits. Limits are set by the operator (`strata user quota`), so
 //! SETQUOTA is refused.
 
-use crate::errors::store_reply;
-use crate::session::{Reply, Session};
+use crate::context::AuthCtx;
+use crate::reply::{CommandError, Outcome, Reply};
 use imap_proto::Mailbox;
 use imap_proto::response::{Code, QuotaResource, QuotaResponse, QuotaRootResponse, Response};
 use imap_proto::types::IString;
-use tokio::io::{AsyncRead, AsyncWrite};
 
 /// The QUOTA data of the account's root, or `None` when nothing is limited.
-async fn quota_data<S>(s: &Session<S>) -> Result<Option<QuotaResponse>, Reply>
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send,
-{
-    let account = s.account()?;
-    let q = s.shared.store.quota(account).await.map_err(store_reply)?;
+async fn quota_data(cx: &AuthCtx<'_>) -> Result<Option<QuotaResponse>, CommandError> {
+    let q = cx.store().quota(cx.account()).await?;
     let mut resources = Vec::new();
     if let Some(limit) = q.limits.storage {
         // STORAGE is counted in units of 1024 octets (RFC 9208 §5.1), rounded up.
@@ -39,52 +34,41 @@ where
 }
 
 /// GETQUOTAROOT mailbox
-pub(crate) async fn getquotaroot<S>(s: &mut Session<S>, m: &Mailbox) -> Reply
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send,
-{
-    let (account, name) = match (s.account(), s.name_in(m)) {
-        (Ok(a), Ok(n)) => (a, n),
-        (Err(r), _) | (_, Err(r)) => return r,
-    };
-    if let Err(e) = s.shared.store.mailbox(account, &name).await {
-        return store_reply(e);
-    }
-    let data = match quota_data(s).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+pub(crate) async fn getquotaroot(cx: &mut AuthCtx<'_>, m: &Mailbox) -> Outcome {
+    let name = cx.name_in(m)?;
+    cx.store().mailbox(cx.account(), &name).await?;
+    let data = quota_data(cx).await?;
     let roots = if data.is_some() {
         vec![IString::new()]
     } else {
         vec![]
     };
-    s.send(&Response::QuotaRoot(QuotaRootResponse {
-        mailbox: s.name_out(&name),
-        roots,
-    }));
+    let mailbox = cx.name_out(&name);
+    cx.send(&Response::QuotaRoot(QuotaRootResponse { mailbox, roots }));
     if let Some(d) = data {
-        s.send(&Response::Quota(d));
+        cx.send(&Response::Quota(d));
     }
-    Reply::ok("GETQUOTAROOT completed")
+    Ok(Reply::ok("GETQUOTAROOT completed"))
 }
 
 /// GETQUOTA root
-pub(crate) async fn getquota<S>(s: &mut Session<S>, root: &[u8]) -> Reply
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send,
-{
-    match quota_data(s).await {
-        Ok(Some(d)) if root.is_empty() => {
-            s.send(&Response::Quota(d));
-            Reply::ok("GETQUOTA completed")
+pub(crate) async fn getquota(cx: &mut AuthCtx<'_>, root: &[u8]) -> Outcome {
+    match quota_data(cx).await? {
+        Some(d) if root.is_empty() => {
+            cx.send(&Response::Quota(d));
+            Ok(Reply::ok("GETQUOTA completed"))
         }
-        Ok(_) => Reply::no("no such quota root").code(Code::NonExistent),
-        Err(r) => r,
+        _ => Err(CommandError::no_code(
+            Code::NonExistent,
+            "no such quota root",
+        )),
     }
 }
 
 /// SETQUOTA: limits belong to the operator.
-pub(crate) fn setquota() -> Reply {
-    Reply::no("quota limits are set by the administrator").code(Code::NoPerm)
+pub(crate) fn setquota() -> Outcome {
+    Err(CommandError::no_code(
+        Code::NoPerm,
+        "quota limits are set by the administrator",
+    ))
 }

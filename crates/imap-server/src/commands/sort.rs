@@ -2,7 +2,7 @@
 //! 5267 §3: `RETURN (MIN MAX COUNT ALL SAVE)` answered with ESEARCH in sort order).
 //!
 //! ```text
-//!  search criteria ─▶ search::matching ─▶ Row { seq, one KeyValue per criterion } ─▶ order()
+//!  search criteria ─▶ searcher::matching ─▶ Row { seq, one KeyValue per criterion } ─▶ order()
 //!                      (same evaluation     (taken from the facts stored at APPEND:
 //!                       as SEARCH)            SortKeys, INTERNALDATE, RFC822.SIZE)
 //! ```
@@ -12,14 +12,15 @@
 //! sorts first (RFC 5256 §3). Messages that compare equal on every criterion keep mailbox
 //! order (sequence number ascending), and REVERSE does not reverse that implicit last key.
 
-use super::search::{self, EsearchAnswer, Order};
-use crate::session::{Reply, Session};
+use crate::context::SelectedCtx;
+use crate::esearch::{EsearchAnswer, Order, answer_esearch};
+use crate::reply::{Outcome, Reply};
+use crate::searcher::{check_charset, matching};
 use imap_proto::Tag;
 use imap_proto::command::{SearchKey, SearchReturn, SortCriterion, SortKey};
 use imap_proto::response::{Response, SearchResponse};
 use mail_model::SortKeys;
 use std::cmp::Ordering;
-use tokio::io::{AsyncRead, AsyncWrite};
 
 /// The value of one sort criterion for one message.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -99,27 +100,34 @@ pub(crate) struct SortRequest {
     pub(crate) keys: Vec<SearchKey>,
 }
 
-/// SORT / UID SORT
-pub(crate) async fn sort<S>(s: &mut Session<S>, tag: &Tag, req: SortRequest) -> Reply
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send,
-{
-    if let Err(r) = search::check_charset(Some(&req.charset)) {
-        return r;
+/// SORT / UID SORT. RFC 5182 §2.1: as for SEARCH, a failed SORT with SAVE leaves `$` empty.
+pub(crate) async fn sort(s: &mut SelectedCtx<'_>, tag: &Tag, req: SortRequest) -> Outcome {
+    let saves = req
+        .ret
+        .as_ref()
+        .is_some_and(|r| r.contains(&SearchReturn::Save));
+    let outcome = run(s, tag, req).await;
+    if saves
+        && !outcome
+            .as_ref()
+            .is_ok_and(|r| r.cond == imap_proto::response::State::Ok)
+    {
+        *s.saved = Some(Vec::new());
     }
+    outcome
+}
+
+async fn run(s: &mut SelectedCtx<'_>, tag: &Tag, req: SortRequest) -> Outcome {
+    check_charset(Some(&req.charset))?;
     let criteria = req.criteria;
-    let found = search::matching(s, req.keys, true, |rec, facts| {
+    let found = matching(s, req.keys, true, |rec, facts| {
         criteria
             .iter()
             .map(|c| value(c.key, rec.internal_date, rec.size, &facts.sort))
             .collect::<Vec<_>>()
     })
-    .await;
+    .await?;
     // RELEVANCY (RFC 6203 §4) is known only after matching: filled in here.
-    let found = match found {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
     let mut rows: Vec<Row> = found
         .hits
         .into_iter()
@@ -161,10 +169,10 @@ where
                 mod_seq: found.mod_seq,
                 order: Order::Sorted,
             };
-            search::answer_esearch(s, tag, answer);
+            answer_esearch(s, tag, answer);
         }
     }
-    Reply::ok("SORT completed")
+    Ok(Reply::ok("SORT completed"))
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! RFC 5256 §3 ordering rules on rows, and the ESORT sequence-set form of RFC 5267 §3.2.
 
 use super::*;
-use crate::commands::search::ordered_set;
+use crate::esearch::ordered_set;
 use imap_proto::types::{SeqRange, SequenceSet};
 use imap_proto::write::{WriteOptions, Writer};
 

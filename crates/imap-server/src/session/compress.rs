@@ -1,11 +1,41 @@
-//! COMPRESS=DEFLATE (RFC 4978): raw deflate (RFC 1951, no zlib header) in both directions once
-//! the tagged OK of COMPRESS has gone out. Responses are compressed per flush with a sync
+//! COMPRESS=DEFLATE (RFC 4978): the command, and the raw deflate (RFC 1951, no zlib header) in
+//! both directions once its tagged OK has gone out. Responses are compressed per flush with a sync
 //! flush, so every batch reaches the client whole; commands are inflated at most
 //! [`CHUNK`] octets at a time, so a small hostile input cannot expand without bound (the
 //! receiver's limits see the inflated bytes as if they had arrived uncompressed).
 
+use super::Session;
+use crate::reply::Reply;
 use bytes::{Buf, BytesMut};
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
+use imap_proto::response::{Code, Response, State as Cond, StatusResponse};
+use tokio::io::{AsyncRead, AsyncWrite};
+
+impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
+    /// COMPRESS DEFLATE: the tagged OK goes out uncompressed, and everything after it in both
+    /// directions is raw deflate. Bytes the client sent after the command (it must not, RFC
+    /// 4978 §3) are taken as compressed.
+    pub(crate) async fn compress(
+        &mut self,
+        tag: &imap_proto::Tag,
+        mechanism: &str,
+    ) -> std::io::Result<Reply> {
+        if self.deflate.is_some() {
+            return Ok(Reply::no("DEFLATE is already active").code(Code::CompressionActive));
+        }
+        if mechanism != "DEFLATE" {
+            return Ok(Reply::bad(format!(
+                "unknown compression mechanism {mechanism}"
+            )));
+        }
+        let ok = StatusResponse::tagged(tag.clone(), Cond::Ok, "DEFLATE active");
+        self.send(&Response::Status(ok));
+        self.flush().await?;
+        let pending = self.rbuf.split();
+        self.deflate = Some(Box::new(Deflate::new(pending)));
+        Ok(Reply::ok("").silent())
+    }
+}
 
 /// Most octets inflated per read.
 pub(crate) const CHUNK: usize = 16 * 1024;

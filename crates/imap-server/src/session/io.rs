@@ -44,7 +44,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
             if n > 0 {
                 return Ok(n);
             }
-            z.input.reserve(super::deflate::CHUNK);
+            z.input.reserve(super::compress::CHUNK);
             if self.io.read_buf(&mut z.input).await? == 0 {
                 return Ok(0);
             }

@@ -5,15 +5,29 @@
 //! ```text
 //!  socket ─read─▶ BytesMut ─▶ Receiver::step ─┬─ NeedMore ─▶ read (autologout timer)
 //!                                             ├─ Continue ─▶ "+ Ready" (or NO [TOOBIG])
-//!                                             ├─ Command ──▶ State::allows ─▶ handler ─▶ Reply
-//!                                             │                              └─▶ State::apply
+//!                                             ├─ Command ──▶ State::allows ─▶ dispatch ─▶ Reply
+//!                                             │     (dispatch.rs: context, handler)  │
+//!                                             │                sync.rs: changes ◀────┤
+//!                                             │                        State::apply ◀┘
 //!                                             └─ error ────▶ tag BAD / NO [TOOBIG] / * BAD
 //! ```
+//!
+//! Files: `dispatch.rs` (contexts and handlers), `sync.rs` (other sessions' changes at command
+//! boundaries), `io.rs` (reads, flushes), and the commands that are the session's own because
+//! they talk with the client before their answer or change the transport: `starttls.rs`,
+//! `sasl.rs` (AUTHENTICATE), `compress.rs` (COMPRESS and the deflate streams), `idle.rs`.
 
-pub(crate) mod deflate;
+mod compress;
+mod dispatch;
+mod idle;
 mod io;
+mod sasl;
+mod starttls;
+pub(crate) mod sync;
 
-use crate::commands;
+pub use crate::context::Enabled;
+pub use crate::reply::Reply;
+
 use crate::config::{ConnectionInfo, Shared};
 use crate::state::{State, Transition};
 use bytes::BytesMut;
@@ -22,90 +36,6 @@ use imap_proto::write::{WriteOptions, Writer};
 use imap_proto::{Command, ErrorKind, ReceiveError, Receiver, Step, Tag};
 use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::io::{AsyncRead, AsyncWrite};
-
-/// Extensions the client turned on with ENABLE (RFC 5161).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Enabled {
-    /// `IMAP4rev2`: RFC 9051 behaviour (no RECENT, ESEARCH for SEARCH, UTF-8 names…).
-    pub rev2: bool,
-    /// `UTF8=ACCEPT` (RFC 6855).
-    pub utf8: bool,
-    /// `CONDSTORE` (RFC 7162), also turned on by its first use.
-    pub condstore: bool,
-    /// `QRESYNC` (RFC 7162).
-    pub qresync: bool,
-}
-
-impl Enabled {
-    /// Mailbox names and quoted strings are UTF-8 on the wire.
-    pub fn utf8_names(&self) -> bool {
-        self.rev2 || self.utf8
-    }
-}
-
-/// The outcome of one command: its tagged response and the state change it asks for.
-#[derive(Debug)]
-pub struct Reply {
-    /// OK, NO or BAD.
-    pub cond: Cond,
-    /// An optional response code.
-    pub code: Option<Code>,
-    /// Human-readable text.
-    pub text: String,
-    /// What the state machine does after the response.
-    pub next: Option<Transition>,
-    /// The tagged response was already sent by the handler (STARTTLS sends it before the
-    /// handshake).
-    pub sent: bool,
-}
-
-impl Reply {
-    /// `OK text`
-    pub fn ok(text: impl Into<String>) -> Reply {
-        Reply {
-            cond: Cond::Ok,
-            code: None,
-            text: text.into(),
-            next: None,
-            sent: false,
-        }
-    }
-    /// `NO text`
-    pub fn no(text: impl Into<String>) -> Reply {
-        Reply {
-            cond: Cond::No,
-            code: None,
-            text: text.into(),
-            next: None,
-            sent: false,
-        }
-    }
-    /// `BAD text`
-    pub fn bad(text: impl Into<String>) -> Reply {
-        Reply {
-            cond: Cond::Bad,
-            code: None,
-            text: text.into(),
-            next: None,
-            sent: false,
-        }
-    }
-    /// Adds a response code.
-    pub fn code(mut self, code: Code) -> Reply {
-        self.code = Some(code);
-        self
-    }
-    /// Adds a transition.
-    pub fn then(mut self, t: Transition) -> Reply {
-        self.next = Some(t);
-        self
-    }
-    /// Marks the tagged response as already sent.
-    pub fn silent(mut self) -> Reply {
-        self.sent = true;
-        self
-    }
-}
 
 static SESSION_IDS: AtomicU64 = AtomicU64::new(1);
 
@@ -147,13 +77,19 @@ pub struct Session<S> {
     /// This session's place in its account's session count, once logged in.
     pub(crate) account_slot: Option<crate::limits::AccountSlot>,
     /// COMPRESS=DEFLATE, once the client turned it on.
-    pub(crate) deflate: Option<Box<deflate::Deflate>>,
+    pub(crate) deflate: Option<Box<compress::Deflate>>,
+    /// This session's place among the live ones, for a graceful stop.
+    _live: crate::shutdown::Live,
 }
+
+/// What a session says when the server stops (RFC 9051 §7.1.5).
+pub(crate) const BYE_STOPPING: &[u8] = b"* BYE Strata is shutting down\r\n";
 
 impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
     /// A session over `io`.
     pub fn new(io: S, shared: Shared, conn: ConnectionInfo) -> Session<S> {
         let receiver = Receiver::new(pre_auth_limits(shared.config.limits));
+        let live = shared.stopping.enter();
         Session {
             io,
             rbuf: BytesMut::with_capacity(8 * 1024),
@@ -168,6 +104,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
             upgrade: None,
             account_slot: None,
             deflate: None,
+            _live: live,
         }
     }
 
@@ -181,17 +118,32 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
 
     /// Runs the session until LOGOUT, the client goes away, or a timer expires.
     pub async fn run(mut self) -> std::io::Result<()> {
-        let caps = commands::any::capabilities(&self);
+        let caps = crate::capabilities::capability_list(
+            &self.conn,
+            false,
+            self.shared.config.limits.max_append_literal,
+            self.upgrade.is_some(),
+        );
         let greeting = StatusResponse::untagged(Cond::Ok, "Strata IMAP ready")
             .with_code(Code::Capability(caps));
         self.send(&Response::Status(greeting));
         self.flush().await?;
         loop {
+            // A graceful stop: no new command starts; the one in flight has finished.
+            if self.shared.stopping.is_stopping() {
+                return self.bye_stopping().await;
+            }
             let step = self.receiver.step(&mut self.rbuf);
             match step {
                 Ok(Step::NeedMore) => {
-                    if !self.fill().await? {
-                        return Ok(());
+                    let stopping = self.shared.stopping.clone();
+                    tokio::select! {
+                        more = self.fill() => {
+                            if !more? {
+                                return Ok(());
+                            }
+                        }
+                        () = stopping.stopped() => return self.bye_stopping().await,
                     }
                 }
                 Ok(Step::Continue { .. }) => {
@@ -207,6 +159,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
                 Err(e) => self.receive_error(e).await?,
             }
         }
+    }
+
+    /// Says BYE because the server stops; the connection then closes.
+    async fn bye_stopping(&mut self) -> std::io::Result<()> {
+        self.out.raw(BYE_STOPPING);
+        self.flush().await
     }
 
     /// Answers a command that could not be received or parsed.
@@ -240,15 +198,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
         let Command { tag, body } = cmd;
         let name = body.name();
         let started = std::time::Instant::now();
-        let mode = commands::sync_mode(&body);
+        let mode = sync::sync_mode(&body);
         let reply = match self.state.allows(&body) {
             Err(why) => Reply::bad(why),
-            Ok(()) => commands::dispatch(self, &tag, body).await?,
+            Ok(()) => self.dispatch(&tag, body).await?,
         };
         // Other sessions' changes reach this one at the command boundary (invariant 4). A failed
         // sync never replaces the reply of a command that already did its work.
         if reply.next.is_none() {
-            commands::select::sync_or_close(self, mode).await;
+            self.sync_or_close(mode).await;
         }
         tracing::info!(
             session = self.id,
@@ -316,46 +274,5 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
     /// Queues one response.
     pub(crate) fn send(&mut self, r: &Response) {
         r.serialize(&mut self.out);
-    }
-
-    /// A mailbox name from the client, as UTF-8: modified UTF-7 is decoded unless the client
-    /// enabled UTF-8 names (RFC 9051 §5.1, RFC 6855 §3).
-    pub(crate) fn name_in(&self, m: &imap_proto::Mailbox) -> Result<String, Reply> {
-        if self.enabled.utf8_names() || m.is_inbox() {
-            return Ok(m.as_str().to_string());
-        }
-        imap_proto::mutf7::decode(m.as_str())
-            .map_err(|e| Reply::bad(format!("mailbox name is not valid modified UTF-7: {e}")))
-    }
-
-    /// A mailbox name for the client: UTF-8, or modified UTF-7 for IMAP4rev1 clients.
-    pub(crate) fn name_out(&self, name: &str) -> imap_proto::Mailbox {
-        if self.enabled.utf8_names() {
-            imap_proto::Mailbox::new(name)
-        } else {
-            imap_proto::Mailbox::new(imap_proto::mutf7::encode(name))
-        }
-    }
-
-    /// The saved search result, for `$`.
-    pub(crate) fn saved_search(&self) -> Option<&[u32]> {
-        self.saved.as_deref()
-    }
-
-    /// The logged-in account (handlers run only in states that have one).
-    pub(crate) fn account(&self) -> Result<store::AccountId, Reply> {
-        self.state
-            .user()
-            .map(|u| u.account)
-            .ok_or_else(|| Reply::bad("log in first"))
-    }
-
-    /// The string rules for this client: UTF-8 once it enabled IMAP4rev2 or UTF8=ACCEPT.
-    pub(crate) fn refresh_write_options(&mut self) {
-        self.out.opts = if self.enabled.utf8_names() {
-            WriteOptions::SERVER_UTF8
-        } else {
-            WriteOptions::SERVER_REV1
-        };
     }
 }

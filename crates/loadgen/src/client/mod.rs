@@ -14,119 +14,23 @@
 //!
 //! Only the client that appended a message changes or removes it, so the checks hold however
 //! many clients share the INBOX.
+//!
+//! The operations, their checks and the client's state are here; the end-of-run checks are in
+//! `final_checks.rs`, the mix in [`mix`](crate::mix), the appended messages in
+//! [`corpus`](crate::corpus).
+
+mod final_checks;
 
 use crate::conn::{Conn, ConnError, Reply, Status, Untagged, parse_untagged};
+use crate::corpus::WORDS;
 use crate::stats::Stats;
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
-/// The operations of the mix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    /// LOGOUT, connect again, LOGIN (timed), SELECT.
-    Login,
-    /// SELECT INBOX.
-    Select,
-    /// `FETCH a:b (UID FLAGS)`, 20 messages.
-    FetchFlags,
-    /// `FETCH a:b (UID ENVELOPE)`, 10 messages.
-    FetchEnvelope,
-    /// `FETCH n BODY.PEEK[]`.
-    FetchBody,
-    /// APPEND to INBOX.
-    Append,
-    /// `UID STORE` ±\Flagged on an own message.
-    Store,
-    /// One of several SEARCHes.
-    Search,
-    /// `UID COPY` of an own message to the private mailbox.
-    Copy,
-    /// `UID MOVE` of an own message to the private mailbox.
-    Move,
-    /// \Deleted + `UID EXPUNGE` of an own message (the EXPUNGE is timed).
-    Expunge,
-    /// IDLE for a while, then DONE (DONE to OK is timed).
-    Idle,
-    /// NOOP.
-    Noop,
-}
-
-impl Op {
-    /// Every operation with its name.
-    pub const ALL: [(Op, &'static str); 13] = [
-        (Op::Login, "login"),
-        (Op::Select, "select"),
-        (Op::FetchFlags, "fetch_flags"),
-        (Op::FetchEnvelope, "fetch_envelope"),
-        (Op::FetchBody, "fetch_body"),
-        (Op::Append, "append"),
-        (Op::Store, "store"),
-        (Op::Search, "search"),
-        (Op::Copy, "copy"),
-        (Op::Move, "move"),
-        (Op::Expunge, "expunge"),
-        (Op::Idle, "idle"),
-        (Op::Noop, "noop"),
-    ];
-
-    /// The operation's name in mixes and reports.
-    pub fn name(self) -> &'static str {
-        Op::ALL
-            .iter()
-            .find(|(o, _)| *o == self)
-            .map_or("?", |(_, n)| n)
-    }
-}
-
-/// Weights of the operations.
-#[derive(Debug, Clone)]
-pub struct Mix {
-    weights: Vec<(Op, u32)>,
-}
-
-/// The default mix: reads dominate, as with real clients.
-pub const DEFAULT_MIX: &str = "login=1,select=4,fetch_flags=20,fetch_envelope=15,fetch_body=10,\
-append=10,store=12,search=10,copy=4,move=3,expunge=3,idle=3,noop=5";
-
-impl Mix {
-    /// Parses `name=weight,…` (names from [`Op::ALL`]).
-    pub fn parse(s: &str) -> Result<Mix, String> {
-        let mut weights = Vec::new();
-        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let (name, w) = part
-                .split_once('=')
-                .ok_or_else(|| format!("{part:?}: expected name=weight"))?;
-            let op = Op::ALL
-                .iter()
-                .find(|(_, n)| *n == name.trim())
-                .map(|(o, _)| *o)
-                .ok_or_else(|| format!("unknown operation {name:?}"))?;
-            let w: u32 = w
-                .trim()
-                .parse()
-                .map_err(|_| format!("{part:?}: weight is not a number"))?;
-            if w > 0 {
-                weights.push((op, w));
-            }
-        }
-        if weights.is_empty() {
-            return Err("the mix has no operation with a weight".into());
-        }
-        Ok(Mix { weights })
-    }
-
-    fn pick(&self, rng: &mut fastrand::Rng) -> Op {
-        let total: u32 = self.weights.iter().map(|(_, w)| w).sum();
-        let mut x = rng.u32(0..total);
-        for (op, w) in &self.weights {
-            if x < *w {
-                return *op;
-            }
-            x -= w;
-        }
-        self.weights[0].0
-    }
-}
+// Re-exported where the load generator's users have always found them.
+pub use crate::conn::quote;
+pub use crate::corpus::message;
+pub use crate::mix::{DEFAULT_MIX, Mix, Op};
 
 /// Where and as whom a client connects.
 #[derive(Debug, Clone)]
@@ -166,11 +70,6 @@ pub struct ClientConfig {
     pub seed: u64,
 }
 
-/// Quotes a string for IMAP (the loadgen only sends ASCII).
-pub fn quote(s: &str) -> String {
-    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
-}
-
 /// LOGIN and the capabilities after it.
 pub async fn login(target: &Target) -> Result<(Conn, Duration), ConnError> {
     let mut c = Conn::connect(target.addr, target.source, target.timeout).await?;
@@ -190,61 +89,6 @@ pub async fn login(target: &Target) -> Result<(Conn, Duration), ConnError> {
         c.command("CAPABILITY").await?;
     }
     Ok((c, took))
-}
-
-/// Words the generated messages are made of (and BODY searches look for).
-const WORDS: [&str; 24] = [
-    "invoice",
-    "meeting",
-    "project",
-    "quarterly",
-    "report",
-    "budget",
-    "schedule",
-    "review",
-    "deadline",
-    "customer",
-    "server",
-    "release",
-    "holiday",
-    "travel",
-    "contract",
-    "draft",
-    "summary",
-    "question",
-    "update",
-    "lunch",
-    "status",
-    "minutes",
-    "agenda",
-    "proposal",
-];
-
-/// A message of about `size` bytes with a unique Message-ID.
-pub fn message(
-    rng: &mut fastrand::Rng,
-    to: &str,
-    subject: &str,
-    msgid: &str,
-    size: usize,
-) -> Vec<u8> {
-    let mut m = format!(
-        "From: Load Generator <loadgen@example.org>\r\nTo: <{to}>\r\nSubject: {subject}\r\n\
-         Date: Tue, 24 Nov 2026 10:00:00 +0000\r\nMessage-ID: <{msgid}>\r\nMIME-Version: 1.0\r\n\
-         Content-Type: text/plain; charset=us-ascii\r\n\r\n"
-    )
-    .into_bytes();
-    let mut line = String::new();
-    while m.len() < size {
-        line.clear();
-        while line.len() < 70 {
-            line.push_str(WORDS[rng.usize(0..WORDS.len())]);
-            line.push(' ');
-        }
-        m.extend_from_slice(line.trim_end().as_bytes());
-        m.extend_from_slice(b"\r\n");
-    }
-    m
 }
 
 /// A message this client appended and still has in INBOX.
@@ -723,119 +567,5 @@ impl Client {
             flagged: false,
         });
         Ok(())
-    }
-
-    /// The end-of-run checks (not timed), then removes what the client left behind.
-    async fn finish(&mut self) -> Result<(), ConnError> {
-        self.select().await?;
-        let own = self.own.clone();
-        for chunk in own.chunks(200) {
-            let set: Vec<String> = chunk.iter().map(|o| o.uid.to_string()).collect();
-            let r = self
-                .cmd_ok(&format!("UID FETCH {} (UID FLAGS)", set.join(",")))
-                .await?;
-            for o in chunk {
-                let seen: Vec<Vec<String>> = r
-                    .untagged
-                    .iter()
-                    .filter_map(|l| match parse_untagged(l) {
-                        Ok(Untagged::Fetch {
-                            uid: Some(u),
-                            flags: Some(f),
-                            ..
-                        }) if u == o.uid => Some(f),
-                        _ => None,
-                    })
-                    .collect();
-                match seen.as_slice() {
-                    [flags] => {
-                        let has = flags.iter().any(|f| f.eq_ignore_ascii_case("\\Flagged"));
-                        if has != o.flagged {
-                            self.stats.inconsistent(format!(
-                                "UID {}: \\Flagged is {has}, last STORE made it {}",
-                                o.uid, o.flagged
-                            ));
-                        }
-                    }
-                    other => self.stats.inconsistent(format!(
-                        "own UID {} answered {} times",
-                        o.uid,
-                        other.len()
-                    )),
-                }
-            }
-        }
-        // Appended once: a sample of the own messages by Message-ID.
-        for o in own.iter().take(20) {
-            let found = self.find_by_msgid(&o.msgid).await?;
-            if found != [o.uid] {
-                self.stats
-                    .inconsistent(format!("own {} found as {found:?}", o.msgid));
-            }
-        }
-        let r = self
-            .cmd_ok(&format!("STATUS {} (MESSAGES)", quote(&self.private)))
-            .await?;
-        let status = r
-            .untagged
-            .iter()
-            .map(|l| String::from_utf8_lossy(l).to_ascii_uppercase())
-            .find(|l| l.starts_with("STATUS"))
-            .and_then(|l| {
-                l.split("MESSAGES ").nth(1).and_then(|n| {
-                    n.split([')', ' '])
-                        .next()
-                        .and_then(|n| n.parse::<u32>().ok())
-                })
-            });
-        if status != Some(self.private_count) {
-            self.stats.inconsistent(format!(
-                "{} holds {status:?} messages, {} were copied or moved",
-                self.private, self.private_count
-            ));
-        }
-        // Leave the shared INBOX as it was.
-        for chunk in own.chunks(200) {
-            let set: Vec<String> = chunk.iter().map(|o| o.uid.to_string()).collect();
-            let set = set.join(",");
-            self.cmd_ok(&format!("UID STORE {set} +FLAGS.SILENT (\\Deleted)"))
-                .await?;
-            self.cmd_ok(&format!("UID EXPUNGE {set}")).await?;
-        }
-        self.own.clear();
-        self.cmd(&format!("DELETE {}", quote(&self.private)))
-            .await?;
-        self.cmd("LOGOUT").await?;
-        Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn mixes() {
-        let m = Mix::parse("fetch_flags=3, store=1,noop=0").unwrap();
-        assert_eq!(m.weights, vec![(Op::FetchFlags, 3), (Op::Store, 1)]);
-        assert!(Mix::parse("bogus=1").is_err());
-        assert!(Mix::parse("noop=x").is_err());
-        assert!(Mix::parse("noop=0").is_err());
-        assert!(Mix::parse(DEFAULT_MIX).is_ok());
-        let mut rng = fastrand::Rng::with_seed(1);
-        let picks: Vec<Op> = (0..4000).map(|_| m.pick(&mut rng)).collect();
-        let stores = picks.iter().filter(|&&o| o == Op::Store).count();
-        assert!((800..1200).contains(&stores), "{stores}");
-    }
-
-    #[test]
-    fn messages_have_the_size_and_id() {
-        let mut rng = fastrand::Rng::with_seed(2);
-        let m = message(&mut rng, "u@example.org", "s", "id@x", 4000);
-        let text = String::from_utf8(m.clone()).unwrap();
-        assert!(m.len() >= 4000 && m.len() < 4100);
-        assert!(text.contains("Message-ID: <id@x>\r\n"));
-        assert!(text.lines().all(|l| l.len() < 100));
-        assert_eq!(quote("a\"b\\c"), "\"a\\\"b\\\\c\"");
     }
 }

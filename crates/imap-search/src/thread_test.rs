@@ -3,7 +3,7 @@
 
 use super::*;
 use imap_proto::response::Response;
-use imap_proto::write::{WriteOptions, Writer};
+use imap_proto::write::WriteOptions;
 use mail_model::ThreadFields;
 
 /// A message: sequence number (also the reported id), sent date, base subject, Message-ID
@@ -21,10 +21,8 @@ fn m(seq: u32, date: i64, subject: &str, id: Option<&str>, refs: &[&str]) -> Thr
 
 /// The THREAD response line without `* ` and CRLF.
 fn wire(threads: Vec<Thread>) -> String {
-    let mut w = Writer::new(WriteOptions::SERVER_REV1);
-    write_response(&mut w, &threads);
-    dismantle(threads);
-    let s = String::from_utf8(w.take()).unwrap();
+    let s =
+        String::from_utf8(Response::Thread(threads).to_bytes(WriteOptions::SERVER_REV1)).unwrap();
     s.strip_prefix("* ").unwrap().trim_end().to_string()
 }
 
@@ -387,75 +385,4 @@ fn long_chains() {
     }
     let out = refs(&backward);
     assert!(out.starts_with("THREAD (200000 199999 "), "{}", &out[..40]);
-}
-
-/// `write_response` writes what imap-proto's `Response::Thread` writes, on the RFC 5256 §4
-/// examples and on many random trees with placeholders anywhere.
-#[test]
-fn writer_matches_imap_proto() {
-    let mut seed: u64 = 7;
-    let mut next = |n: u64| {
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (seed >> 33) % n
-    };
-    for round in 0..3_000 {
-        // A random forest: node k's parent is an earlier node or the top.
-        let count = 1 + next(12) as usize;
-        let mut parent = Vec::new();
-        let mut message = Vec::new();
-        for k in 0..count {
-            parent.push(if k == 0 || next(3) == 0 {
-                None
-            } else {
-                Some(next(k as u64) as usize)
-            });
-            message.push((next(4) > 0).then_some(k as u32 + 1));
-        }
-        let mut built: Vec<Option<Thread>> = vec![None; count];
-        for k in (0..count).rev() {
-            let children = (k + 1..count)
-                .filter(|&c| parent[c] == Some(k))
-                .filter_map(|c| built[c].take())
-                .collect();
-            built[k] = Some(Thread {
-                message: message[k],
-                children,
-            });
-        }
-        let forest: Vec<Thread> = (0..count)
-            .filter(|&k| parent[k].is_none())
-            .filter_map(|k| built[k].take())
-            .collect();
-        let mut ours = Writer::new(WriteOptions::SERVER_REV1);
-        write_response(&mut ours, &forest);
-        let theirs = Response::Thread(forest).to_bytes(WriteOptions::SERVER_REV1);
-        assert_eq!(ours.take(), theirs, "round {round}");
-    }
-}
-
-/// A tree that branches at every one of 200 000 levels (a reply and a side reply to each
-/// message) is written and dropped without recursion.
-#[test]
-fn deep_branching_is_written_iteratively() {
-    let depth = 200_000u32;
-    let mut node = Thread::leaf(1);
-    for k in 0..depth {
-        node = Thread::new(k + 2, vec![Thread::leaf(depth + 2 + k), node]);
-    }
-    let run = move || wire(vec![node]);
-    // The 2 MiB of a tokio worker thread.
-    let out = std::thread::Builder::new()
-        .stack_size(2 << 20)
-        .spawn(run)
-        .unwrap()
-        .join()
-        .unwrap();
-    assert!(out.starts_with(&format!("THREAD ({} (", depth + 1)));
-    assert!(out.ends_with(&format!(
-        "(2 ({})(1){})",
-        depth + 2,
-        ")".repeat(depth as usize - 1)
-    )));
 }

@@ -1,0 +1,92 @@
+//! STORE / UID STORE (RFC 9051 §6.4.6, RFC 7162 §3.1.3 UNCHANGEDSINCE).
+
+use crate::context::SelectedCtx;
+use crate::flags::{imap_flags, store_flags};
+use crate::messages::resolve;
+use crate::reply::Outcome;
+use crate::reply::Reply;
+use imap_proto::command::StoreAction;
+use imap_proto::response::{Code, FetchItem, FetchResponse, Response};
+use imap_proto::types::{Flag, SequenceSet};
+use store::{FlagOp, FlagUpdate};
+
+/// What STORE was asked.
+pub(crate) struct StoreRequest<'a> {
+    pub(crate) uid: bool,
+    pub(crate) set: &'a SequenceSet,
+    pub(crate) unchanged_since: Option<u64>,
+    pub(crate) action: StoreAction,
+    pub(crate) silent: bool,
+    pub(crate) flags: &'a [Flag],
+}
+
+/// STORE / UID STORE
+pub(crate) async fn store(cx: &mut SelectedCtx<'_>, req: StoreRequest<'_>) -> Outcome {
+    cx.writable()?;
+    let targets = resolve(cx.sel, req.uid, req.set, cx.saved_search())?;
+    let op = match req.action {
+        StoreAction::Add => FlagOp::Add,
+        StoreAction::Remove => FlagOp::Remove,
+        StoreAction::Replace => FlagOp::Replace,
+    };
+    let update = FlagUpdate {
+        uids: targets.iter().map(|t| t.1).collect(),
+        op,
+        flags: store_flags(req.flags)?,
+        unchanged_since: req.unchanged_since,
+    };
+    let result = cx
+        .store()
+        .store_flags(cx.account(), cx.sel.id, update)
+        .await?;
+    cx.sel.view.note_own_flags(&result.updated);
+    let with_modseq = req.unchanged_since.is_some() || cx.enabled.condstore;
+    for &(seq, uid) in &targets {
+        let updated = result.updated.iter().find(|st| st.uid == uid);
+        // RFC 9051 §6.4.6: without .SILENT every message's flags come back as a FETCH would
+        // show them, changed or not (not those refused by UNCHANGEDSINCE: they are in
+        // MODIFIED). RFC 7162 §3.1.3: with UNCHANGEDSINCE, every updated message gets a FETCH
+        // with its MODSEQ even under .SILENT.
+        let state = match updated {
+            Some(st) => st.clone(),
+            None if req.silent || result.modified.contains(&uid) => continue,
+            None => match cx.sel.view.state(seq) {
+                Some(st) if st.uid == uid => st,
+                _ => continue,
+            },
+        };
+        let mut items = Vec::new();
+        if !req.silent {
+            let recent = cx.sel.view.is_recent(uid);
+            items.push(FetchItem::Flags(imap_flags(&state.flags, recent)));
+        } else if req.unchanged_since.is_none() {
+            continue;
+        }
+        if req.uid {
+            items.push(FetchItem::Uid(uid));
+        }
+        if with_modseq {
+            items.push(FetchItem::ModSeq(state.modseq));
+        }
+        cx.send(&Response::Fetch(FetchResponse { seq, items }));
+    }
+    if !result.modified.is_empty() {
+        // RFC 7162 §3.1.3: MODIFIED lists sequence numbers, or UIDs for UID STORE.
+        let ids: Vec<u32> = if req.uid {
+            result.modified.clone()
+        } else {
+            let view = &cx.sel.view;
+            result
+                .modified
+                .iter()
+                .filter_map(|u| view.seq(*u))
+                .collect()
+        };
+        if let Some(set) = SequenceSet::from_values(ids) {
+            return Ok(
+                Reply::ok("conditional STORE failed for some messages").code(Code::Modified(set))
+            );
+        }
+    }
+    Ok(Reply::ok("STORE completed"))
+}

@@ -1,0 +1,98 @@
+//! Reading the messages a command names: message sets resolved against the session's view,
+//! rows from the view, octets from the blob store and facts from the store.
+
+use crate::config::Shared;
+use crate::reply::{CommandError, Reply};
+use crate::state::Selected;
+use crate::view::MailboxView;
+use imap_proto::types::SequenceSet;
+
+/// Resolves a message set of the selected mailbox to `(seq, uid)` pairs: by sequence number
+/// (a number past the end is BAD) or by UID (missing UIDs are ignored); `$` is the saved
+/// search result (RFC 5182; empty when nothing was saved).
+pub(crate) fn resolve(
+    sel: &Selected,
+    uid: bool,
+    set: &SequenceSet,
+    saved: Option<&[u32]>,
+) -> Result<Vec<(u32, u32)>, Reply> {
+    if *set == SequenceSet::Saved {
+        let uids = saved.unwrap_or_default();
+        return Ok(uids
+            .iter()
+            .filter_map(|u| Some((sel.view.seq(*u)?, *u)))
+            .collect());
+    }
+    if uid {
+        Ok(sel.view.by_uid(set))
+    } else {
+        sel.view.by_seq(set).map_err(|e| Reply::bad(e.to_string()))
+    }
+}
+
+/// A message's octets (only when `with_body`) and its facts. The facts were stored at APPEND;
+/// if they cannot be read back (a format change), they are computed again from the octets.
+pub(crate) async fn load(
+    shared: &Shared,
+    rec: &store::MessageRecord,
+    with_body: bool,
+) -> Result<(Option<bytes::Bytes>, mail_model::MessageFacts), CommandError> {
+    let raw = if with_body {
+        Some(body(shared, rec).await?)
+    } else {
+        None
+    };
+    let facts = match serde_json::from_slice(&rec.facts) {
+        Ok(f) => f,
+        Err(_) => mail_model::analyze(raw.as_deref().unwrap_or_default()),
+    };
+    Ok((raw, facts))
+}
+
+/// What the session's view knows of `uids`, as store rows with nothing else filled in: for
+/// commands that need only UID, flags and MODSEQ. A message expunged elsewhere (not reported
+/// yet) is left out, as the store would.
+pub(crate) fn view_records(
+    view: &MailboxView,
+    uids: impl IntoIterator<Item = u32>,
+) -> Vec<store::MessageRecord> {
+    uids.into_iter()
+        .filter_map(|uid| {
+            let seq = view.seq(uid).filter(|&seq| !view.is_gone(seq))?;
+            view.state(seq)
+        })
+        .map(|state| store::MessageRecord {
+            state,
+            blob: store::BlobRef { sha256: [0; 32] },
+            size: 0,
+            internal_date: 0,
+            internal_zone: 0,
+            save_date: 0,
+            email_id: String::new(),
+            facts: Vec::new(),
+        })
+        .collect()
+}
+
+/// Facts for code paths whose items never look at them (one parse of nothing per process).
+pub(crate) fn no_facts() -> &'static mail_model::MessageFacts {
+    static NO_FACTS: std::sync::LazyLock<mail_model::MessageFacts> =
+        std::sync::LazyLock::new(|| mail_model::analyze(b""));
+    &NO_FACTS
+}
+
+/// A message's octets from the blob store.
+pub(crate) async fn body(
+    shared: &Shared,
+    rec: &store::MessageRecord,
+) -> Result<bytes::Bytes, CommandError> {
+    let id = blob_store::BlobId {
+        sha256: rec.blob.sha256,
+        size: rec.size,
+    };
+    Ok(shared
+        .blobs
+        .get(id)
+        .await
+        .map_err(store::bodies::blob_error)?)
+}

@@ -1,0 +1,119 @@
+//! What a document is: the schema's fields (the body's identity, its stored text and one 3-gram
+//! field per text key), the text keys that search them, the document key, and which shard
+//! holds an account.
+
+use store::{AccountId, BlobRef};
+use tantivy::schema::{
+    FAST, Field as TField, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions,
+};
+
+/// Which gram field a text key searches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// The From header values.
+    From,
+    /// To.
+    To,
+    /// Cc.
+    Cc,
+    /// Bcc.
+    Bcc,
+    /// Subject, blanks collapsed as SUBJECT compares it.
+    Subject,
+    /// Every header line (`Name: value`, all parts), every text part, attachment names: a
+    /// superset of what BODY, TEXT and HEADER look at.
+    All,
+}
+
+/// A text key as the index sees it: the field and the search string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextKind {
+    /// FROM/TO/CC/BCC/SUBJECT.
+    Header(Field),
+    /// BODY, TEXT, HEADER name.
+    Any,
+}
+
+/// Length of the grams every field is cut into.
+pub(super) const GRAM: usize = 3;
+
+/// Most decoded text (octets) of one body that is indexed. Past it the body is recorded as
+/// oversize: high-entropy text would otherwise make the writer hold one posting per distinct
+/// 3-gram (about 100 bytes each), hundreds of MB for a few large messages.
+pub const MAX_TEXT: usize = 64 * 1024;
+
+/// The schema's fields.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Fields {
+    pub(super) account: TField,
+    /// `account:blobhex`, the document's identity.
+    pub(super) key: TField,
+    /// First 8 bytes of the body hash, to map hits back to messages.
+    pub(super) blob64: TField,
+    /// 1 for a body whose text is too large to index ([`MAX_TEXT`]): no grams, no stored
+    /// text; it is a candidate for every needle and is read at search time.
+    pub(super) oversize: TField,
+    pub(super) text: TField,
+    pub(super) from: TField,
+    pub(super) to: TField,
+    pub(super) cc: TField,
+    pub(super) bcc: TField,
+    pub(super) subject: TField,
+    pub(super) all: TField,
+}
+
+impl Fields {
+    /// The gram field a text key searches.
+    pub(super) fn of(&self, f: Field) -> TField {
+        match f {
+            Field::From => self.from,
+            Field::To => self.to,
+            Field::Cc => self.cc,
+            Field::Bcc => self.bcc,
+            Field::Subject => self.subject,
+            Field::All => self.all,
+        }
+    }
+}
+
+/// The schema every shard is created with, and its fields.
+pub(super) fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let grams = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("gram3")
+            .set_index_option(IndexRecordOption::Basic),
+    );
+    let fields = Fields {
+        account: b.add_u64_field("account", INDEXED),
+        key: b.add_text_field("key", STRING | STORED),
+        blob64: b.add_u64_field("blob64", FAST),
+        oversize: b.add_u64_field("oversize", INDEXED),
+        text: b.add_bytes_field("text", STORED),
+        from: b.add_text_field("from", grams.clone()),
+        to: b.add_text_field("to", grams.clone()),
+        cc: b.add_text_field("cc", grams.clone()),
+        bcc: b.add_text_field("bcc", grams.clone()),
+        subject: b.add_text_field("subject", grams.clone()),
+        all: b.add_text_field("all", grams),
+    };
+    (b.build(), fields)
+}
+
+/// The shard (of `shards`) that holds `account`'s documents. Account ids are database
+/// sequence numbers: the modulus spreads them evenly. The cluster's raft shard map assigns
+/// these same numbers to replicas.
+pub fn shard_of(account: AccountId, shards: usize) -> usize {
+    (account.0.unsigned_abs() % shards.max(1) as u64) as usize
+}
+
+/// The first 8 bytes of a body hash: how a hit names its body.
+pub fn blob64(blob: &BlobRef) -> u64 {
+    u64::from_be_bytes(blob.sha256[..8].try_into().unwrap_or_default())
+}
+
+/// A document's identity: `account:blobhex` (the `key` field).
+pub(super) fn doc_key(account: AccountId, blob: &BlobRef) -> String {
+    format!("{}:{}", account.0, blob.hex())
+}
