@@ -81,11 +81,9 @@ pub struct Shared {
     pub auth_limiter: Arc<crate::limits::AuthLimiter>,
     /// Authenticated sessions per account.
     pub account_sessions: Arc<crate::limits::AccountSessions>,
-    /// The full-text index SEARCH uses for candidates, if there is one.
-    pub search: Option<Arc<search_index::SearchIndex>>,
-    /// In the cluster: the shard owners that evaluate text keys on their index (used when
-    /// there is no local index).
-    pub remote_search: Option<Arc<dyn search_index::RemoteSearch>>,
+    /// Who judges SEARCH's text keys: the full-text index of this node, or in the cluster the
+    /// shard owners; neither: every body is read (results are exact either way).
+    pub searcher: search_index::Searcher,
     /// Per mailbox, the body of every UID: maps the index's candidates to messages.
     pub uid_maps: Arc<search_index::UidMaps>,
     /// The graceful stop: sessions say BYE and the listener waits for them.
@@ -105,8 +103,7 @@ impl Shared {
             config: Arc::new(config),
             auth_limiter: Arc::new(limiter),
             account_sessions: Arc::default(),
-            search: None,
-            remote_search: None,
+            searcher: Default::default(),
             uid_maps: Arc::default(),
             stopping: Default::default(),
         }
@@ -114,14 +111,14 @@ impl Shared {
 
     /// Gives SEARCH an index to find candidates in (results stay exact without one).
     pub fn with_search_index(mut self, index: Arc<search_index::SearchIndex>) -> Shared {
-        self.search = Some(index);
+        self.searcher = self.searcher.with_index(index);
         self
     }
 
     /// Gives SEARCH the cluster's shard owners to evaluate text keys on (results stay exact
     /// when they cannot answer).
     pub fn with_remote_search(mut self, remote: Arc<dyn search_index::RemoteSearch>) -> Shared {
-        self.remote_search = Some(remote);
+        self.searcher = self.searcher.with_remote(remote);
         self
     }
 }

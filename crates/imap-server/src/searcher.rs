@@ -2,12 +2,13 @@
 //! the three agree on every key. Every message is decided by the exact semantics of the
 //! `imap-search` crate; where a search index can judge the text keys, it narrows the rows read
 //! and supplies the text. Which one judges — the local index, the shard owner's verdicts (the
-//! cluster), or nobody (every body is read) — is [`Prepared`]'s choice, made once per search:
+//! cluster), or nobody (every body is read) — is `search_index::Searcher`'s choice, made once
+//! per search, behind the `TextJudge` trait:
 //!
 //! ```text
-//!  criteria ─▶ $ substituted ─▶ Prepared::choose ─┬─ Local (search-index on this node)
-//!                                                 ├─ Remote (verdicts from the shard owner)
-//!                                                 └─ none: brute force
+//!  criteria ─▶ $ substituted ─▶ Searcher::prepare ─┬─ local index (search-index on this node)
+//!                                                  ├─ verdicts from the shard owner
+//!                                                  └─ none: brute force
 //!            ─▶ rows (narrowed by a text key every match needs) ─▶ judge each ─▶ Matches
 //! ```
 //!
@@ -21,7 +22,7 @@ use crate::reply::{CommandError, Reply};
 use imap_proto::command::SearchKey;
 use imap_proto::response::Code;
 use mail_model::MessageFacts;
-use store::{AccountId, MailboxId, MessageRecord};
+use store::MessageRecord;
 
 /// Charsets SEARCH, SORT and THREAD accept; the search strings are UTF-8 (US-ASCII is a
 /// subset).
@@ -134,17 +135,24 @@ pub(crate) async fn matching<T>(
         max_uid: uids.last().copied().unwrap_or(0),
         now: store::now_ms() / 1000,
     };
-    let exact = if needs_text {
-        Prepared::choose(cx, account, mailbox, &criteria).await
+    let judge = if needs_text {
+        let searcher = &cx.shared.searcher;
+        match searcher.prepare(account, mailbox, &criteria).await {
+            Ok(judge) => judge,
+            Err(e) => {
+                tracing::warn!(session = cx.session, error = %e, "reading every message");
+                None
+            }
+        }
     } else {
         None
     };
     let store = cx.store();
     // A text key every match needs: only messages whose body is among its candidates (or
     // that are not indexed yet) can match, so only those rows are read.
-    let uids = match exact
+    let uids = match judge
         .as_ref()
-        .and_then(|(e, watermark)| Some((e.required(&criteria)?, *watermark)))
+        .and_then(|j| Some((j.required(&criteria)?, j.watermark())))
     {
         Some((bodies, watermark)) => {
             let map = cx
@@ -186,9 +194,7 @@ pub(crate) async fn matching<T>(
         let uid = rec.state.uid;
         let Some(seq) = view.seq(uid) else { continue };
         let state = view.state(seq).unwrap_or_else(|| rec.state.clone());
-        let indexed = exact
-            .as_ref()
-            .is_some_and(|(_, watermark)| uid < *watermark);
+        let indexed = judge.as_ref().is_some_and(|j| uid < j.watermark());
         let with_body = needs_text && !indexed;
         let (raw, owned) = if want_facts {
             let (raw, facts) = load(cx.shared, rec, with_body).await?;
@@ -216,8 +222,8 @@ pub(crate) async fn matching<T>(
             text: text.as_ref(),
         };
         // (matches, RFC 6203 relevancy); relevancy is computed for matches of FUZZY searches.
-        let judge = |msg: &imap_search::Message<'_>,
-                     source: Option<&dyn imap_search::TextSource>| {
+        let decide = |msg: &imap_search::Message<'_>,
+                      source: Option<&dyn imap_search::TextSource>| {
             let hit = match source {
                 Some(src) => imap_search::search_with(&criteria, msg, &ctx, src),
                 None => imap_search::search(&criteria, msg, &ctx),
@@ -230,9 +236,9 @@ pub(crate) async fn matching<T>(
             (hit, score)
         };
         let mut answer = None;
-        if let Some((e, _)) = exact.as_ref().filter(|_| indexed) {
-            let source = e.source(rec.blob);
-            let judged = judge(&msg, Some(source.as_text()));
+        if let Some(j) = judge.as_ref().filter(|_| indexed) {
+            let source = j.text(rec.blob);
+            let judged = decide(&msg, Some(&*source as &dyn imap_search::TextSource));
             if !source.failed() {
                 answer = Some(judged);
             }
@@ -247,9 +253,9 @@ pub(crate) async fn matching<T>(
                     text: text.as_ref(),
                     ..msg
                 };
-                judge(&msg, None)
+                decide(&msg, None)
             }
-            None => judge(&msg, None),
+            None => decide(&msg, None),
         };
         if hit {
             hits.push(Hit {
@@ -269,84 +275,4 @@ pub(crate) async fn matching<T>(
         None
     };
     Ok(Matches { hits, mod_seq })
-}
-
-/// The text keys of one SEARCH, prepared on the local index or judged by the shard owner.
-enum Prepared<'a> {
-    Local(search_index::Exact<'a>),
-    Remote(search_index::Verdicts),
-}
-
-impl<'a> Prepared<'a> {
-    /// Who judges the text keys of `criteria` in this mailbox, with the watermark below which
-    /// every body is judged by it: the local index if the server has one, else the shard
-    /// owner (cluster); `None` (every body is read) when neither can.
-    async fn choose(
-        cx: &'a SelectedCtx<'_>,
-        account: AccountId,
-        mailbox: MailboxId,
-        criteria: &[SearchKey],
-    ) -> Option<(Prepared<'a>, u32)> {
-        if let Some(ix) = cx.shared.search.as_deref() {
-            // The watermark before the candidates: every body below it is in what they see.
-            let watermark = ix.watermark(account, mailbox);
-            return match search_index::Exact::prepare(ix, account, criteria) {
-                Ok(e) => Some((Prepared::Local(e), watermark)),
-                Err(e) => {
-                    tracing::warn!(session = cx.session, error = %e, "search index unusable; reading messages");
-                    None
-                }
-            };
-        }
-        let remote = cx.shared.remote_search.as_ref()?;
-        match remote.verdicts(account, mailbox, criteria).await {
-            Ok(v) => {
-                let watermark = v.watermark;
-                Some((Prepared::Remote(v), watermark))
-            }
-            Err(e) => {
-                tracing::warn!(session = cx.session, error = %e, "search shard unavailable; reading messages");
-                None
-            }
-        }
-    }
-}
-
-/// One message's text source from either kind.
-enum Source<'a> {
-    Local(search_index::IndexedText<'a>),
-    Remote(search_index::VerdictText<'a>),
-}
-
-impl Prepared<'_> {
-    fn required(&self, criteria: &[SearchKey]) -> Option<std::collections::HashSet<u64>> {
-        match self {
-            Prepared::Local(e) => e.required(criteria),
-            Prepared::Remote(v) => v.required(criteria),
-        }
-    }
-
-    fn source(&self, blob: store::BlobRef) -> Source<'_> {
-        match self {
-            Prepared::Local(e) => Source::Local(e.source(blob)),
-            Prepared::Remote(v) => Source::Remote(v.source(blob)),
-        }
-    }
-}
-
-impl Source<'_> {
-    fn as_text(&self) -> &dyn imap_search::TextSource {
-        match self {
-            Source::Local(t) => t,
-            Source::Remote(t) => t,
-        }
-    }
-
-    fn failed(&self) -> bool {
-        use search_index::Judged;
-        match self {
-            Source::Local(t) => Judged::failed(t),
-            Source::Remote(t) => t.failed(),
-        }
-    }
 }

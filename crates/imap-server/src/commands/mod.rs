@@ -1,26 +1,35 @@
 //! One module per command family, named as in `imap-proto/src/commands/`. A handler takes the
-//! context of the state it runs in ([`crate::context`]) and the command's arguments, and
+//! context of the state it runs in (`crate::context`) and the command's arguments, and
 //! returns an [`Outcome`](crate::reply::Outcome); it depends on its context and on shared
 //! helpers (`crate::flags`, `crate::messages`, `crate::searcher`, …), never on another command
 //! module. `session/dispatch.rs` picks the handler; the commands that talk with the client
 //! before they answer (STARTTLS, AUTHENTICATE, COMPRESS, IDLE) are under `session/`.
 //!
-//! | module | commands |
-//! |---|---|
-//! | `any` | CAPABILITY, NOOP, CHECK, LOGOUT, ID, ENABLE, NAMESPACE |
-//! | `auth` | LOGIN |
-//! | `mailbox` | CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE, STATUS |
-//! | `list` | LIST, LSUB |
-//! | `select` | SELECT, EXAMINE, CLOSE, UNSELECT |
-//! | `append` | APPEND |
-//! | `fetch` | FETCH |
-//! | `store` | STORE |
-//! | `copy` | COPY, MOVE |
-//! | `expunge` | EXPUNGE, UID EXPUNGE |
-//! | `search` | SEARCH |
-//! | `sort` | SORT |
-//! | `thread` | THREAD |
-//! | `quota` | GETQUOTA, GETQUOTAROOT, SETQUOTA |
+//! A command is found in three files named after its family: the grammar in
+//! `imap-proto/src/commands/<family>.rs`, the handler here (or in `session/` for the four that
+//! talk with the client), the storage call in `store/src/engine/<family>.rs` (its decisions in
+//! `store/src/rules/`):
+//!
+//! | family | commands | handler | storage |
+//! |---|---|---|---|
+//! | `any` | CAPABILITY, NOOP, CHECK, LOGOUT, ID, ENABLE, NAMESPACE | `any.rs` | — |
+//! | `auth` | LOGIN, AUTHENTICATE, STARTTLS | `auth.rs`, `session/sasl.rs`, `session/starttls.rs` | `accounts.rs` (credentials) |
+//! | `compress` | COMPRESS | `session/compress.rs` | — |
+//! | `idle` | IDLE | `session/idle.rs` | `changes.rs` (and the change feed) |
+//! | `mailbox` | CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE, STATUS | `mailbox.rs` | `mailboxes.rs` |
+//! | `list` | LIST, LSUB | `list.rs` | `mailboxes.rs` |
+//! | `select` | SELECT, EXAMINE, CLOSE, UNSELECT | `select.rs` | `select.rs` |
+//! | `append` | APPEND | `append.rs` | `append.rs` |
+//! | `fetch` | FETCH | `fetch.rs` | `fetch.rs` |
+//! | `store` | STORE | `store.rs` | `store.rs` |
+//! | `copy` | COPY, MOVE | `copy.rs` | `copy.rs` |
+//! | `expunge` | EXPUNGE, UID EXPUNGE | `expunge.rs` | `expunge.rs` |
+//! | `search` | SEARCH | `search.rs` (the loop: `crate::searcher`) | `search.rs`, `fetch.rs` |
+//! | `sort` | SORT | `sort.rs` | as SEARCH |
+//! | `thread` | THREAD | `thread.rs` (the algorithms: `imap_search::thread`) | as SEARCH |
+//! | `quota` | GETQUOTA, GETQUOTAROOT, SETQUOTA | `quota.rs` | `accounts.rs` (quota) |
+//!
+//! `.ci/run` checks that no module here imports another.
 
 pub(crate) mod any;
 pub(crate) mod append;

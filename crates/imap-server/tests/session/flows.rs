@@ -1327,7 +1327,7 @@ async fn append(c: &mut crate::client::Client, tag: &str, body: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn running_indexer_follows_appends_in_every_mailbox() {
     let (f, indexer) = Fixture::with_index().await;
-    let index = f.shared.search.clone().unwrap();
+    let index = f.shared.searcher.index().cloned().unwrap();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let small_batches = search_index::Indexer::new(
         f.shared.store.clone(),

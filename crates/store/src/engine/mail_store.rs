@@ -2,8 +2,11 @@
 //! driver as a write (published once durable) or a read.
 
 use super::accounts::{self, AccountUpdate};
-use super::messages::{self, Transfer};
-use super::{Driver, SqlStore, blobs, mailboxes, reads};
+use super::copy::Transfer;
+use super::{
+    Driver, SqlStore, append, blobs, changes, copy, expunge, fetch, mailboxes, search, select,
+    store,
+};
 use crate::error::Result;
 use crate::mail_store::{Accounts, Mailboxes, Messages, Sweep};
 use crate::types::*;
@@ -187,14 +190,14 @@ impl<D: Driver> Messages for SqlStore<D> {
         messages: Vec<NewMessage>,
     ) -> Result<AppendResult> {
         self.write(move |c| {
-            Box::pin(async move { messages::append(c, account, mailbox, &messages).await })
+            Box::pin(async move { append::append(c, account, mailbox, &messages).await })
         })
         .await
     }
 
     async fn snapshot(&self, account: AccountId, mailbox: MailboxId) -> Result<Snapshot> {
         self.driver()
-            .read(false, |c| Box::pin(reads::snapshot(c, account, mailbox)))
+            .read(false, |c| Box::pin(select::snapshot(c, account, mailbox)))
             .await
     }
 
@@ -206,7 +209,7 @@ impl<D: Driver> Messages for SqlStore<D> {
     ) -> Result<Changes> {
         self.driver()
             .read(false, |c| {
-                Box::pin(reads::changes_since(c, account, mailbox, modseq))
+                Box::pin(changes::changes_since(c, account, mailbox, modseq))
             })
             .await
     }
@@ -218,7 +221,7 @@ impl<D: Driver> Messages for SqlStore<D> {
         update: FlagUpdate,
     ) -> Result<FlagUpdateResult> {
         self.write(move |c| {
-            Box::pin(async move { messages::store_flags(c, account, mailbox, &update).await })
+            Box::pin(async move { store::store_flags(c, account, mailbox, &update).await })
         })
         .await
     }
@@ -265,7 +268,7 @@ impl<D: Driver> Messages for SqlStore<D> {
     ) -> Result<ExpungeResult> {
         let uids = uids.map(<[u32]>::to_vec);
         self.write(move |c| {
-            Box::pin(async move { messages::expunge(c, account, mailbox, uids.as_deref()).await })
+            Box::pin(async move { expunge::expunge(c, account, mailbox, uids.as_deref()).await })
         })
         .await
     }
@@ -296,7 +299,7 @@ impl<D: Driver> Messages for SqlStore<D> {
     ) -> Result<Vec<(u32, BlobRef)>> {
         self.driver()
             .read(false, |c| {
-                Box::pin(reads::uid_blobs(c, account, mailbox, after))
+                Box::pin(search::uid_blobs(c, account, mailbox, after))
             })
             .await
     }
@@ -305,7 +308,7 @@ impl<D: Driver> Messages for SqlStore<D> {
         let fast = self
             .driver()
             .read(false, |c| {
-                Box::pin(mailboxes::nothing_recent(c, account, mailbox))
+                Box::pin(select::nothing_recent(c, account, mailbox))
             })
             .await?;
         if let Some(first) = fast {
@@ -314,7 +317,7 @@ impl<D: Driver> Messages for SqlStore<D> {
             return Ok(first);
         }
         self.write(move |c| {
-            Box::pin(async move { quiet(mailboxes::claim_recent(c, account, mailbox).await) })
+            Box::pin(async move { quiet(select::claim_recent(c, account, mailbox).await) })
         })
         .await
     }
@@ -359,7 +362,7 @@ impl<D: Driver> SqlStore<D> {
                     to,
                     is_move,
                 };
-                messages::transfer(c, &t).await
+                copy::transfer(c, &t).await
             })
         })
         .await
@@ -372,11 +375,11 @@ impl<D: Driver> SqlStore<D> {
         uids: &[u32],
         with_facts: bool,
     ) -> Result<Vec<MessageRecord>> {
-        let snapshot = reads::fetch_needs_snapshot(uids);
+        let snapshot = fetch::fetch_needs_snapshot(uids);
         let uids = uids.to_vec();
         self.driver()
             .read(snapshot, move |c| {
-                Box::pin(async move { reads::fetch(c, account, mailbox, &uids, with_facts).await })
+                Box::pin(async move { fetch::fetch(c, account, mailbox, &uids, with_facts).await })
             })
             .await
     }

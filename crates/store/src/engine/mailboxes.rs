@@ -2,14 +2,14 @@
 
 use super::accounts::charge;
 use super::conn::{Conn, Param, all, one, opt, u32_of, u64_of};
-use super::messages::{Transfer, transfer};
+use super::copy::{Transfer, transfer};
 use super::rows::{self, MAILBOX_COLS};
 use super::{Events, event, taken};
 use crate::error::{Result, StoreError};
 use crate::rules::expunge::EXPUNGED_FLAGS;
 use crate::rules::names::{self, INBOX};
 use crate::rules::quota::Charge;
-use crate::rules::{recent, uids};
+use crate::rules::uids;
 use crate::types::*;
 use Param::{Int, OptText, Text};
 
@@ -300,35 +300,19 @@ pub(crate) async fn status<C: Conn>(
     .ok_or_else(|| StoreError::NotFound(format!("mailbox {mailbox}")))
 }
 
-/// The claim's fast path ([`recent::nothing_to_claim`]): `Some` of the claim's answer when
-/// there is nothing to claim; `None` also when the mailbox is not the account's (the claim
-/// then says so).
-pub(crate) async fn nothing_recent<C: Conn>(
-    c: &mut C,
-    account: AccountId,
-    mailbox: MailboxId,
-) -> Result<Option<u32>> {
-    let sql = "SELECT recent_uid, uid_next FROM mailboxes WHERE id = $1 AND account_id = $2";
-    let row = opt(c, sql, &[Int(mailbox.0), Int(account.0)], |r| {
-        Ok((u32_of(r.int(0)?)?, u32_of(r.int(1)?)?))
-    })
-    .await?;
-    Ok(row.and_then(|(recent, next)| recent::nothing_to_claim(recent, next)))
+pub(crate) fn not_found(mailbox: MailboxId) -> StoreError {
+    StoreError::NotFound(format!("mailbox {mailbox}"))
 }
 
-pub(crate) async fn claim_recent<C: Conn>(
+/// `NotFound` unless `mailbox` exists and is `account`'s.
+pub(crate) async fn check_mailbox<C: Conn>(
     c: &mut C,
     account: AccountId,
     mailbox: MailboxId,
-) -> Result<u32> {
-    let info = lock_mailbox(c, account, mailbox).await?;
-    let sql = "SELECT recent_uid FROM mailboxes WHERE id = $1";
-    let mark = one(c, sql, &[Int(mailbox.0)], |r| u32_of(r.int(0)?)).await?;
-    let (first, new_mark) = recent::claim(mark, info.uid_next);
-    c.execute(
-        "UPDATE mailboxes SET recent_uid = $2 WHERE id = $1",
-        &[Int(mailbox.0), Int(i64::from(new_mark))],
-    )
-    .await?;
-    Ok(first)
+) -> Result<()> {
+    let sql = "SELECT id FROM mailboxes WHERE id = $1 AND account_id = $2";
+    opt(c, sql, &[Int(mailbox.0), Int(account.0)], |r| r.int(0))
+        .await?
+        .ok_or_else(|| not_found(mailbox))?;
+    Ok(())
 }

@@ -7,8 +7,10 @@
 //!      │ write(op) / read(op)
 //!      ▼
 //!  D: Driver  ── runs op in a transaction on a connection ──▶  op(&mut D::Conn)
-//!                                                                 │ accounts.rs mailboxes.rs
-//!                                                                 │ messages.rs reads.rs blobs.rs
+//!                                                                 │ files named after commands:
+//!                                                                 │ append store copy expunge
+//!                                                                 │ select fetch search changes
+//!                                                                 │ + accounts mailboxes blobs
 //!                                                                 ▼
 //!                                        Conn::execute / Conn::query  ◀── rules (decisions)
 //! ```
@@ -18,13 +20,20 @@
 //! engine decides what the statements are and what they mean.
 
 mod accounts;
+mod append;
 mod blobs;
+mod changes;
 mod conn;
+mod copy;
+mod expunge;
+mod fetch;
 mod mail_store;
 mod mailboxes;
 mod messages;
-mod reads;
 mod rows;
+mod search;
+mod select;
+mod store;
 
 pub use conn::{BoxFuture, Conn, Param, Row};
 
