@@ -46,6 +46,7 @@ mod searcher;
 pub mod session;
 pub mod shutdown;
 pub mod state;
+mod updates;
 pub mod view;
 
 pub use config::{ConnectionInfo, ServerConfig, Shared};

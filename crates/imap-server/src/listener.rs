@@ -151,6 +151,9 @@ pub async fn serve(
     loop {
         let (stream, peer) = tokio::select! {
             _ = &mut shutdown => {
+                // Closed first: a client connecting during the grace is refused at once and
+                // can go elsewhere, instead of waiting in a backlog nobody accepts from.
+                drop(listener);
                 drain(&shared).await;
                 return Ok(());
             }
@@ -167,10 +170,14 @@ pub async fn serve(
             tokio::spawn(refuse(stream));
             continue;
         };
+        // Counted before the task starts, so a stop that begins during its TLS handshake
+        // (or before it is first scheduled) still waits for it.
+        let live = shared.stopping.enter();
         let shared = shared.clone();
         let mode = mode.clone();
         tokio::spawn(async move {
             let _slot = slot;
+            let _live = live;
             if let Err(e) = connection(stream, peer, mode, shared).await {
                 tracing::debug!(%peer, error = %e, "connection ended with an error");
             }
@@ -185,7 +192,11 @@ async fn drain(shared: &Shared) {
     let grace = shared.config.shutdown_grace;
     let left = shared.stopping.drained(grace).await;
     if left > 0 {
-        tracing::warn!(sessions = left, ?grace, "stopping with sessions still busy");
+        tracing::warn!(
+            connections = left,
+            ?grace,
+            "stopping with connections still busy"
+        );
     }
 }
 
@@ -205,11 +216,15 @@ async fn connection(
     match mode {
         Mode::ImplicitTls(acceptor) => {
             let handshake = acceptor.accept(stream);
-            let stream = tokio::time::timeout(shared.config.login_timeout, handshake)
-                .await
-                .map_err(|_| {
-                    std::io::Error::new(std::io::ErrorKind::TimedOut, "TLS handshake")
-                })??;
+            let stopping = shared.stopping.clone();
+            let stream = tokio::select! {
+                r = tokio::time::timeout(shared.config.login_timeout, handshake) => r
+                    .map_err(|_| {
+                        std::io::Error::new(std::io::ErrorKind::TimedOut, "TLS handshake")
+                    })??,
+                // Nothing can be said before TLS is up: the connection just closes.
+                () = stopping.stopped() => return Ok(()),
+            };
             let conn = ConnectionInfo {
                 peer: Some(peer),
                 tls: true,

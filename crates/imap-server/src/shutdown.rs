@@ -1,10 +1,12 @@
 //! A graceful stop (SIGTERM, Ctrl-C): the accept loops stop, every session says `* BYE` at its
-//! next command boundary (a command in flight finishes first, RFC 9051 §7.1.5), and the
-//! listener waits, up to a bound, for the sessions to end.
+//! next command boundary (a command in flight, even one still being received, finishes first,
+//! RFC 9051 §7.1.5), and the listener, closed at once, waits up to a bound for them to end. A
+//! client in the middle of a SASL exchange gets `NO [UNAVAILABLE]` and BYE; a TLS handshake in
+//! progress is abandoned.
 //!
 //! ```text
 //!  listener::serve ── shutdown future ──▶ Stopping::begin ──watch──▶ sessions: * BYE, end
-//!        └────────── Stopping::drained(grace): live sessions == 0, or the grace is over
+//!        └────────── Stopping::drained(grace): open connections == 0, or the grace is over
 //! ```
 
 use std::sync::Arc;
@@ -12,7 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::sync::{Notify, watch};
 
-/// The server's stop signal and its count of live sessions. Cheap to clone.
+/// The server's stop signal and its count of open connections. Cheap to clone.
 #[derive(Clone)]
 pub struct Stopping {
     stop: Arc<watch::Sender<bool>>,
@@ -30,7 +32,8 @@ impl Default for Stopping {
     }
 }
 
-/// A session's place in the count; dropping it ends the session's part.
+/// A connection's place in the count (taken when it is accepted, before its TLS handshake);
+/// dropping it ends the connection's part.
 pub(crate) struct Live(Stopping);
 
 impl Drop for Live {
@@ -58,18 +61,18 @@ impl Stopping {
         let _ = rx.wait_for(|s| *s).await;
     }
 
-    /// Counts a session as live until the guard is dropped.
+    /// Counts a connection as live until the guard is dropped.
     pub(crate) fn enter(&self) -> Live {
         self.live.fetch_add(1, Ordering::SeqCst);
         Live(self.clone())
     }
 
-    /// Sessions still running.
+    /// Connections still open.
     pub fn live(&self) -> usize {
         self.live.load(Ordering::SeqCst)
     }
 
-    /// Waits until no session is left, or `grace` has passed; returns how many are left.
+    /// Waits until no connection is left, or `grace` has passed; returns how many are left.
     pub async fn drained(&self, grace: Duration) -> usize {
         let wait = async {
             loop {

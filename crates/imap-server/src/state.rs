@@ -125,20 +125,7 @@ impl State {
         use CommandBody::*;
         let any = matches!(cmd, Capability | Noop | Logout | Id(_));
         let not_auth = matches!(cmd, StartTls | Authenticate { .. } | Login { .. });
-        let selected_only = matches!(
-            cmd,
-            Check
-                | Close
-                | Unselect
-                | Expunge { .. }
-                | Search { .. }
-                | Fetch { .. }
-                | Store { .. }
-                | Copy { .. }
-                | Move { .. }
-                | Sort { .. }
-                | Thread { .. }
-        );
+        let selected_only = needs_selected(cmd);
         match self {
             _ if any => Ok(()),
             State::NotAuthenticated if not_auth => Ok(()),
@@ -151,4 +138,23 @@ impl State {
             State::Logout => Err("logging out"),
         }
     }
+}
+
+/// Whether `cmd` runs only with a mailbox selected (RFC 9051 §6.4).
+pub(crate) fn needs_selected(cmd: &CommandBody) -> bool {
+    use CommandBody::*;
+    matches!(
+        cmd,
+        Check
+            | Close
+            | Unselect
+            | Expunge { .. }
+            | Search { .. }
+            | Fetch { .. }
+            | Store { .. }
+            | Copy { .. }
+            | Move { .. }
+            | Sort { .. }
+            | Thread { .. }
+    )
 }

@@ -53,7 +53,8 @@ impl TextJudge for Verdicts {
     }
 }
 
-/// Where a server's searches find help with their text keys. Cheap to clone.
+/// Where a server's searches find help with their text keys. Cheap to clone. The default has
+/// no help: every body a text key needs is read.
 #[derive(Clone, Default)]
 pub struct Searcher {
     /// This node's index (the all-in-one server, a metad that owns the shard).
@@ -63,19 +64,13 @@ pub struct Searcher {
 }
 
 impl Searcher {
-    /// A searcher over this node's index, the shard owners, both or neither (brute force). A
-    /// local index is asked first.
-    pub fn new(index: Option<Arc<SearchIndex>>, remote: Option<Arc<dyn RemoteSearch>>) -> Self {
-        Searcher { index, remote }
-    }
-
-    /// The same, with this node's index.
+    /// This searcher with this node's index (asked before the shard owners).
     pub fn with_index(mut self, index: Arc<SearchIndex>) -> Self {
         self.index = Some(index);
         self
     }
 
-    /// The same, with the shard owners.
+    /// This searcher with the shard owners.
     pub fn with_remote(mut self, remote: Arc<dyn RemoteSearch>) -> Self {
         self.remote = Some(remote);
         self

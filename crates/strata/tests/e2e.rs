@@ -354,8 +354,10 @@ impl Raw {
     }
 }
 
-/// SIGTERM stops the server gracefully: every session (not logged in, selected, in IDLE) gets
-/// `* BYE`, the server closes the connections and exits with success within the grace.
+/// SIGTERM stops the server gracefully: every session (not logged in, selected, in IDLE, in the
+/// middle of AUTHENTICATE) gets `* BYE`; an APPEND whose literal is still arriving is received
+/// and run first; the listener refuses new connections at once; the server exits with success
+/// within the grace.
 #[test]
 fn sigterm_says_bye_to_every_session() {
     let dir = tempfile::tempdir().unwrap();
@@ -382,6 +384,23 @@ fn sigterm_says_bye_to_every_session() {
         write!(idling.w, "b3 IDLE\r\n").unwrap();
         assert!(idling.line().starts_with("+ "), "IDLE continuation");
     }
+    let mut authenticating = Raw::connect(imap);
+    let mut uploading = Raw::connect(imap);
+    assert!(
+        uploading
+            .run("c1", "LOGIN tess@example.org \"stop gently\"")
+            .starts_with("c1 OK")
+    );
+    let message = "Subject: last one in\r\n\r\nsent while the server stops\r\n";
+    let (first, second) = message.split_at(20);
+    {
+        use std::io::Write;
+        write!(authenticating.w, "d1 AUTHENTICATE PLAIN\r\n").unwrap();
+        assert!(authenticating.line().starts_with("+"), "SASL challenge");
+        write!(uploading.w, "c2 APPEND INBOX {{{}}}\r\n", message.len()).unwrap();
+        assert!(uploading.line().starts_with("+ "), "literal continuation");
+        uploading.w.write_all(first.as_bytes()).unwrap();
+    }
     let started = std::time::Instant::now();
     let ok = Command::new("kill")
         .args(["-TERM", &server.0.id().to_string()])
@@ -399,6 +418,28 @@ fn sigterm_says_bye_to_every_session() {
             "{name}: {said:?}"
         );
     }
+    let said = authenticating.rest();
+    assert!(
+        said.starts_with("d1 NO [UNAVAILABLE]") && said.contains("* BYE Strata is shutting down"),
+        "in AUTHENTICATE: {said:?}"
+    );
+    // The stop has begun and the upload holds the server: the listener is already closed.
+    let refused = std::net::TcpStream::connect(("127.0.0.1", imap));
+    assert!(
+        refused.is_err(),
+        "a connection during the grace is refused, not left in the backlog"
+    );
+    {
+        use std::io::Write;
+        uploading.w.write_all(second.as_bytes()).unwrap();
+        uploading.w.write_all(b"\r\n").unwrap();
+    }
+    let said = uploading.rest();
+    let ok_at = said
+        .find("c2 OK")
+        .unwrap_or_else(|| panic!("the APPEND ran: {said:?}"));
+    let bye_at = said.find("* BYE Strata is shutting down");
+    assert!(bye_at.is_some_and(|b| b > ok_at), "then BYE: {said:?}");
     let status = loop {
         if let Some(s) = server.0.try_wait().unwrap() {
             break s;

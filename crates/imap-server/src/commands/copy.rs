@@ -3,7 +3,7 @@
 use crate::context::SelectedCtx;
 use crate::messages::resolve;
 use crate::reply::{CommandError, Outcome, Reply};
-use crate::session::sync::with_highest_modseq;
+use crate::updates::with_highest_modseq;
 use imap_proto::Mailbox;
 use imap_proto::response::{Code, Response, State as Cond, StatusResponse};
 use imap_proto::types::SequenceSet;

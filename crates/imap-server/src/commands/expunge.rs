@@ -3,7 +3,7 @@
 use crate::context::SelectedCtx;
 use crate::messages::resolve;
 use crate::reply::{Outcome, Reply};
-use crate::session::sync::with_highest_modseq;
+use crate::updates::with_highest_modseq;
 use imap_proto::types::SequenceSet;
 
 /// EXPUNGE, or UID EXPUNGE set. The expunged messages are reported by the sync that follows

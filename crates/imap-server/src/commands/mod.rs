@@ -1,9 +1,10 @@
 //! One module per command family, named as in `imap-proto/src/commands/`. A handler takes the
 //! context of the state it runs in (`crate::context`) and the command's arguments, and
 //! returns an [`Outcome`](crate::reply::Outcome); it depends on its context and on shared
-//! helpers (`crate::flags`, `crate::messages`, `crate::searcher`, …), never on another command
-//! module. `session/dispatch.rs` picks the handler; the commands that talk with the client
-//! before they answer (STARTTLS, AUTHENTICATE, COMPRESS, IDLE) are under `session/`.
+//! helpers (`crate::flags`, `crate::messages`, `crate::searcher`, `crate::updates`, …), never on
+//! another command module or on the session. `session/dispatch.rs` picks the handler; the
+//! commands that talk with the client before they answer (STARTTLS, AUTHENTICATE, COMPRESS,
+//! IDLE) are under `session/`.
 //!
 //! A command is found in three files named after its family: the grammar in
 //! `imap-proto/src/commands/<family>.rs`, the handler here (or in `session/` for the four that
@@ -29,7 +30,7 @@
 //! | `thread` | THREAD | `thread.rs` (the algorithms: `imap_search::thread`) | as SEARCH |
 //! | `quota` | GETQUOTA, GETQUOTAROOT, SETQUOTA | `quota.rs` | `accounts.rs` (quota) |
 //!
-//! `.ci/run` checks that no module here imports another.
+//! `.ci/run` checks that no module here imports another, or `crate::session`.
 
 pub(crate) mod any;
 pub(crate) mod append;

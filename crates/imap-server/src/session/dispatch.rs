@@ -95,7 +95,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
                     };
                     authenticated(&mut cx, tag, body).await
                 }
-                State::Selected(user, sel) => match selected_only(&body) {
+                State::Selected(user, sel) => match crate::state::needs_selected(&body) {
                     true => {
                         let mut cx = SelectedCtx {
                             cx: p.cx,
@@ -119,24 +119,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
         };
         Ok(outcome.unwrap_or_else(reply_of))
     }
-}
-
-/// Whether `body` runs only with a mailbox selected (RFC 9051 §6.4).
-fn selected_only(body: &CommandBody) -> bool {
-    use CommandBody::*;
-    matches!(
-        body,
-        Close
-            | Unselect
-            | Expunge { .. }
-            | Search { .. }
-            | Fetch { .. }
-            | Store { .. }
-            | Copy { .. }
-            | Move { .. }
-            | Sort { .. }
-            | Thread { .. }
-    )
 }
 
 /// The commands of the authenticated state (also run in the selected state).

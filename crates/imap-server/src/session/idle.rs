@@ -3,10 +3,10 @@
 //! boxes keep the connection, and ends at `DONE` (or the autologout timer).
 
 use super::Session;
-use super::sync::report_changes;
 use crate::errors::reply_of;
 use crate::reply::Reply;
 use crate::state::Transition;
+use crate::updates::report_changes;
 use crate::view::SyncMode;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::broadcast::error::RecvError;
@@ -43,7 +43,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
         let stopping = self.shared.stopping.clone();
         loop {
             match self.receiver.line(&mut self.rbuf) {
-                Ok(Some(line)) if line.eq_ignore_ascii_case(b"DONE") => {
+                Ok(Some(line)) if imap_proto::commands::idle::is_done(&line) => {
                     return Ok(Reply::ok("IDLE terminated"));
                 }
                 Ok(Some(_)) => return Ok(Reply::bad("expected DONE")),

@@ -23,7 +23,7 @@ mod idle;
 mod io;
 mod sasl;
 mod starttls;
-pub(crate) mod sync;
+mod sync;
 
 pub use crate::context::Enabled;
 pub use crate::reply::Reply;
@@ -78,18 +78,18 @@ pub struct Session<S> {
     pub(crate) account_slot: Option<crate::limits::AccountSlot>,
     /// COMPRESS=DEFLATE, once the client turned it on.
     pub(crate) deflate: Option<Box<compress::Deflate>>,
-    /// This session's place among the live ones, for a graceful stop.
-    _live: crate::shutdown::Live,
 }
 
 /// What a session says when the server stops (RFC 9051 §7.1.5).
 pub(crate) const BYE_STOPPING: &[u8] = b"* BYE Strata is shutting down\r\n";
 
+/// How long a stopping session waits, after its BYE, for the client to close.
+const BYE_LINGER: std::time::Duration = std::time::Duration::from_secs(2);
+
 impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
     /// A session over `io`.
     pub fn new(io: S, shared: Shared, conn: ConnectionInfo) -> Session<S> {
         let receiver = Receiver::new(pre_auth_limits(shared.config.limits));
-        let live = shared.stopping.enter();
         Session {
             io,
             rbuf: BytesMut::with_capacity(8 * 1024),
@@ -104,7 +104,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
             upgrade: None,
             account_slot: None,
             deflate: None,
-            _live: live,
         }
     }
 
@@ -129,13 +128,16 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
         self.send(&Response::Status(greeting));
         self.flush().await?;
         loop {
-            // A graceful stop: no new command starts; the one in flight has finished.
-            if self.shared.stopping.is_stopping() {
+            // A graceful stop ends the session between commands: a command partly received
+            // (an APPEND still uploading its literal) is received and run first, within the
+            // listener's grace.
+            let between = self.receiver.is_idle();
+            if between && self.shared.stopping.is_stopping() {
                 return self.bye_stopping().await;
             }
             let step = self.receiver.step(&mut self.rbuf);
             match step {
-                Ok(Step::NeedMore) => {
+                Ok(Step::NeedMore) if between && self.rbuf.is_empty() => {
                     let stopping = self.shared.stopping.clone();
                     tokio::select! {
                         more = self.fill() => {
@@ -144,6 +146,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
                             }
                         }
                         () = stopping.stopped() => return self.bye_stopping().await,
+                    }
+                }
+                Ok(Step::NeedMore) => {
+                    if !self.fill().await? {
+                        return Ok(());
                     }
                 }
                 Ok(Step::Continue { .. }) => {
@@ -161,10 +168,26 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
         }
     }
 
-    /// Says BYE because the server stops; the connection then closes.
+    /// Says BYE because the server stops; the connection then closes. Commands the client
+    /// already pipelined are read and dropped for a moment after the BYE, until the client
+    /// closes: closing with unread input makes the kernel reset the connection, and a reset can
+    /// destroy the BYE before the client reads it.
     async fn bye_stopping(&mut self) -> std::io::Result<()> {
         self.out.raw(BYE_STOPPING);
-        self.flush().await
+        self.flush().await?;
+        use tokio::io::AsyncWriteExt as _;
+        let _ = self.io.shutdown().await;
+        let linger = async {
+            loop {
+                self.rbuf.clear();
+                match self.fill().await {
+                    Ok(true) => {}
+                    _ => return,
+                }
+            }
+        };
+        let _ = tokio::time::timeout(BYE_LINGER, linger).await;
+        Ok(())
     }
 
     /// Answers a command that could not be received or parsed.

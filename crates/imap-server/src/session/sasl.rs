@@ -75,7 +75,16 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
             .raw(b64.encode(text).as_bytes())
             .raw(b"\r\n");
         self.flush().await?;
-        let Some(line) = self.read_line().await? else {
+        // A stop does not wait for a client that is slow to answer: the exchange ends with NO
+        // and the session says BYE at once.
+        let stopping = self.shared.stopping.clone();
+        let line = tokio::select! {
+            line = self.read_line() => line?,
+            () = stopping.stopped() => {
+                return Ok(Err(Reply::no("the server is shutting down").code(Code::Unavailable)));
+            }
+        };
+        let Some(line) = line else {
             return Ok(Err(Reply::bad("connection closed during authentication")));
         };
         if &line[..] == b"*" {

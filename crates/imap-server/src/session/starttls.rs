@@ -19,9 +19,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
         self.rbuf.clear();
         self.receiver = imap_proto::Receiver::new(self.shared.config.limits);
         let limit = self.shared.config.login_timeout;
-        tokio::time::timeout(limit, upgrade(&mut self.io))
-            .await
-            .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "TLS handshake"))??;
+        let stopping = self.shared.stopping.clone();
+        tokio::select! {
+            r = tokio::time::timeout(limit, upgrade(&mut self.io)) => r
+                .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "TLS handshake"))??,
+            // Nothing can be said mid-handshake: the connection just closes.
+            () = stopping.stopped() => {
+                return Err(std::io::Error::new(std::io::ErrorKind::Interrupted, "server stopping"));
+            }
+        }
         self.conn.tls = true;
         self.conn.auth_allowed = true;
         Ok(Reply::ok("").silent())

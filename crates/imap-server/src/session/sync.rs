@@ -1,18 +1,13 @@
-//! The sync at command boundaries (ARCHITECTURE.md invariant 4): other sessions' changes reach
-//! this one after each command and during IDLE, as EXISTS / EXPUNGE / VANISHED / FETCH (FLAGS)
-//! responses, in an order that keeps sequence numbers consistent (the view decides; this
-//! module asks the store and writes what the view says).
+//! The sync at command boundaries (ARCHITECTURE.md invariant 4): after each command the
+//! selected mailbox's changes are reported ([`crate::updates`]) in the mode the command allows,
+//! and a mailbox deleted meanwhile is closed.
 
 use super::Session;
-use crate::context::SelectedCtx;
-use crate::flags::imap_flags;
-use crate::reply::{CommandError, Reply};
+use crate::reply::CommandError;
 use crate::state::Transition;
-use crate::view::{SyncMode, ViewUpdate};
-use imap_proto::response::{
-    Code, FetchItem, FetchResponse, Response, State as Cond, StatusResponse,
-};
-use imap_proto::types::SequenceSet;
+use crate::updates::report_changes;
+use crate::view::SyncMode;
+use imap_proto::response::{Code, Response, State as Cond, StatusResponse};
 use store::StoreError;
 use tokio::io::{AsyncRead, AsyncWrite};
 
@@ -28,62 +23,6 @@ pub(crate) fn sync_mode(body: &imap_proto::CommandBody) -> SyncMode {
         | Thread { uid: false, .. } => SyncMode::NoExpunge,
         _ => SyncMode::Full,
     }
-}
-
-/// Brings the selected mailbox's view up to date and queues what the client must hear.
-pub(crate) async fn report_changes(
-    cx: &mut SelectedCtx<'_>,
-    mode: SyncMode,
-) -> Result<(), CommandError> {
-    let (account, id, since) = (cx.account(), cx.sel.id, cx.sel.view.highest_modseq());
-    let changes = cx.store().changes_since(account, id, since).await?;
-    let (rev2, condstore) = (cx.enabled.rev2, cx.enabled.condstore);
-    for u in cx.sel.view.sync(&changes, mode) {
-        let r = match u {
-            ViewUpdate::Expunge(n) => Response::Expunge(n),
-            ViewUpdate::Vanished(uids) => match SequenceSet::from_values(uids) {
-                Some(uids) => Response::Vanished {
-                    earlier: false,
-                    uids,
-                },
-                None => continue,
-            },
-            ViewUpdate::Exists(n) => Response::Exists(n),
-            ViewUpdate::Recent(n) if !rev2 => Response::Recent(n),
-            ViewUpdate::Recent(_) => continue,
-            ViewUpdate::FlagsChanged {
-                seq,
-                uid,
-                flags,
-                modseq,
-            } => {
-                let mut items = vec![
-                    FetchItem::Flags(imap_flags(&flags, cx.sel.view.is_recent(uid))),
-                    FetchItem::Uid(uid),
-                ];
-                // RFC 7162 §3.1.4: with CONDSTORE, unsolicited FETCH carries MODSEQ.
-                if condstore {
-                    items.push(FetchItem::ModSeq(modseq));
-                }
-                Response::Fetch(FetchResponse { seq, items })
-            }
-        };
-        cx.send(&r);
-    }
-    Ok(())
-}
-
-/// Reports the expunges now (so they precede the tagged OK) and adds the mailbox's new
-/// HIGHESTMODSEQ to `reply` (MOVE and EXPUNGE under CONDSTORE/QRESYNC, RFC 6851 §4.4,
-/// RFC 7162 §3.2.10).
-pub(crate) async fn with_highest_modseq(cx: &mut SelectedCtx<'_>, reply: Reply) -> Reply {
-    if let Err(e) = report_changes(cx, SyncMode::Full).await {
-        // The command did its work; the changes are reported at the next command instead.
-        let r = crate::errors::reply_of(e);
-        tracing::warn!(session = cx.session, error = %r.text, "could not report the expunges");
-        return reply;
-    }
-    reply.code(Code::HighestModSeq(cx.sel.view.highest_modseq()))
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
