@@ -1,19 +1,24 @@
 //! `strata-loadgen`: load for any IMAP server.
 //!
 //! ```text
-//! strata-loadgen prepare --server 127.0.0.1:143 --user 'load{n}@example.org' --users 10 \
-//!     --password pw --messages 200
-//! strata-loadgen run --server 127.0.0.1:143 --user 'load{n}@example.org' --users 10 \
-//!     --password pw --clients 50 --duration 30 --warmup 5 [--mix …] [--json FILE]
+//! strata-loadgen prepare --server 127.0.0.1:143 --user 'load{n}@example.org' --users 100 \
+//!     --password pw --messages 200 [--profile realistic|base] [--parallel 4]
+//! strata-loadgen run --server 127.0.0.1:143 --user 'load{n}@example.org' --users 100 \
+//!     --password pw --clients 50 --duration 30 --warmup 5 [--profile realistic|base] \
+//!     [--stay-logged-in] [--session-ops 3-20] [--mix …] [--json FILE]
 //! strata-loadgen idle --server 127.0.0.1:143 --user 'load{n}@example.org' --users 100 \
 //!     --password pw --connections 10000 --hold 30 [--ready-file FILE]
 //! ```
 //!
-//! `run` starts `--clients` clients (client k logs in as user `k mod users`, so clients share
-//! their account's INBOX) doing the `--mix` of commands (see [`client`]); it prints the
-//! per-command table and exits 1 if any error or inconsistency was seen. `prepare` appends
-//! messages to every user's INBOX. `idle` holds connections in IDLE for measuring a server's
-//! memory: it writes `ready N` to `--ready-file` once every connection is idling.
+//! `run` starts `--clients` clients doing a mix of commands; it prints the per-command table
+//! and exits 1 if any error or inconsistency was seen. With the realistic profile (the
+//! default, see [`strata_loadgen::realistic`]) each session picks a random account, works a
+//! few commands and logs out (or stays with `--stay-logged-in`), and every response is
+//! checked against a model of the mailbox. With the base profile (see [`client`]) client k
+//! logs in as user `k mod users` for the whole run. `prepare` fills every account for the
+//! profile: real-shaped mail in INBOX and six folders, or small plain messages in INBOX.
+//! `idle` holds connections in IDLE for measuring a server's memory: it writes `ready N` to
+//! `--ready-file` once every connection is idling.
 
 use clap::{Args, Parser, Subcommand};
 use std::net::{IpAddr, SocketAddr};
@@ -22,6 +27,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use strata_loadgen::client::{self, DEFAULT_MIX, Mix, Target};
 use strata_loadgen::conn;
+use strata_loadgen::realistic::{REAL_MIX, RealConfig};
 
 #[derive(Parser)]
 #[command(
@@ -40,9 +46,15 @@ enum Command {
     Prepare {
         #[command(flatten)]
         common: Common,
-        /// Messages per user.
+        /// Messages per user (in INBOX; the realistic profile's folders get a share more).
         #[arg(long, default_value_t = 200)]
         messages: usize,
+        /// Which load the mailboxes are for.
+        #[arg(long, value_enum, default_value_t = Profile::Realistic)]
+        profile: Profile,
+        /// Accounts prepared at once (realistic profile).
+        #[arg(long, default_value_t = 4)]
+        parallel: usize,
     },
     /// Run the mix of commands and report.
     Run {
@@ -57,13 +69,24 @@ enum Command {
         /// Seconds of load before measuring.
         #[arg(long, default_value_t = 3)]
         warmup: u64,
-        /// Operation weights, `name=weight,…`.
-        #[arg(long, default_value = DEFAULT_MIX)]
-        mix: String,
+        /// Which load: `realistic` (many accounts, short sessions, real-shaped mail, every
+        /// response checked against a model of the mailbox) or `base` (client k on account
+        /// k mod users for the whole run, small plain messages).
+        #[arg(long, value_enum, default_value_t = Profile::Realistic)]
+        profile: Profile,
+        /// Realistic profile: every session stays logged in for the whole run.
+        #[arg(long)]
+        stay_logged_in: bool,
+        /// Realistic profile: operations per session, `MIN-MAX` (drawn uniformly).
+        #[arg(long, default_value = "3-20")]
+        session_ops: String,
+        /// Operation weights, `name=weight,…` (default: the profile's mix).
+        #[arg(long)]
+        mix: Option<String>,
         /// Milliseconds an IDLE lasts.
         #[arg(long, default_value_t = 300)]
         idle_ms: u64,
-        /// Approximate size of appended messages.
+        /// Approximate size of appended messages (base profile).
         #[arg(long, default_value_t = 4000)]
         message_size: usize,
         /// Seed of the random choices.
@@ -92,6 +115,15 @@ enum Command {
     },
 }
 
+/// The loads `run` and `prepare` know.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Profile {
+    /// Many accounts, short sessions, real-shaped mail, every response checked.
+    Realistic,
+    /// The first mix: client k on account k mod users, small plain messages.
+    Base,
+}
+
 #[derive(Args, Clone)]
 struct Common {
     /// The server, host:port.
@@ -116,15 +148,31 @@ struct Common {
 }
 
 impl Common {
-    fn target(&self, k: usize) -> Target {
-        let n = k % self.users.max(1) + 1;
-        let source = (self.source_ips > 1 && self.server.ip().is_loopback()).then(|| {
+    /// Every account: login name and password.
+    fn accounts(&self) -> Vec<(String, String)> {
+        (1..=self.users.max(1))
+            .map(|n| {
+                (
+                    self.user.replace("{n}", &n.to_string()),
+                    self.password.clone(),
+                )
+            })
+            .collect()
+    }
+
+    /// The loopback source address of connection `k`, if spreading them.
+    fn source(&self, k: usize) -> Option<IpAddr> {
+        (self.source_ips > 1 && self.server.ip().is_loopback()).then(|| {
             let last = (k % usize::from(self.source_ips)) as u8 + 1;
             IpAddr::from([127, 0, 0, last])
-        });
+        })
+    }
+
+    fn target(&self, k: usize) -> Target {
+        let n = k % self.users.max(1) + 1;
         Target {
             addr: self.server,
-            source,
+            source: self.source(k),
             timeout: Duration::from_secs(self.timeout),
             user: self.user.replace("{n}", &n.to_string()),
             password: self.password.clone(),
@@ -136,36 +184,92 @@ impl Common {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Prepare { common, messages } => prepare(&common, messages).await,
+        Command::Prepare {
+            common,
+            messages,
+            profile: Profile::Base,
+            ..
+        } => prepare(&common, messages).await,
+        Command::Prepare {
+            common,
+            messages,
+            parallel,
+            ..
+        } => prepare_realistic(&common, messages, parallel).await,
         Command::Run {
             common,
             clients,
             duration,
             warmup,
+            profile,
+            stay_logged_in,
+            session_ops,
             mix,
             idle_ms,
             message_size,
             seed,
             json,
         } => {
-            let mix = match Mix::parse(&mix) {
-                Ok(m) => m,
-                Err(e) => {
-                    eprintln!("--mix: {e}");
+            let (duration, warmup) = (Duration::from_secs(duration), Duration::from_secs(warmup));
+            let idle = Duration::from_millis(idle_ms);
+            let report = if profile == Profile::Base {
+                let mix = match Mix::parse(mix.as_deref().unwrap_or(DEFAULT_MIX)) {
+                    Ok(m) => m,
+                    Err(e) => {
+                        eprintln!("--mix: {e}");
+                        return ExitCode::from(2);
+                    }
+                };
+                strata_loadgen::run(strata_loadgen::RunOptions {
+                    clients,
+                    duration,
+                    warmup,
+                    mix,
+                    idle,
+                    message_size,
+                    seed,
+                    target: |id| common.target(id),
+                })
+                .await
+            } else {
+                let mix = match Mix::parse(mix.as_deref().unwrap_or(REAL_MIX)) {
+                    Ok(m) => m,
+                    Err(e) => {
+                        eprintln!("--mix: {e}");
+                        return ExitCode::from(2);
+                    }
+                };
+                let Some(session_ops) = parse_range(&session_ops) else {
+                    eprintln!("--session-ops: expected MIN-MAX, got {session_ops:?}");
                     return ExitCode::from(2);
-                }
+                };
+                let accounts = Arc::new(common.accounts());
+                let now = Instant::now();
+                let client = move |k: usize| RealConfig {
+                    id: k,
+                    run: String::new(),
+                    server: common.server,
+                    source: common.source(k),
+                    timeout: Duration::from_secs(common.timeout),
+                    accounts: accounts.clone(),
+                    mix: mix.clone(),
+                    stay_logged_in,
+                    session_ops,
+                    measure_from: now,
+                    stop_at: now,
+                    idle,
+                    seed,
+                    recent: Default::default(),
+                };
+                strata_loadgen::run_realistic(strata_loadgen::RealRunOptions {
+                    clients,
+                    duration,
+                    warmup,
+                    seed,
+                    client: Box::new(client),
+                })
+                .await
             };
-            let report = strata_loadgen::run(strata_loadgen::RunOptions {
-                clients,
-                duration: Duration::from_secs(duration),
-                warmup: Duration::from_secs(warmup),
-                mix,
-                idle: Duration::from_millis(idle_ms),
-                message_size,
-                seed,
-                target: |id| common.target(id),
-            })
-            .await;
             print!("{}", report.table());
             if let Some(path) = json {
                 let text = serde_json::to_string_pretty(&report).unwrap_or_default();
@@ -187,6 +291,41 @@ async fn main() -> ExitCode {
             parallel,
             ready_file,
         } => idle(&common, connections, hold, parallel, ready_file).await,
+    }
+}
+
+/// `MIN-MAX`.
+fn parse_range(s: &str) -> Option<(u32, u32)> {
+    let (a, b) = s.split_once('-')?;
+    let (a, b) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+    (a <= b && a > 0).then_some((a, b))
+}
+
+/// The realistic profile's folders and mail in every account.
+async fn prepare_realistic(common: &Common, messages: usize, parallel: usize) -> ExitCode {
+    let t = Instant::now();
+    let p = strata_loadgen::realistic::prepare::Prepare {
+        server: common.server,
+        source: common.source(0),
+        timeout: Duration::from_secs(common.timeout),
+        accounts: Arc::new(common.accounts()),
+        messages,
+        parallel,
+    };
+    match strata_loadgen::realistic::prepare::prepare(&p).await {
+        Ok((n, octets)) => {
+            println!(
+                "prepared {} users: {n} messages, {:.1} MB, in {:.1} s",
+                common.users,
+                octets as f64 / 1e6,
+                t.elapsed().as_secs_f64()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
     }
 }
 

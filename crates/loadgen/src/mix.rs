@@ -1,5 +1,20 @@
-//! The operation mix: which commands a client sends ([`Op`]) and how often ([`Mix`], parsed from
-//! `name=weight,…`; [`DEFAULT_MIX`] when none is given).
+//! The operation mix: which commands a client sends and how often ([`Mix`], parsed from
+//! `name=weight,…`). The base profile's operations are [`Op`] ([`DEFAULT_MIX`] when none is
+//! given); the realistic profile has its own ([`crate::realistic::RealOp`]).
+
+/// A set of named operations a [`Mix`] draws from.
+pub trait Operation: Copy + Eq + std::fmt::Debug + 'static {
+    /// Every operation with its name in mixes and reports.
+    const ALL: &'static [(Self, &'static str)];
+
+    /// The operation's name in mixes and reports.
+    fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(o, _)| *o == self)
+            .map_or("?", |(_, n)| n)
+    }
+}
 
 /// The operations of the mix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,9 +47,8 @@ pub enum Op {
     Noop,
 }
 
-impl Op {
-    /// Every operation with its name.
-    pub const ALL: [(Op, &'static str); 13] = [
+impl Operation for Op {
+    const ALL: &'static [(Op, &'static str)] = &[
         (Op::Login, "login"),
         (Op::Select, "select"),
         (Op::FetchFlags, "fetch_flags"),
@@ -49,35 +63,27 @@ impl Op {
         (Op::Idle, "idle"),
         (Op::Noop, "noop"),
     ];
-
-    /// The operation's name in mixes and reports.
-    pub fn name(self) -> &'static str {
-        Op::ALL
-            .iter()
-            .find(|(o, _)| *o == self)
-            .map_or("?", |(_, n)| n)
-    }
 }
 
 /// Weights of the operations.
 #[derive(Debug, Clone)]
-pub struct Mix {
-    weights: Vec<(Op, u32)>,
+pub struct Mix<O: Operation = Op> {
+    weights: Vec<(O, u32)>,
 }
 
 /// The default mix: reads dominate, as with real clients.
 pub const DEFAULT_MIX: &str = "login=1,select=4,fetch_flags=20,fetch_envelope=15,fetch_body=10,\
 append=10,store=12,search=10,copy=4,move=3,expunge=3,idle=3,noop=5";
 
-impl Mix {
-    /// Parses `name=weight,…` (names from [`Op::ALL`]).
-    pub fn parse(s: &str) -> Result<Mix, String> {
+impl<O: Operation> Mix<O> {
+    /// Parses `name=weight,…` (names from [`Operation::ALL`]).
+    pub fn parse(s: &str) -> Result<Mix<O>, String> {
         let mut weights = Vec::new();
         for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let (name, w) = part
                 .split_once('=')
                 .ok_or_else(|| format!("{part:?}: expected name=weight"))?;
-            let op = Op::ALL
+            let op = O::ALL
                 .iter()
                 .find(|(_, n)| *n == name.trim())
                 .map(|(o, _)| *o)
@@ -97,7 +103,7 @@ impl Mix {
     }
 
     /// One operation, drawn with the weights' odds.
-    pub(crate) fn pick(&self, rng: &mut fastrand::Rng) -> Op {
+    pub(crate) fn pick(&self, rng: &mut fastrand::Rng) -> O {
         let total: u32 = self.weights.iter().map(|(_, w)| w).sum();
         let mut x = rng.u32(0..total);
         for (op, w) in &self.weights {
@@ -116,12 +122,12 @@ mod tests {
 
     #[test]
     fn mixes() {
-        let m = Mix::parse("fetch_flags=3, store=1,noop=0").unwrap();
+        let m: Mix = Mix::parse("fetch_flags=3, store=1,noop=0").unwrap();
         assert_eq!(m.weights, vec![(Op::FetchFlags, 3), (Op::Store, 1)]);
-        assert!(Mix::parse("bogus=1").is_err());
-        assert!(Mix::parse("noop=x").is_err());
-        assert!(Mix::parse("noop=0").is_err());
-        assert!(Mix::parse(DEFAULT_MIX).is_ok());
+        assert!(Mix::<Op>::parse("bogus=1").is_err());
+        assert!(Mix::<Op>::parse("noop=x").is_err());
+        assert!(Mix::<Op>::parse("noop=0").is_err());
+        assert!(Mix::<Op>::parse(DEFAULT_MIX).is_ok());
         let mut rng = fastrand::Rng::with_seed(1);
         let picks: Vec<Op> = (0..4000).map(|_| m.pick(&mut rng)).collect();
         let stores = picks.iter().filter(|&&o| o == Op::Store).count();

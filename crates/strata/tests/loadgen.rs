@@ -1,15 +1,17 @@
-//! The load generator against the real `strata serve`: 12 clients on 3 accounts (so four
-//! share each INBOX) do every operation of the default mix for a few seconds; every response
-//! must be well-formed and OK, and the state checks (sequence numbers, flags set, appended
-//! messages found exactly once, COPY/MOVE counts) must all hold.
+//! The load generator against the real `strata serve`. Base profile: 12 clients on 3 accounts
+//! (so four share each INBOX) do every operation of the default mix for a few seconds; every
+//! response must be well-formed and OK, and the state checks (sequence numbers, flags set,
+//! appended messages found exactly once, COPY/MOVE counts) must all hold.
 
 mod support;
 
 use std::time::Duration;
 use strata_loadgen::client::{DEFAULT_MIX, Mix, Target};
+use strata_loadgen::mix::Operation;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn mixed_load_is_correct_and_consistent() {
+/// A data dir with accounts load1..=load3@example.org (password `pw`, cheap hashes) and a
+/// server on it: (temp dir, server, IMAP port).
+fn server() -> (tempfile::TempDir, support::Server, u16) {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("strata.toml");
     std::fs::write(
@@ -29,7 +31,13 @@ async fn mixed_load_is_correct_and_consistent() {
         );
     }
     let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
-    let (_server, port, _) = support::start_with(&data, log, &["--config", &config]);
+    let (server, port, _) = support::start_with(&data, log, &["--config", &config]);
+    (dir, server, port)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mixed_load_is_correct_and_consistent() {
+    let (_dir, _server, port) = server();
     let target = move |k: usize| Target {
         addr: ([127, 0, 0, 1], port).into(),
         source: None,
@@ -52,7 +60,7 @@ async fn mixed_load_is_correct_and_consistent() {
     assert_eq!(report.errors, 0, "{:#?}", report.samples);
     assert_eq!(report.inconsistencies, 0, "{:#?}", report.samples);
     for (_, name) in strata_loadgen::client::Op::ALL {
-        let n = report.ops.get(name).map_or(0, |o| o.count);
+        let n = report.ops.get(*name).map_or(0, |o| o.count);
         assert!(n > 0, "no successful {name} in {}", report.table());
     }
     assert!(report.total_ops > 200, "{}", report.table());

@@ -23,6 +23,7 @@ mod final_checks;
 
 use crate::conn::{Conn, ConnError, Reply, Status, Untagged, parse_untagged};
 use crate::corpus::WORDS;
+use crate::mix::Operation;
 use crate::stats::Stats;
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
