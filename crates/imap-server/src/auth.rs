@@ -1,7 +1,8 @@
 //! Checking credentials, for LOGIN (`commands/auth.rs`) and the SASL mechanisms of
 //! AUTHENTICATE (`session/sasl.rs`). Passwords are checked against the account's argon2id hash
-//! off the async threads; a failure is answered only after the configured delay, and counts
-//! toward the per-address and per-user limits.
+//! off the async threads, or from the login cache ([`crate::login_cache`]) when the same name,
+//! password and stored hash were verified lately; a failure is answered only after the
+//! configured delay, and counts toward the per-address and per-user limits.
 
 use crate::context::Ctx;
 use crate::limits::AccountSlot;
@@ -70,26 +71,19 @@ pub(crate) async fn check(cx: &Ctx<'_>, username: &[u8], password: &[u8]) -> Res
         .credentials(&username)
         .await
         .map_err(crate::errors::store_reply)?;
-    let hash = creds
-        .as_ref()
-        .map(|c| c.password_hash.clone())
-        .unwrap_or_else(dummy_hash);
-    let password = password.to_vec();
-    let for_scram = password.clone();
-    // Password hashing is CPU- and memory-heavy: at most one per core at a time, so a login
-    // flood from many addresses queues instead of exhausting memory (invariant 6).
-    let _permit = hashing_slots().acquire().await;
-    let ok = tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .verify_password(&password, hash.as_str())
-            .is_ok()
-    })
-    .await
-    .unwrap_or(false);
+    let cache = cx.shared.login_cache.as_deref();
+    let cached = match (&creds, cache) {
+        (Some(c), Some(cache)) => cache.verified(&username, &c.password_hash, password),
+        _ => false,
+    };
+    let ok = cached || verify(creds.as_ref(), password).await;
+    if let (true, false, Some(c), Some(cache)) = (ok, cached, &creds, cache) {
+        cache.remember(&username, &c.password_hash, password);
+    }
     match creds {
         Some(c) if ok => {
             if c.scram_sha256.is_none() {
-                add_scram_verifier(cx, c.address.clone(), for_scram);
+                add_scram_verifier(cx, c.address.clone(), password.to_vec());
             }
             Ok(User {
                 account: c.account,
@@ -98,6 +92,23 @@ pub(crate) async fn check(cx: &Ctx<'_>, username: &[u8], password: &[u8]) -> Res
         }
         _ => Err(failed(cx, &username).await),
     }
+}
+
+/// Verifies `password` against the account's argon2id hash (a dummy hash when there is no
+/// account, so that both take as long).
+async fn verify(creds: Option<&store::Credentials>, password: &[u8]) -> bool {
+    let hash = creds.map_or_else(dummy_hash, |c| c.password_hash.clone());
+    let password = password.to_vec();
+    // Password hashing is CPU- and memory-heavy: at most one per core at a time, so a login
+    // flood from many addresses queues instead of exhausting memory (invariant 6).
+    let _permit = hashing_slots().acquire().await;
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .verify_password(&password, hash.as_str())
+            .is_ok()
+    })
+    .await
+    .unwrap_or(false)
 }
 
 /// An account whose password was set before Strata knew SCRAM has no verifier; the first

@@ -39,6 +39,10 @@ pub struct ServerConfig {
     /// On a graceful stop, how long the listener waits for sessions to finish the command in
     /// flight and say BYE before it gives up on them.
     pub shutdown_grace: Duration,
+    /// Verified logins kept by the login cache ([`crate::login_cache`]); 0 turns it off.
+    pub login_cache_entries: usize,
+    /// How long a verified login stays in the login cache.
+    pub login_cache_ttl: Duration,
 }
 
 impl Default for ServerConfig {
@@ -57,6 +61,8 @@ impl Default for ServerConfig {
             auth_failures_per_user: 10,
             max_sessions_per_account: 25,
             shutdown_grace: Duration::from_secs(10),
+            login_cache_entries: 100_000,
+            login_cache_ttl: Duration::from_secs(3600),
         }
     }
 }
@@ -88,6 +94,8 @@ pub struct Shared {
     pub uid_maps: Arc<search_index::UidMaps>,
     /// The graceful stop: sessions say BYE and the listener waits for them.
     pub stopping: crate::shutdown::Stopping,
+    /// Logins verified lately (None when `login_cache_entries` is 0).
+    pub login_cache: Option<Arc<crate::login_cache::LoginCache>>,
 }
 
 impl Shared {
@@ -97,9 +105,16 @@ impl Shared {
             config.auth_failures_per_ip,
             config.auth_failures_per_user,
         );
+        let login_cache = (config.login_cache_entries > 0).then(|| {
+            Arc::new(crate::login_cache::LoginCache::new(
+                config.login_cache_entries,
+                config.login_cache_ttl,
+            ))
+        });
         Shared {
             store,
             blobs,
+            login_cache,
             config: Arc::new(config),
             auth_limiter: Arc::new(limiter),
             account_sessions: Arc::default(),

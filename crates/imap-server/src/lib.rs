@@ -38,6 +38,7 @@ mod esearch;
 pub mod flags;
 pub mod limits;
 pub mod listener;
+pub mod login_cache;
 mod mailbox_data;
 mod messages;
 pub mod reply;

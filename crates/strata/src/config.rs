@@ -357,6 +357,13 @@ pub struct AuthConfig {
     pub failures_per_ip_per_minute: u32,
     /// Failed logins allowed for one account per minute, whatever the address they come from.
     pub failures_per_account_per_minute: u32,
+    /// Verified logins remembered, so that a client logging in again with the same password
+    /// skips the argon2id hash (a keyed hash of name, stored hash and password is kept, never
+    /// the password; a password change or a deleted account misses at once). 0 turns the
+    /// cache off.
+    pub login_cache_entries: usize,
+    /// Seconds a verified login stays in the cache.
+    pub login_cache_ttl_secs: u64,
 }
 
 impl Default for AuthConfig {
@@ -368,6 +375,8 @@ impl Default for AuthConfig {
             failure_delay_ms: 2000,
             failures_per_ip_per_minute: 20,
             failures_per_account_per_minute: 10,
+            login_cache_entries: 100_000,
+            login_cache_ttl_secs: 3600,
         }
     }
 }

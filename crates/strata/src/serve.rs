@@ -44,6 +44,8 @@ pub(crate) fn server_config(config: &Config) -> ServerConfig {
         auth_failures_per_user: config.auth.failures_per_account_per_minute,
         max_sessions_per_account: config.imap.max_connections_per_account as usize,
         shutdown_grace: Duration::from_secs(config.imap.shutdown_grace_secs),
+        login_cache_entries: config.auth.login_cache_entries,
+        login_cache_ttl: Duration::from_secs(config.auth.login_cache_ttl_secs),
         ..ServerConfig::default()
     }
 }

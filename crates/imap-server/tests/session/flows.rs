@@ -55,6 +55,56 @@ async fn login_and_state_checks() {
     );
 }
 
+/// The login cache: a second login with the same password is verified from memory (the
+/// cache holds it), a wrong password never is, and a password change or a deleted account
+/// refuses the old password at once although it was cached.
+#[tokio::test]
+async fn login_cache_follows_password_changes() {
+    use argon2::password_hash::PasswordHasher;
+    let f = Fixture::new().await;
+    let cache = f.shared.login_cache.clone().expect("on by default");
+    let login = |pw: &'static str| {
+        let f = &f;
+        async move {
+            let (mut c, _) = f.connect(true).await;
+            let r = c.cmd(&format!("LOGIN alice@example.org {pw}")).await;
+            tagged(&r).to_string()
+        }
+    };
+    assert!(login("secret").await.starts_with("t1 OK"));
+    assert_eq!(cache.len(), 1, "a verified login is remembered");
+    assert!(login("secret").await.starts_with("t1 OK"), "from the cache");
+    assert!(
+        login("wrong")
+            .await
+            .starts_with("t1 NO [AUTHENTICATIONFAILED]")
+    );
+    assert_eq!(cache.len(), 1, "failures are never remembered");
+    let params = argon2::Params::new(64, 1, 1, None).unwrap();
+    let new_hash = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+        .hash_password_with_salt(b"changed", b"othersaltsalt")
+        .unwrap()
+        .to_string();
+    f.store()
+        .set_password("alice@example.org", &new_hash)
+        .await
+        .unwrap();
+    assert!(
+        login("secret")
+            .await
+            .starts_with("t1 NO [AUTHENTICATIONFAILED]"),
+        "the old password is refused at once after a change"
+    );
+    assert!(login("changed").await.starts_with("t1 OK"));
+    f.store().delete_account("alice@example.org").await.unwrap();
+    assert!(
+        login("changed")
+            .await
+            .starts_with("t1 NO [AUTHENTICATIONFAILED]"),
+        "a deleted account is refused at once"
+    );
+}
+
 /// AUTHENTICATE PLAIN with an initial response (SASL-IR) and with a continuation; a wrong
 /// authorization identity is refused.
 #[tokio::test]
