@@ -1,8 +1,32 @@
 //! Flags between the wire and the store: IMAP flag lists ↔ [`store::Flags`].
 
 use crate::reply::Reply;
+use imap_proto::response::{Code, Response, State as Cond, StatusResponse};
 use imap_proto::types::Flag;
 use store::Flags;
+
+/// `* FLAGS (…)`: the system flags and `keywords` (RFC 9051 §7.3.5).
+pub(crate) fn flags_response(keywords: &[String]) -> Response {
+    Response::Flags(imap_flags(
+        &Flags::new(0x1f, keywords.iter().cloned()),
+        false,
+    ))
+}
+
+/// `* OK [PERMANENTFLAGS (…)]`: the same flags and `\*` (new keywords may be created), or none
+/// in a read-only mailbox.
+pub(crate) fn permanent_flags_response(keywords: &[String], read_only: bool) -> Response {
+    let flags = if read_only {
+        Vec::new()
+    } else {
+        imap_flags(&Flags::new(0x1f, keywords.iter().cloned()), false)
+    };
+    let code = Code::PermanentFlags {
+        flags,
+        new_keywords: !read_only,
+    };
+    Response::Status(StatusResponse::untagged(Cond::Ok, "flags permitted").with_code(code))
+}
 
 /// IMAP flags of a store flag set: the system flags in a fixed order, `\Recent` if `recent`,
 /// then the keywords (what FETCH FLAGS and the FLAGS response send).

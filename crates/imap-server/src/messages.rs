@@ -50,17 +50,15 @@ pub(crate) async fn load(
 }
 
 /// What the session's view knows of `uids`, as store rows with nothing else filled in: for
-/// commands that need only UID, flags and MODSEQ. A message expunged elsewhere (not reported
-/// yet) is left out, as the store would.
+/// commands that need only UID, flags and MODSEQ. A message expunged elsewhere and not
+/// reported yet is included with what the session knows of it, as the store returns its kept
+/// row: the session sees it until it is told.
 pub(crate) fn view_records(
     view: &MailboxView,
     uids: impl IntoIterator<Item = u32>,
 ) -> Vec<store::MessageRecord> {
     uids.into_iter()
-        .filter_map(|uid| {
-            let seq = view.seq(uid).filter(|&seq| !view.is_gone(seq))?;
-            view.state(seq)
-        })
+        .filter_map(|uid| view.state(view.seq(uid)?))
         .map(|state| store::MessageRecord {
             state,
             blob: store::BlobRef { sha256: [0; 32] },

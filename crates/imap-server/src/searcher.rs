@@ -192,6 +192,8 @@ pub(crate) async fn matching<T>(
     let mut hits = Vec::new();
     for rec in &records {
         let uid = rec.state.uid;
+        // A message expunged elsewhere is searched as the session still sees it until the
+        // session is told (the store keeps its row, as FETCH returns its data).
         let Some(seq) = view.seq(uid) else { continue };
         let state = view.state(seq).unwrap_or_else(|| rec.state.clone());
         let indexed = judge.as_ref().is_some_and(|j| uid < j.watermark());

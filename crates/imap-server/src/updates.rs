@@ -5,7 +5,7 @@
 //! session's sync and IDLE, and by the commands that must report expunges before their OK.
 
 use crate::context::SelectedCtx;
-use crate::flags::imap_flags;
+use crate::flags::{flags_response, imap_flags, permanent_flags_response};
 use crate::reply::{CommandError, Reply};
 use crate::view::{SyncMode, ViewUpdate};
 use imap_proto::response::{Code, FetchItem, FetchResponse, Response};
@@ -18,6 +18,13 @@ pub(crate) async fn report_changes(
 ) -> Result<(), CommandError> {
     let (account, id, since) = (cx.account(), cx.sel.id, cx.sel.view.highest_modseq());
     let changes = cx.store().changes_since(account, id, since).await?;
+    // New mail is \Recent in the one session that claims it first (RFC 3501 §2.3.2): a
+    // read-write IMAP4rev1 session claims before it reports the new messages.
+    let last = cx.sel.view.last_uid();
+    if !cx.sel.read_only && !cx.enabled.rev2 && changes.changed.iter().any(|m| m.uid > last) {
+        let claimed = cx.store().claim_recent(account, id).await?;
+        cx.sel.view.claimed(claimed);
+    }
     let (rev2, condstore) = (cx.enabled.rev2, cx.enabled.condstore);
     for u in cx.sel.view.sync(&changes, mode) {
         let r = match u {
@@ -38,6 +45,7 @@ pub(crate) async fn report_changes(
                 flags,
                 modseq,
             } => {
+                announce(cx, &flags);
                 let mut items = vec![
                     FetchItem::Flags(imap_flags(&flags, cx.sel.view.is_recent(uid))),
                     FetchItem::Uid(uid),
@@ -65,4 +73,19 @@ pub(crate) async fn with_highest_modseq(cx: &mut SelectedCtx<'_>, reply: Reply) 
         return reply;
     }
     reply.code(Code::HighestModSeq(cx.sel.view.highest_modseq()))
+}
+
+/// Before a FETCH response carries `flags`: when they hold a keyword the session's last `FLAGS`
+/// response did not list (set here or by another session, or arrived with APPEND/COPY), sends
+/// `* FLAGS` and `* OK [PERMANENTFLAGS]` with it first (RFC 9051 §7.3.5, RFC 3501 §7.2.6).
+pub(crate) fn announce(cx: &mut SelectedCtx<'_>, flags: &store::Flags) {
+    let read_only = cx.sel.read_only;
+    if let Some(keywords) = cx.sel.view.unannounced(flags) {
+        let (f, p) = (
+            flags_response(keywords),
+            permanent_flags_response(keywords, read_only),
+        );
+        cx.send(&f);
+        cx.send(&p);
+    }
 }

@@ -72,8 +72,11 @@ pub struct MailboxView {
     uid_validity: u32,
     uid_next: u32,
     highest_modseq: u64,
-    /// UIDs at or above this are `\Recent` for this session (IMAP4rev1).
-    recent_from: u32,
+    /// The UIDs this session claimed as `\Recent` (IMAP4rev1): at SELECT, and as new mail
+    /// arrives ([`MailboxView::claimed`]). Ascending, disjoint.
+    recent: Vec<std::ops::Range<u32>>,
+    /// Keywords the session's last `FLAGS` response listed ([`MailboxView::unannounced`]).
+    announced: Vec<String>,
     /// The count last reported with EXISTS.
     reported_exists: u32,
     /// QRESYNC is enabled: report VANISHED instead of EXPUNGE.
@@ -81,9 +84,18 @@ pub struct MailboxView {
 }
 
 impl MailboxView {
-    /// The view right after SELECT/EXAMINE. `recent_from` is the first UID that is `\Recent`
-    /// for this session (`u32::MAX` when none is, e.g. after EXAMINE).
-    pub fn new(snapshot: Snapshot, recent_from: u32, qresync: bool) -> MailboxView {
+    /// The view right after SELECT/EXAMINE. `recent` are the UIDs `\Recent` for this session
+    /// (claimed at SELECT; empty after EXAMINE). The keywords of the snapshot's messages are
+    /// taken as announced (SELECT's `FLAGS` lists them).
+    pub fn new(snapshot: Snapshot, recent: std::ops::Range<u32>, qresync: bool) -> MailboxView {
+        let mut announced: Vec<String> = Vec::new();
+        for m in &snapshot.messages {
+            for k in &m.flags.keywords {
+                if !announced.iter().any(|x| x.eq_ignore_ascii_case(k)) {
+                    announced.push(k.clone());
+                }
+            }
+        }
         let entries: Vec<Entry> = snapshot
             .messages
             .into_iter()
@@ -100,9 +112,45 @@ impl MailboxView {
             uid_validity: snapshot.mailbox.uid_validity,
             uid_next: snapshot.mailbox.uid_next,
             highest_modseq: snapshot.mailbox.highest_modseq,
-            recent_from,
+            recent: if recent.is_empty() {
+                Vec::new()
+            } else {
+                vec![recent]
+            },
+            announced,
             qresync,
         }
+    }
+
+    /// Keywords SELECT's `FLAGS` listed (and any announced since).
+    pub fn announced(&self) -> &[String] {
+        &self.announced
+    }
+
+    /// Keywords of `flags` the session was not told about in a `FLAGS` response: announce them
+    /// (the returned list is every keyword now known, for the new `FLAGS`) before a FETCH
+    /// carries them (RFC 9051 §7.3.5). `None` when every keyword was announced.
+    pub fn unannounced(&mut self, flags: &Flags) -> Option<&[String]> {
+        let mut grew = false;
+        for k in &flags.keywords {
+            if !self.announced.iter().any(|x| x.eq_ignore_ascii_case(k)) {
+                self.announced.push(k.clone());
+                grew = true;
+            }
+        }
+        grew.then_some(self.announced.as_slice())
+    }
+
+    /// Records UIDs this session claimed as `\Recent` while the mailbox was selected.
+    pub fn claimed(&mut self, uids: std::ops::Range<u32>) {
+        if !uids.is_empty() {
+            self.recent.push(uids);
+        }
+    }
+
+    /// The largest UID in the view (0 when empty): changes with larger UIDs are new mail.
+    pub fn last_uid(&self) -> u32 {
+        self.entries.last().map_or(0, |e| e.uid)
     }
 
     /// Number of messages in this session's numbering (EXISTS).
@@ -114,18 +162,18 @@ impl MailboxView {
     pub fn recent(&self) -> u32 {
         self.entries
             .iter()
-            .filter(|e| e.uid >= self.recent_from)
+            .filter(|e| self.is_recent(e.uid))
             .count() as u32
     }
 
     /// True if the message with this UID is `\Recent` for this session.
     pub fn is_recent(&self, uid: u32) -> bool {
-        uid >= self.recent_from
+        self.recent.iter().any(|r| r.contains(&uid))
     }
 
     /// From now on no message is `\Recent` for this session (IMAP4rev2 has no `\Recent`).
     pub fn forget_recent(&mut self) {
-        self.recent_from = u32::MAX;
+        self.recent.clear();
     }
 
     /// UIDVALIDITY.
@@ -174,7 +222,8 @@ impl MailboxView {
     }
 
     /// True if the message was expunged elsewhere and the client has not been told yet
-    /// (FETCH of it answers from what the session still knows, or `NO [EXPUNGEISSUED]`).
+    /// (the session still sees it: FETCH answers with its data from the store's kept row, and
+    /// SEARCH matches it as the session knew it).
     pub fn is_gone(&self, seq: u32) -> bool {
         self.entries
             .get(seq.wrapping_sub(1) as usize)

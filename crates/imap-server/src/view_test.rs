@@ -25,7 +25,7 @@ fn view(qresync: bool) -> MailboxView {
         },
         messages: (1..=4).map(|i| state(i * 10, 0, i as u64)).collect(),
     };
-    MailboxView::new(snapshot, 30, qresync)
+    MailboxView::new(snapshot, 30..41, qresync)
 }
 
 fn changes(changed: Vec<MessageState>, expunged: Vec<u32>, modseq: u64, uid_next: u32) -> Changes {
@@ -58,6 +58,8 @@ fn selecting_numbers_messages_by_ascending_uid() {
 #[test]
 fn new_messages_arrive_as_exists_and_recent() {
     let mut v = view(false);
+    // This session claimed the new mail (report_changes does, before the sync).
+    v.claimed(41..43);
     let out = v.sync(
         &changes(vec![state(41, 0, 5), state(42, 0, 6)], vec![], 6, 43),
         SyncMode::Full,
@@ -113,6 +115,7 @@ fn during_fetch_store_search_expunges_wait_and_numbers_do_not_shift() {
 #[test]
 fn new_mail_after_withheld_expunge_counts_the_withheld_message() {
     let mut v = view(false);
+    v.claimed(41..42);
     let out = v.sync(
         &changes(vec![state(41, 0, 6)], vec![10], 6, 42),
         SyncMode::NoExpunge,
@@ -187,4 +190,33 @@ fn uid_sets_ignore_missing_uids_and_star_covers_the_last() {
         end: SeqNum::Star,
     }]);
     assert_eq!(v.by_uid(&s), vec![(4, 40)]);
+}
+
+#[test]
+fn new_mail_another_session_claimed_is_not_recent_here() {
+    let mut v = view(false);
+    v.claimed(43..43);
+    let out = v.sync(
+        &changes(vec![state(41, 0, 5), state(42, 0, 6)], vec![], 6, 43),
+        SyncMode::Full,
+    );
+    assert_eq!(out, vec![ViewUpdate::Exists(6), ViewUpdate::Recent(2)]);
+    assert!(v.is_recent(30) && !v.is_recent(41) && !v.is_recent(42));
+}
+
+#[test]
+fn keywords_are_announced_once() {
+    let mut v = view(false);
+    assert!(v.announced().is_empty());
+    let k = |ks: &[&str]| Flags::new(0, ks.iter().map(|s| s.to_string()));
+    assert_eq!(
+        v.unannounced(&k(&["$Label1"])).map(<[String]>::to_vec),
+        Some(vec!["$Label1".to_string()])
+    );
+    assert_eq!(v.unannounced(&k(&["$label1"])), None, "case-insensitive");
+    assert_eq!(
+        v.unannounced(&k(&["$Label1", "$Label2"]))
+            .map(<[String]>::len),
+        Some(2)
+    );
 }

@@ -448,7 +448,11 @@ impl Messages for RemoteStore {
     ) -> Result<Vec<(u32, BlobRef)>> {
         self.call::<m::UidBlobs>((account, mailbox, after)).await
     }
-    async fn claim_recent(&self, account: AccountId, mailbox: MailboxId) -> Result<u32> {
+    async fn claim_recent(
+        &self,
+        account: AccountId,
+        mailbox: MailboxId,
+    ) -> Result<std::ops::Range<u32>> {
         self.call::<m::ClaimRecent>((account, mailbox)).await
     }
     fn subscribe(&self) -> broadcast::Receiver<ChangeEvent> {

@@ -175,7 +175,7 @@ impl Rpc for MetadService {
     async fn uid_blobs(&self, r: Request<pb::UidBlobsRequest>) -> Answer<pb::UidBlobList> {
         self.handle::<m::UidBlobs>(r).await
     }
-    async fn claim_recent(&self, r: Request<pb::MailboxRef>) -> Answer<pb::Uid> {
+    async fn claim_recent(&self, r: Request<pb::MailboxRef>) -> Answer<pb::RecentClaim> {
         self.handle::<m::ClaimRecent>(r).await
     }
 

@@ -244,10 +244,15 @@ pub trait Messages: Send + Sync {
     ) -> Result<Vec<(u32, BlobRef)>>;
 
     /// Claims the IMAP4rev1 `\Recent` messages for a session that selects the mailbox
-    /// read-write: returns the first UID that is recent for this session and marks every
-    /// current message as no longer recent for later sessions. Durable when it returns, like a
-    /// write (also when there was nothing to claim).
-    async fn claim_recent(&self, account: AccountId, mailbox: MailboxId) -> Result<u32>;
+    /// read-write, or that has it selected and sees new messages: returns the UIDs that are
+    /// recent for this session, `first..end` (empty when another session claimed them), and
+    /// marks every current message as no longer recent for any other session. Two claims never
+    /// overlap. Durable when it returns, like a write (also when there was nothing to claim).
+    async fn claim_recent(
+        &self,
+        account: AccountId,
+        mailbox: MailboxId,
+    ) -> Result<std::ops::Range<u32>>;
 
     /// The change feed: one event per mailbox a committed change touched, after the commit,
     /// for every account (subscribers filter with [`ChangeEvent::concerns`]). A subscriber that

@@ -369,6 +369,9 @@ pub struct FlagUpdateResult {
     pub updated: Vec<MessageState>,
     /// UIDs that failed the UNCHANGEDSINCE test (for `[MODIFIED …]`).
     pub modified: Vec<u32>,
+    /// Messages asked for whose flags were already as the STORE would make them, with their
+    /// current state (a STORE without .SILENT shows it, RFC 9051 §6.4.6).
+    pub unchanged: Vec<MessageState>,
 }
 
 /// The outcome of COPY or MOVE (for COPYUID, RFC 4315).

@@ -1,7 +1,10 @@
 //! The load generator against the real `strata serve`. Base profile: 12 clients on 3 accounts
 //! (so four share each INBOX) do every operation of the default mix for a few seconds; every
 //! response must be well-formed and OK, and the state checks (sequence numbers, flags set,
-//! appended messages found exactly once, COPY/MOVE counts) must all hold.
+//! appended messages found exactly once, COPY/MOVE counts) must all hold. Realistic profile:
+//! prepared folders of real-shaped mail, 12 clients in short sessions on random accounts of 3,
+//! every response checked against the mailbox model (sequence numbers, UIDs, keywords
+//! announced before use, \Recent in one session only, skipped messages expunged).
 
 mod support;
 
@@ -64,4 +67,63 @@ async fn mixed_load_is_correct_and_consistent() {
         assert!(n > 0, "no successful {name} in {}", report.table());
     }
     assert!(report.total_ops > 200, "{}", report.table());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn realistic_load_is_correct_and_consistent() {
+    use strata_loadgen::realistic::{REAL_MIX, RealConfig, RealOp, prepare};
+    let (_dir, _server, port) = server();
+    let server: std::net::SocketAddr = ([127, 0, 0, 1], port).into();
+    let accounts: Vec<(String, String)> = (1..=3)
+        .map(|n| (format!("load{n}@example.org"), "pw".to_string()))
+        .collect();
+    let accounts = std::sync::Arc::new(accounts);
+    let (messages, _) = prepare::prepare(&prepare::Prepare {
+        server,
+        source: None,
+        timeout: Duration::from_secs(30),
+        accounts: accounts.clone(),
+        messages: 40,
+        parallel: 3,
+    })
+    .await
+    .unwrap();
+    let per_account: usize = prepare::folder_sizes(40).iter().map(|(_, n)| n).sum();
+    assert_eq!(
+        messages,
+        3 * per_account as u64,
+        "INBOX and the folders' shares"
+    );
+    let now = std::time::Instant::now();
+    let report = strata_loadgen::run_realistic(strata_loadgen::RealRunOptions {
+        clients: 12,
+        duration: Duration::from_secs(8),
+        warmup: Duration::from_secs(1),
+        seed: 11,
+        client: Box::new(move |k| RealConfig {
+            id: k,
+            run: String::new(),
+            server,
+            source: None,
+            timeout: Duration::from_secs(30),
+            accounts: accounts.clone(),
+            mix: Mix::parse(REAL_MIX).unwrap(),
+            stay_logged_in: false,
+            session_ops: (3, 20),
+            measure_from: now,
+            stop_at: now,
+            idle: Duration::from_millis(200),
+            seed: 0,
+            recent: Default::default(),
+        }),
+    })
+    .await;
+    print!("{}", report.table());
+    assert_eq!(report.errors, 0, "{:#?}", report.samples);
+    assert_eq!(report.inconsistencies, 0, "{:#?}", report.samples);
+    let names = RealOp::ALL.iter().map(|(_, n)| *n);
+    for name in names.chain(["login", "logout", "sync"]) {
+        let n = report.ops.get(name).map_or(0, |o| o.count);
+        assert!(n > 0, "no successful {name} in {}", report.table());
+    }
 }

@@ -6,6 +6,7 @@ use crate::context::SelectedCtx;
 use crate::flags::imap_flags;
 use crate::messages::{load, no_facts, resolve, view_records};
 use crate::reply::{CommandError, Outcome, Reply};
+use crate::updates::announce;
 use bytes::Bytes;
 use imap_proto::command::{FetchAttr, FetchItems, FetchModifiers, Section, SectionText};
 use imap_proto::response::{Code, FetchItem, FetchResponse, Response};
@@ -166,6 +167,9 @@ pub(crate) async fn fetch(
             None => (None, placeholder),
         };
         let state = cx.sel.view.state(seq).unwrap_or_else(|| rec.state.clone());
+        if attrs.contains(&FetchAttr::Flags) {
+            announce(cx, &state.flags);
+        }
         let source = Source {
             rec,
             state: &state,

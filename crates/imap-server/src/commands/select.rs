@@ -3,7 +3,7 @@
 
 use crate::context::{AuthCtx, SelectedCtx};
 use crate::errors::reply_of;
-use crate::flags::imap_flags;
+use crate::flags::{flags_response, imap_flags, permanent_flags_response};
 use crate::mailbox_data::{mailbox_id, selected_list};
 use crate::reply::{CommandError, Outcome, Reply};
 use crate::state::{Selected, Transition};
@@ -47,27 +47,18 @@ async fn open(cx: &mut AuthCtx<'_>, m: &Mailbox, params: SelectParams, read_only
     let info = cx.store().mailbox(account, &name).await?;
     // \Recent is not part of IMAP4rev2 (RFC 9051 Appendix E item 12): a rev2 session neither
     // claims nor reports it, so it leaves the flag to the rev1 sessions that use it.
-    let recent_from = if read_only || cx.enabled.rev2 {
-        u32::MAX
+    let recent = if read_only || cx.enabled.rev2 {
+        0..0
     } else {
         cx.store().claim_recent(account, info.id).await?
     };
     let snapshot = cx.store().snapshot(account, info.id).await?;
-    let mut keywords: Vec<String> = Vec::new();
-    for msg in &snapshot.messages {
-        for k in &msg.flags.keywords {
-            if !keywords.iter().any(|x| x.eq_ignore_ascii_case(k)) {
-                keywords.push(k.clone());
-            }
-        }
-    }
     let first_unseen = snapshot
         .messages
         .iter()
         .position(|m| !m.flags.has(Flags::SEEN));
-    let view = MailboxView::new(snapshot, recent_from, cx.enabled.qresync);
-    let all = Flags::new(0x1f, keywords);
-    cx.send(&Response::Flags(imap_flags(&all, false)));
+    let view = MailboxView::new(snapshot, recent, cx.enabled.qresync);
+    cx.send(&flags_response(view.announced()));
     cx.send(&Response::Exists(view.exists()));
     if cx.enabled.rev2 {
         // RFC 9051 §6.3.2: SELECT/EXAMINE return an untagged LIST with the mailbox's name.
@@ -80,18 +71,7 @@ async fn open(cx: &mut AuthCtx<'_>, m: &Mailbox, params: SelectParams, read_only
             cx.send(&untagged_code(Code::Unseen(i as u32 + 1), "first unseen"));
         }
     }
-    let permanent = if read_only {
-        Vec::new()
-    } else {
-        imap_flags(&all, false)
-    };
-    cx.send(&untagged_code(
-        Code::PermanentFlags {
-            flags: permanent,
-            new_keywords: !read_only,
-        },
-        "flags permitted",
-    ));
+    cx.send(&permanent_flags_response(view.announced(), read_only));
     cx.send(&untagged_code(
         Code::UidValidity(view.uid_validity()),
         "UIDs valid",

@@ -5,6 +5,7 @@ use crate::flags::{imap_flags, store_flags};
 use crate::messages::resolve;
 use crate::reply::Outcome;
 use crate::reply::Reply;
+use crate::updates::announce;
 use imap_proto::command::StoreAction;
 use imap_proto::response::{Code, FetchItem, FetchResponse, Response};
 use imap_proto::types::{Flag, SequenceSet};
@@ -47,16 +48,20 @@ pub(crate) async fn store(cx: &mut SelectedCtx<'_>, req: StoreRequest<'_>) -> Ou
         // show them, changed or not (not those refused by UNCHANGEDSINCE: they are in
         // MODIFIED). RFC 7162 §3.1.3: with UNCHANGEDSINCE, every updated message gets a FETCH
         // with its MODSEQ even under .SILENT.
+        // Not changed: as it is now (another session may have changed it since this one's
+        // view was made), not as the view last knew it.
+        let as_is = || result.unchanged.iter().find(|st| st.uid == uid);
         let state = match updated {
             Some(st) => st.clone(),
             None if req.silent || result.modified.contains(&uid) => continue,
-            None => match cx.sel.view.state(seq) {
-                Some(st) if st.uid == uid => st,
-                _ => continue,
+            None => match as_is() {
+                Some(st) => st.clone(),
+                None => continue,
             },
         };
         let mut items = Vec::new();
         if !req.silent {
+            announce(cx, &state.flags);
             let recent = cx.sel.view.is_recent(uid);
             items.push(FetchItem::Flags(imap_flags(&state.flags, recent)));
         } else if req.unchanged_since.is_none() {

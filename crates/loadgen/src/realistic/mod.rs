@@ -13,8 +13,9 @@
 //!   real-shaped mail ([`crate::corpus::realistic`]), SEARCH, IDLE, NOOP.
 //! - Every response is checked against the session's model of its mailbox ([`model`]):
 //!   sequence numbers, UIDs, keywords announced in FLAGS before use, \Recent in one session
-//!   only, skipped messages reported expunged; any NO or BAD (other than FETCH's
-//!   `[EXPUNGEISSUED]`) is an error. A run with any is a failed run.
+//!   only, skipped messages reported expunged; any NO or BAD is an error (FETCH of a message
+//!   another session expunged included: the session still sees it, RFC 2180 §4.1.1). A run
+//!   with any is a failed run.
 //!
 //! The operations are in `ops.rs`, the mailbox model in `model.rs`, the prepared mailboxes in
 //! `prepare.rs`.

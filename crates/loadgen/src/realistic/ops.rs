@@ -172,14 +172,15 @@ impl Client {
         (a, a + len - 1)
     }
 
-    /// `FETCH a:b (items)`: every message asked for is answered, or reported expunged later.
+    /// `FETCH a:b (items)`: OK (`OK [EXPUNGEISSUED]` included), and every message asked for
+    /// is answered or reported expunged later. A NO is an error: a message the session still
+    /// sees can be read (RFC 2180 §4.1.1; Dovecot and Cyrus answer with its data).
     async fn fetch_seqs(&mut self, a: u32, b: u32, items: &str) -> Result<(), ConnError> {
         if let Some(m) = self.mailbox.as_mut() {
             m.ask(Some(a..=b), &[]);
         }
         let r = self.cmd(&format!("FETCH {a}:{b} ({items})")).await?;
-        let issued = r.tagged.to_ascii_uppercase().contains("[EXPUNGEISSUED]");
-        if r.status() != Status::Ok && !(r.status() == Status::No && issued) {
+        if r.status() != Status::Ok {
             return Err(proto(format!("FETCH {a}:{b}: {}", r.tagged)));
         }
         if let Some(m) = self.mailbox.as_mut() {

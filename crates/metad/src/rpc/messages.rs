@@ -195,15 +195,18 @@ impl Method for UidBlobs {
 pub struct ClaimRecent;
 impl Method for ClaimRecent {
     type Args = (AccountId, MailboxId);
-    type Out = u32;
+    type Out = std::ops::Range<u32>;
     type Req = pb::MailboxRef;
-    type Resp = pb::Uid;
+    type Resp = pb::RecentClaim;
     // A second attempt would find the first one's claim and answer none recent.
     const RETRY: Retry = Retry::OnlyIfUnsent;
-    async fn serve(s: &dyn MailStore, (a, m): (AccountId, MailboxId)) -> store::Result<u32> {
+    async fn serve(
+        s: &dyn MailStore,
+        (a, m): (AccountId, MailboxId),
+    ) -> store::Result<std::ops::Range<u32>> {
         s.claim_recent(a, m).await
     }
-    async fn send(mut c: Client, r: pb::MailboxRef) -> Reply<pb::Uid> {
+    async fn send(mut c: Client, r: pb::MailboxRef) -> Reply<pb::RecentClaim> {
         c.claim_recent(r).await
     }
 }
@@ -315,12 +318,14 @@ impl Wire<pb::FlagUpdateResult> for FlagUpdateResult {
         pb::FlagUpdateResult {
             updated: each(self.updated),
             modified: self.modified,
+            unchanged: each(self.unchanged),
         }
     }
     fn from_pb(r: pb::FlagUpdateResult) -> Result<Self, Invalid> {
         Ok(FlagUpdateResult {
             updated: all(r.updated)?,
             modified: r.modified,
+            unchanged: all(r.unchanged)?,
         })
     }
 }
@@ -470,6 +475,20 @@ impl Wire<pb::UidBlobList> for Vec<(u32, BlobRef)> {
             .into_iter()
             .map(|e| Ok((e.uid, blob(e.blob)?)))
             .collect()
+    }
+}
+
+impl Wire<pb::RecentClaim> for std::ops::Range<u32> {
+    fn to_pb(self) -> pb::RecentClaim {
+        pb::RecentClaim {
+            first: self.start,
+            end: self.end,
+        }
+    }
+    fn from_pb(r: pb::RecentClaim) -> Result<Self, Invalid> {
+        // An older metad answered only the first UID (field 1): claim nothing rather than
+        // guess the end.
+        Ok(r.first..r.end.max(r.first))
     }
 }
 

@@ -480,18 +480,30 @@ pub async fn recent_is_claimed_once(s: Store, _: &Guard) {
         .await
         .unwrap();
     assert_eq!(s.status(a, inbox).await.unwrap().recent, 2);
-    assert_eq!(s.claim_recent(a, inbox).await.unwrap(), 1);
+    assert_eq!(s.claim_recent(a, inbox).await.unwrap(), 1..3);
     assert_eq!(s.status(a, inbox).await.unwrap().recent, 0);
     assert_eq!(
         s.claim_recent(a, inbox).await.unwrap(),
-        3,
+        3..3,
         "nothing recent for the next one"
     );
     s.append(a, inbox, vec![msg(3, 10)]).await.unwrap();
     assert_eq!(s.status(a, inbox).await.unwrap().recent, 1);
-    assert_eq!(s.claim_recent(a, inbox).await.unwrap(), 3, "the new one");
-    assert_eq!(s.claim_recent(a, inbox).await.unwrap(), 4);
+    assert_eq!(s.claim_recent(a, inbox).await.unwrap(), 3..4, "the new one");
+    assert_eq!(s.claim_recent(a, inbox).await.unwrap(), 4..4);
     assert_eq!(s.status(a, inbox).await.unwrap().recent, 0);
+    // Sessions that all see new mail claim at once: every new UID goes to exactly one.
+    s.append(a, inbox, vec![msg(4, 10), msg(5, 10)])
+        .await
+        .unwrap();
+    let mut claims = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let s = s.clone();
+        claims.spawn(async move { s.claim_recent(a, inbox).await.unwrap() });
+    }
+    let mut owned: Vec<u32> = claims.join_all().await.into_iter().flatten().collect();
+    owned.sort_unstable();
+    assert_eq!(owned, vec![4, 5], "each new UID claimed once");
     // Another account's mailbox is refused on either path.
     let (b, _) = account(&s, "ida@example.org").await;
     assert!(matches!(
@@ -592,6 +604,96 @@ pub async fn fetch_meta_is_fetch_without_facts(s: Store, _: &Guard) {
         })
         .collect();
     assert_eq!(meta, stripped);
+}
+
+/// A message expunged (or moved away) stays readable by FETCH for the sessions not told yet,
+/// dense and scattered, with its facts; its body stays referenced for the sweep. Once the keep
+/// time has passed (aged here in the database) FETCH skips it, the sweep may take its body, and
+/// the mailbox's next expunge deletes the kept row. Nothing else sees kept rows.
+pub async fn expunged_messages_stay_readable_for_a_while(s: Store, guard: &Guard) {
+    let (a, inbox) = account(&s, "kept@example.org").await;
+    let (b, _) = account(&s, "other@example.org").await;
+    let archive = s.create_mailbox(a, "Projects", None).await.unwrap().id;
+    s.append(a, inbox, (1..=6).map(|n| msg(n, 100 + n)).collect())
+        .await
+        .unwrap();
+    let before = s.fetch(a, inbox, &[1, 2, 3, 4, 5, 6]).await.unwrap();
+    let deleted = FlagUpdate {
+        uids: vec![2, 5],
+        op: FlagOp::Add,
+        flags: Flags::new(Flags::DELETED, []),
+        unchanged_since: None,
+    };
+    s.store_flags(a, inbox, deleted).await.unwrap();
+    assert_eq!(s.expunge(a, inbox, None).await.unwrap().uids, vec![2, 5]);
+    s.move_messages(a, inbox, &[6], archive).await.unwrap();
+    // Gone from the mailbox ...
+    let snap = s.snapshot(a, inbox).await.unwrap();
+    assert_eq!(uids(&snap.messages), vec![1, 3, 4]);
+    assert_eq!(s.status(a, inbox).await.unwrap().messages, 3);
+    // ... but FETCH still returns them, as they were when expunged (flags included).
+    let dense = s.fetch(a, inbox, &[1, 2, 3, 4, 5, 6]).await.unwrap();
+    assert_eq!(
+        dense.iter().map(|r| r.state.uid).collect::<Vec<_>>(),
+        vec![1, 2, 3, 4, 5, 6]
+    );
+    for (r, old) in dense.iter().zip(&before) {
+        assert_eq!(
+            (&r.blob, r.size, &r.facts),
+            (&old.blob, old.size, &old.facts)
+        );
+    }
+    assert!(dense[1].state.flags.has(Flags::DELETED));
+    let scattered = s.fetch_meta(a, inbox, &[2, 700, 1200]).await.unwrap();
+    assert_eq!(scattered.len(), 1);
+    assert_eq!((scattered[0].state.uid, scattered[0].size), (2, 102));
+    assert!(scattered[0].facts.is_empty());
+    // Not through another account.
+    assert!(s.fetch(b, inbox, &[2]).await.is_err());
+    // The bodies stay referenced.
+    let bodies: Vec<BlobRef> = [2, 5, 6].iter().map(|&n| msg(n, 0).blob).collect();
+    assert_eq!(s.sweep_mark(&bodies).await.unwrap().len(), 3);
+    // Past the keep time.
+    guard
+        .execute(&format!(
+            "UPDATE kept_expunged SET expunged_at = expunged_at - {}",
+            store::rules::expunge::KEEP_EXPUNGED_MS
+        ))
+        .await;
+    let after = s.fetch(a, inbox, &[1, 2, 3, 4, 5, 6]).await.unwrap();
+    assert_eq!(
+        after.iter().map(|r| r.state.uid).collect::<Vec<_>>(),
+        vec![1, 3, 4]
+    );
+    assert!(s.fetch_meta(a, inbox, &[2, 700]).await.unwrap().is_empty());
+    // Body 6 lives on in Archive; 2 and 5 may go.
+    let live = s.sweep_mark(&bodies).await.unwrap();
+    assert_eq!(live, vec![msg(6, 0).blob]);
+    s.store_flags(
+        a,
+        inbox,
+        FlagUpdate {
+            uids: vec![1],
+            op: FlagOp::Add,
+            flags: Flags::new(Flags::DELETED, []),
+            unchanged_since: None,
+        },
+    )
+    .await
+    .unwrap();
+    s.expunge(a, inbox, None).await.unwrap();
+    guard
+        .execute(&format!(
+            "UPDATE kept_expunged SET expunged_at = expunged_at + {}",
+            store::rules::expunge::KEEP_EXPUNGED_MS
+        ))
+        .await;
+    let back = s.fetch(a, inbox, &[1, 2, 5, 6]).await.unwrap();
+    assert_eq!(
+        back.iter().map(|r| r.state.uid).collect::<Vec<_>>(),
+        vec![1],
+        "the expired rows were deleted by the expunge of 1"
+    );
 }
 
 /// Scattered UIDs (SEARCH's index candidates) are fetched by key, across the chunk size, and

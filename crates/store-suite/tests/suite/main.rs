@@ -43,6 +43,7 @@ suite!(
     credentials_keep_password_and_scram_together,
     fetch_meta_is_fetch_without_facts,
     scattered_fetch_and_uid_blobs,
+    expunged_messages_stay_readable_for_a_while,
     kill_9_during_appends_loses_nothing_acknowledged,
     failed_append_leaves_no_dangling_body,
     sweep_never_breaks_a_racing_append,

@@ -1,10 +1,12 @@
 //! The metadata half of the blob sweep ([`crate::rules::blobs`] says the rules): the rows of
-//! `blobs`, locked by appends and by the sweep.
+//! `blobs`, locked by appends and by the sweep. A body is referenced by a message row, or by a
+//! kept row of a recently expunged message while it is readable.
 
 use super::conn::{Conn, Param, one, opt};
 use crate::clock::now_ms;
 use crate::error::Result;
 use crate::rules::blobs::{self, Use};
+use crate::rules::expunge;
 use crate::types::BlobRef;
 use Param::{Int, Text};
 
@@ -41,11 +43,18 @@ pub(crate) async fn use_blob<C: Conn>(
 pub(crate) async fn sweep_mark<C: Conn>(c: &mut C, batch: &[BlobRef]) -> Result<Vec<BlobRef>> {
     let mut live = Vec::new();
     let now = now_ms();
+    let since = expunge::kept_since(now);
     for blob in blobs::sweep_order(batch) {
         let hex = blob.hex();
         lock_blob(c, &hex).await?;
         let sql = "SELECT uid FROM messages WHERE blob = $1 LIMIT 1";
-        if opt(c, sql, &[Text(&hex)], |r| r.int(0)).await?.is_some() {
+        // A message expunged a short while ago is still readable (rules::expunge).
+        let kept = "SELECT uid FROM kept_expunged WHERE blob = $1 AND expunged_at >= $2 LIMIT 1";
+        if opt(c, sql, &[Text(&hex)], |r| r.int(0)).await?.is_some()
+            || opt(c, kept, &[Text(&hex), Int(since)], |r| r.int(0))
+                .await?
+                .is_some()
+        {
             live.push(blob);
         } else {
             c.execute(

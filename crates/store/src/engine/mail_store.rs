@@ -304,17 +304,21 @@ impl<D: Driver> Messages for SqlStore<D> {
             .await
     }
 
-    async fn claim_recent(&self, account: AccountId, mailbox: MailboxId) -> Result<u32> {
+    async fn claim_recent(
+        &self,
+        account: AccountId,
+        mailbox: MailboxId,
+    ) -> Result<std::ops::Range<u32>> {
         let fast = self
             .driver()
             .read(false, |c| {
                 Box::pin(select::nothing_recent(c, account, mailbox))
             })
             .await?;
-        if let Some(first) = fast {
+        if let Some(none) = fast {
             // The answer reflects commits that may not be durable yet (SQLite's group commit).
             self.driver().durable().await?;
-            return Ok(first);
+            return Ok(none);
         }
         self.write(move |c| {
             Box::pin(async move { quiet(select::claim_recent(c, account, mailbox).await) })

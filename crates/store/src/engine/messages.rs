@@ -9,7 +9,9 @@
 //! id order.
 
 use super::conn::{Conn, Param, stored};
+use crate::clock::now_ms;
 use crate::error::Result;
+use crate::rules::expunge;
 use crate::types::*;
 use Param::{Bytes, Int, Text};
 
@@ -61,15 +63,31 @@ pub(crate) fn span(uids: &[u32]) -> Option<(i64, i64)> {
     ))
 }
 
-/// Deletes message rows and remembers them as expunged at `modseq` (for QRESYNC).
+/// Copies a message row to `kept_expunged` (stamped `now`) before [`remove`] deletes it.
+const KEEP_MESSAGE: &str = "INSERT INTO kept_expunged (mailbox_id, uid, blob, size, \
+     internal_date, internal_zone, save_date, modseq, flags, keywords, facts, expunged_at) \
+     SELECT mailbox_id, uid, blob, size, internal_date, internal_zone, save_date, modseq, flags, \
+     keywords, facts, $3 FROM messages WHERE mailbox_id = $1 AND uid = $2 \
+     ON CONFLICT (mailbox_id, uid) DO NOTHING";
+
+/// Deletes message rows and remembers them as expunged at `modseq` (for QRESYNC). Each row is
+/// first kept readable for [`expunge::KEEP_EXPUNGED_MS`] (sessions not told yet may FETCH it),
+/// and the mailbox's kept rows past that time go.
 pub(crate) async fn remove<C: Conn>(
     c: &mut C,
     mailbox: MailboxId,
     uids: &[u32],
     modseq: u64,
 ) -> Result<()> {
+    let now = now_ms();
+    c.execute(
+        "DELETE FROM kept_expunged WHERE mailbox_id = $1 AND expunged_at < $2",
+        &[Int(mailbox.0), Int(expunge::kept_since(now))],
+    )
+    .await?;
     for &uid in uids {
         let key = [Int(mailbox.0), Int(i64::from(uid))];
+        c.execute(KEEP_MESSAGE, &[key[0], key[1], Int(now)]).await?;
         c.execute(
             "DELETE FROM messages WHERE mailbox_id = $1 AND uid = $2",
             &key,

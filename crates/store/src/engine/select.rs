@@ -55,7 +55,7 @@ pub(crate) async fn nothing_recent<C: Conn>(
     c: &mut C,
     account: AccountId,
     mailbox: MailboxId,
-) -> Result<Option<u32>> {
+) -> Result<Option<std::ops::Range<u32>>> {
     let sql = "SELECT recent_uid, uid_next FROM mailboxes WHERE id = $1 AND account_id = $2";
     let row = opt(c, sql, &[Int(mailbox.0), Int(account.0)], |r| {
         Ok((u32_of(r.int(0)?)?, u32_of(r.int(1)?)?))
@@ -68,15 +68,15 @@ pub(crate) async fn claim_recent<C: Conn>(
     c: &mut C,
     account: AccountId,
     mailbox: MailboxId,
-) -> Result<u32> {
+) -> Result<std::ops::Range<u32>> {
     let info = lock_mailbox(c, account, mailbox).await?;
     let sql = "SELECT recent_uid FROM mailboxes WHERE id = $1";
     let mark = one(c, sql, &[Int(mailbox.0)], |r| u32_of(r.int(0)?)).await?;
-    let (first, new_mark) = recent::claim(mark, info.uid_next);
+    let claimed = recent::claim(mark, info.uid_next);
     c.execute(
         "UPDATE mailboxes SET recent_uid = $2 WHERE id = $1",
-        &[Int(mailbox.0), Int(i64::from(new_mark))],
+        &[Int(mailbox.0), Int(i64::from(claimed.end))],
     )
     .await?;
-    Ok(first)
+    Ok(claimed)
 }

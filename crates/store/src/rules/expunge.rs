@@ -7,6 +7,25 @@ use super::uids::next_modseq;
 use crate::types::{ExpungeResult, Flags, MailboxInfo};
 use std::collections::HashSet;
 
+/// How long an expunged message stays readable (milliseconds) for the sessions that still see
+/// it because they have not been told (RFC 2180 §4.1: Strata returns its data, as Dovecot and
+/// Cyrus do). A session is told at its next command that allows EXPUNGE responses, at once
+/// when it IDLEs, and is logged out after 30 idle minutes (RFC 9051 §5.4), so two hours cover
+/// every client but one that sends nothing but FETCH, STORE and SEARCH by number for longer;
+/// past it, FETCH of such a message answers `NO [EXPUNGEISSUED]`. The body sweep keeps the body
+/// while it is readable.
+pub const KEEP_EXPUNGED_MS: i64 = 2 * 3600 * 1000;
+
+/// Whether a message expunged at `expunged_at_ms` is still readable at `now_ms`.
+pub fn still_kept(expunged_at_ms: i64, now_ms: i64) -> bool {
+    now_ms - expunged_at_ms < KEEP_EXPUNGED_MS
+}
+
+/// The earliest expunge time still readable at `now_ms` (for a `WHERE expunged_at >= …`).
+pub fn kept_since(now_ms: i64) -> i64 {
+    now_ms - KEEP_EXPUNGED_MS + 1
+}
+
 /// The flags a message must have to be expunged. A backend may read only the messages that
 /// have them; [`plan`] checks again.
 pub const EXPUNGED_FLAGS: u8 = Flags::DELETED;
@@ -64,6 +83,18 @@ pub fn plan(
 mod tests {
     use super::*;
     use crate::types::MailboxId;
+
+    #[test]
+    fn expunged_messages_are_kept_for_a_while() {
+        let at = 1_000_000;
+        assert!(still_kept(at, at));
+        assert!(still_kept(at, at + KEEP_EXPUNGED_MS - 1));
+        assert!(!still_kept(at, at + KEEP_EXPUNGED_MS));
+        // The SQL bound says the same.
+        for now in [at, at + KEEP_EXPUNGED_MS - 1, at + KEEP_EXPUNGED_MS] {
+            assert_eq!(at >= kept_since(now), still_kept(at, now), "{now}");
+        }
+    }
 
     #[test]
     fn deleted_messages_among_the_asked_ones_go() {

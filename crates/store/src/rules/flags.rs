@@ -31,7 +31,8 @@ impl Flags {
 /// messages in the range of `update.uids` (others are ignored), and `modseq` the MODSEQ the
 /// STORE takes. A message changes when it is asked for, passes UNCHANGEDSINCE (its MODSEQ is
 /// not above the given one; otherwise it is reported as modified) and its flags would differ;
-/// every changed message gets `modseq`. Nothing changed: nothing is written.
+/// every changed message gets `modseq`; the others asked for are returned as they are.
+/// Nothing changed: nothing is written.
 pub fn store(
     current: impl IntoIterator<Item = MessageState>,
     update: &FlagUpdate,
@@ -41,6 +42,7 @@ pub fn store(
     let mut result = FlagUpdateResult {
         updated: Vec::new(),
         modified: Vec::new(),
+        unchanged: Vec::new(),
     };
     for cur in current {
         if !wanted.contains(&cur.uid) {
@@ -57,6 +59,8 @@ pub fn store(
                 flags,
                 modseq,
             });
+        } else {
+            result.unchanged.push(cur);
         }
     }
     result
@@ -106,5 +110,6 @@ mod tests {
         );
         assert_eq!(r.updated, vec![state(1, Flags::SEEN, &[], 7)]);
         assert_eq!(r.modified, vec![3]);
+        assert_eq!(r.unchanged, vec![state(2, Flags::SEEN, &[], 4)], "as it is");
     }
 }

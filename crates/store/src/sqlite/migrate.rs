@@ -36,6 +36,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "covering indexes",
         include_str!("../../../../migrations/sqlite/0005_covering_indexes.sql"),
     ),
+    (
+        6,
+        "kept expunged",
+        include_str!("../../../../migrations/sqlite/0006_kept_expunged.sql"),
+    ),
 ];
 
 /// Applies the migrations `conn`'s database lacks. `Cannot` if it has one this build does not
