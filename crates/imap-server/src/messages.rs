@@ -42,11 +42,38 @@ pub(crate) async fn load(
     } else {
         None
     };
-    let facts = match serde_json::from_slice(&rec.facts) {
-        Ok(f) => f,
-        Err(_) => mail_model::analyze(raw.as_deref().unwrap_or_default()),
+    let facts = match stored_facts(rec) {
+        Some(f) => f,
+        None => mail_model::analyze(raw.as_deref().unwrap_or_default()),
     };
     Ok((raw, facts))
+}
+
+/// The facts stored with a message at APPEND, `None` if they cannot be read back (a format
+/// change: compute them again from the octets).
+pub(crate) fn stored_facts(rec: &store::MessageRecord) -> Option<mail_model::MessageFacts> {
+    serde_json::from_slice(&rec.facts).ok()
+}
+
+/// The first `end` octets of a message (all of it when `end` reaches its size): a header or
+/// the first parts without the attachments behind them.
+pub(crate) async fn body_prefix(
+    shared: &Shared,
+    rec: &store::MessageRecord,
+    end: u64,
+) -> Result<bytes::Bytes, CommandError> {
+    if end >= rec.size {
+        return body(shared, rec).await;
+    }
+    let id = blob_store::BlobId {
+        sha256: rec.blob.sha256,
+        size: rec.size,
+    };
+    Ok(shared
+        .blobs
+        .get_range(id, 0..end)
+        .await
+        .map_err(store::bodies::blob_error)?)
 }
 
 /// What the session's view knows of `uids`, as store rows with nothing else filled in: for

@@ -129,6 +129,18 @@ pub fn section<'a>(
     sections::section(raw, &facts.parts, section)
 }
 
+/// How many leading octets of the message answer [`section`] of `section` as the whole message
+/// does (see [`sections::section_end`]): reading only that prefix of a large message is enough
+/// for its header fields or its first parts.
+pub fn section_end(facts: &MessageFacts, section: &Section) -> u64 {
+    sections::section_end(&facts.parts, facts.size, section)
+}
+
+/// Like [`section_end`] for [`binary`] of `part`.
+pub fn binary_end(facts: &MessageFacts, part: &[u32]) -> u64 {
+    sections::binary_end(&facts.parts, facts.size, part)
+}
+
 /// The decoded octets of a FETCH `BINARY[part]` (RFC 3516): base64 and quoted-printable are
 /// decoded; any other encoding than 7bit/8bit/binary is [`BinaryError::UnknownCte`], which the
 /// server answers with `NO [UNKNOWN-CTE]`.

@@ -165,6 +165,35 @@ pub(crate) fn section<'a>(
     }
 }
 
+/// How many leading octets of the message [`section`] reads to answer `s`: given only that
+/// prefix it answers as with the whole message, so a reader can fetch a header or the first
+/// parts without the attachments behind them. `size` (the whole) for `BODY[]` and `BODY[TEXT]`
+/// of the message; 0 when the section answers NIL.
+pub(crate) fn section_end(parts: &[PartFacts], size: u64, s: &Section) -> u64 {
+    let Some(p) = find(parts, &s.part) else {
+        return 0;
+    };
+    let end = match &s.text {
+        None if s.part.is_empty() => size,
+        None => p.body.1,
+        Some(SectionText::Mime) if s.part.is_empty() => 0,
+        Some(SectionText::Mime) => p.header.1,
+        Some(SectionText::Header | SectionText::HeaderFields { .. }) => {
+            p.message.map_or(0, |m| m.0.1)
+        }
+        Some(SectionText::Text) => p.message.map_or(0, |m| m.1.1),
+    };
+    end.min(size)
+}
+
+/// Like [`section_end`] for [`binary`] of `part`.
+pub(crate) fn binary_end(parts: &[PartFacts], size: u64, part: &[u32]) -> u64 {
+    if part.is_empty() {
+        return size;
+    }
+    find(parts, part).map_or(0, |p| p.body.1.min(size))
+}
+
 /// `HEADER.FIELDS (names)` / `HEADER.FIELDS.NOT (names)`: the matching fields with their folded
 /// lines, in message order, then the header's blank line (RFC 9051 §6.4.5: "the blank line is
 /// included in all header fetches, except in the case of a message that has no body and no

@@ -132,3 +132,50 @@ fn qp_and_partial() {
     assert_eq!(partial(b"hello", 9, 3), b"");
     assert_eq!(partial(b"hello", 3, u64::MAX), b"lo");
 }
+
+/// Every section and BINARY of every part answers the same from the prefix `section_end` /
+/// `binary_end` name as from the whole message, and a header needs only the header.
+#[test]
+fn prefixes_answer_as_the_whole() {
+    let no_header = "no header at all";
+    let single = "Subject: one\r\nContent-Transfer-Encoding: base64\r\n\r\nAAEC\r\n";
+    for raw in [NESTED, no_header, single] {
+        let facts = analyze(raw.as_bytes());
+        let mut paths: Vec<Vec<u32>> = facts.parts.iter().map(|p| p.path.clone()).collect();
+        paths.push(vec![9]);
+        let texts = [
+            None,
+            Some(SectionText::Header),
+            Some(SectionText::Text),
+            Some(SectionText::Mime),
+            fields(&["subject", "x-y"], false),
+            fields(&["subject"], true),
+        ];
+        for part in &paths {
+            for text in &texts {
+                let s = Section {
+                    part: part.clone(),
+                    text: text.clone(),
+                };
+                let end = crate::section_end(&facts, &s) as usize;
+                assert!(end <= raw.len());
+                let whole = crate::section(raw.as_bytes(), &facts, &s);
+                let prefix = crate::section(&raw.as_bytes()[..end], &facts, &s);
+                assert_eq!(prefix, whole, "{raw:?} {s:?}");
+            }
+            let end = crate::binary_end(&facts, part) as usize;
+            assert_eq!(
+                crate::binary(&raw.as_bytes()[..end], &facts, part),
+                crate::binary(raw.as_bytes(), &facts, part),
+                "{raw:?} BINARY {part:?}"
+            );
+        }
+    }
+    let facts = analyze(NESTED.as_bytes());
+    let header = Section {
+        part: vec![],
+        text: fields(&["subject"], false),
+    };
+    let end = crate::section_end(&facts, &header) as usize;
+    assert!(NESTED[..end].ends_with("boundary=o\r\n\r\n"), "{end}");
+}

@@ -604,6 +604,61 @@ async fn admin_api(c: &Cluster) {
         reindexed.contains('3') || reindexed.contains("bodies"),
         "{reindexed}"
     );
+    login_cache_across_frontends(c, user).await;
+}
+
+/// LOGIN `user` with `password` on `addr`: whether the server said OK.
+async fn logs_in(addr: SocketAddr, user: &str, password: &str) -> bool {
+    let mut t = target(addr, user.to_string());
+    t.password = password.to_string();
+    login(&t).await.is_ok()
+}
+
+/// Phase 0b, end: both frontends have `user`'s login cached; a password change through the
+/// admin API refuses the old password on both at once, and so does deleting the account.
+async fn login_cache_across_frontends(c: &Cluster, user: &str) {
+    for f in &c.frontends {
+        assert!(
+            logs_in(f.imap, user, PASSWORD).await,
+            "warm the login cache"
+        );
+        assert!(logs_in(f.imap, user, PASSWORD).await);
+    }
+    let mut passwd = Command::new(BIN)
+        .args(["admin", "--endpoint"])
+        .arg(format!("http://{}", c.metads[2].admin))
+        .args(["account", "passwd", user, "--password-stdin"])
+        .env("STRATA_ADMIN_TOKEN", "tenant-token-for-tests")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    writeln!(passwd.stdin.take().unwrap(), "changed-{PASSWORD}").unwrap();
+    let out = passwd.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let changed = format!("changed-{PASSWORD}");
+    for f in &c.frontends {
+        assert!(
+            !logs_in(f.imap, user, PASSWORD).await,
+            "the old password is refused on {} at once",
+            f.imap
+        );
+        assert!(logs_in(f.imap, user, &changed).await);
+    }
+    admin_ok(c, 0, &["account", "del", user]);
+    for f in &c.frontends {
+        assert!(
+            !logs_in(f.imap, user, &changed).await,
+            "a deleted account is refused on {} at once",
+            f.imap
+        );
+    }
 }
 
 /// Phase 0c: a text SEARCH on a frontend is answered from the shard owner's index.

@@ -4,7 +4,7 @@
 
 use crate::context::SelectedCtx;
 use crate::flags::imap_flags;
-use crate::messages::{load, no_facts, resolve, view_records};
+use crate::messages::{body_prefix, load, no_facts, resolve, stored_facts, view_records};
 use crate::reply::{CommandError, Outcome, Reply};
 use crate::updates::announce;
 use bytes::Bytes;
@@ -53,6 +53,28 @@ fn needs(attrs: &[FetchAttr]) -> Needs {
     } else {
         Needs::Facts
     }
+}
+
+/// How many leading octets of the message answer `attrs` (`None`: no item needs them): the
+/// end of the furthest section asked for, so that `BODY.PEEK[HEADER.FIELDS (…)]` of a message
+/// with a 1 MB attachment reads its header only.
+fn octets_needed(attrs: &[FetchAttr], facts: &MessageFacts) -> Option<u64> {
+    let root_header = Section {
+        part: vec![],
+        text: Some(SectionText::Header),
+    };
+    attrs
+        .iter()
+        .filter_map(|a| match a {
+            FetchAttr::Rfc822 | FetchAttr::Rfc822Text => Some(facts.size),
+            FetchAttr::Rfc822Header => Some(mail_model::section_end(facts, &root_header)),
+            FetchAttr::BodySection { section, .. } => Some(mail_model::section_end(facts, section)),
+            FetchAttr::Binary { part, .. } | FetchAttr::BinarySize { part } => {
+                Some(mail_model::binary_end(facts, part))
+            }
+            _ => None,
+        })
+        .max()
 }
 
 /// True if answering `attrs` sets `\Seen` (a non-PEEK body fetch, RFC 9051 §6.4.5).
@@ -157,10 +179,17 @@ pub(crate) async fn fetch(
             failures += 1;
             continue;
         };
-        let loaded = if needs == Needs::Facts {
-            Some(load(cx.shared, rec, body).await?)
-        } else {
+        let loaded = if needs != Needs::Facts {
             None
+        } else if let Some(facts) = stored_facts(rec) {
+            // Only the octets the items reach: a header page reads headers, not attachments.
+            let raw = match octets_needed(&attrs, &facts) {
+                Some(end) => Some(body_prefix(cx.shared, rec, end).await?),
+                None => None,
+            };
+            Some((raw, facts))
+        } else {
+            Some(load(cx.shared, rec, body).await?)
         };
         let (raw, facts) = match &loaded {
             Some((raw, facts)) => (raw.as_deref(), facts),

@@ -594,6 +594,51 @@ async fn expunge_elsewhere_is_withheld_during_fetch() {
     assert_eq!(a.cmd("SEARCH UNDELETED").await[0], "* SEARCH 1 2");
 }
 
+/// A FETCH reads only as much of a body as its items reach: with the stored body cut short in
+/// its attachment (as if only a prefix were readable), the header fields and the first part
+/// still come back, while BODY[] cannot be answered. Fails if FETCH reads whole bodies.
+#[tokio::test]
+async fn fetch_reads_only_the_prefix_it_needs() {
+    let f = Fixture::new().await;
+    let mut a = f.login().await;
+    let attachment = "QUJD".repeat(19) + "\r\n";
+    let msg = format!(
+        "Subject: prefix\r\nFrom: a@example.org\r\nContent-Type: multipart/mixed; \
+         boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nthe text\r\n--b\r\n\
+         Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+         {}--b--\r\n",
+        attachment.repeat(2000)
+    );
+    a.raw(format!("x APPEND INBOX {{{}+}}\r\n{msg}\r\n", msg.len()).as_bytes())
+        .await;
+    a.until("x").await;
+    let cut = msg.find("base64\r\n\r\n").unwrap() + 100;
+    let mut found = 0;
+    for entry in walk(&f.dir.path().join("blobs")) {
+        if std::fs::read(&entry)
+            .unwrap_or_default()
+            .starts_with(b"Subject: prefix")
+        {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&entry)
+                .unwrap();
+            file.set_len(cut as u64).unwrap();
+            found += 1;
+        }
+    }
+    assert_eq!(found, 1);
+    a.ok("SELECT INBOX").await;
+    let r = a.cmd("FETCH 1 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])").await;
+    assert_eq!(r[1], "Subject: prefix", "{r:?}");
+    assert!(r.last().unwrap().ends_with(" OK FETCH completed"), "{r:?}");
+    let r = a.cmd("FETCH 1 (BODY.PEEK[1] BODY.PEEK[2.MIME])").await;
+    assert!(r[0].contains("BODY[1] \"the text\""), "{r:?}");
+    assert!(r.last().unwrap().ends_with(" OK FETCH completed"), "{r:?}");
+    let r = a.cmd("FETCH 1 (BODY.PEEK[])").await;
+    assert!(!r.last().unwrap().contains(" OK "), "{r:?}");
+}
+
 /// IDLE: another connection's APPEND, flag change and EXPUNGE reach the idling client as
 /// EXISTS, FETCH and EXPUNGE, each within a second; DONE ends it. Prints the median latency.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

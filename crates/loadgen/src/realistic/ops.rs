@@ -259,7 +259,8 @@ impl Client {
         Ok(())
     }
 
-    /// `UID STORE ±FLAGS (f)` on a known message: its FETCH, if one comes, shows the change.
+    /// `UID STORE ±FLAGS (f)` on a known message: its FETCH, if one comes, shows the change
+    /// (with another session's change of the same message reported beside it, one of them).
     /// (A server need not answer a STORE that changed nothing: Dovecot does not.)
     async fn store(&mut self) -> Result<(), ConnError> {
         let Some(uid) = self.known_uid() else {
@@ -285,14 +286,19 @@ impl Client {
             )));
         }
         self.timed("store", t);
-        for f in fetched.iter().filter(|f| f.uid == Some(uid)) {
-            if let Some(flags) = &f.flags
-                && flags.iter().any(|x| x.eq_ignore_ascii_case(&flag)) != add
-            {
-                self.stats.inconsistent(format!(
-                    "UID STORE {uid} {sign}FLAGS ({flag}) answered FLAGS {flags:?}"
-                ));
-            }
+        // Another session may change the message just before or after this STORE, and the
+        // server may report that too, in either order: one of the FETCHes must show the change.
+        let answers: Vec<&Vec<String>> = fetched
+            .iter()
+            .filter(|f| f.uid == Some(uid))
+            .filter_map(|f| f.flags.as_ref())
+            .collect();
+        let shows =
+            |flags: &&Vec<String>| flags.iter().any(|x| x.eq_ignore_ascii_case(&flag)) == add;
+        if !answers.is_empty() && !answers.iter().any(shows) {
+            self.stats.inconsistent(format!(
+                "UID STORE {uid} {sign}FLAGS ({flag}) answered FLAGS {answers:?}"
+            ));
         }
         Ok(())
     }
