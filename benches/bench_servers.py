@@ -7,7 +7,7 @@ What is here:
 - `StrataCluster`: Strata's cluster shape on loopback (as the cluster tests start it): a fresh
   PostgreSQL database (CREATE DATABASE with psql on the server at $STRATA_TEST_PG_URL, default
   postgres://strata:strata@127.0.0.1:5432/postgres; dropped at stop), `s3s-fs` over a temp
-  folder, one `strata metad` and two `strata frontend`s on free ports; memory of the
+  folder, one `strata metad` and two `strata frontend`s on free ports; memory and CPU of the
   frontends, metad, the database's PostgreSQL backends and s3s-fs, separately.
 - `Dovecot`: a throw-away Dovecot (Debian dovecot-imapd, /usr/sbin/dovecot) with its own config
   and base_dir in a directory of ours, passwd-file users with {PLAIN} passwords, maildir, a
@@ -22,6 +22,12 @@ What is here:
   in equal parts, so the sum over a process tree counts shared libraries once: that is the
   figure for a server made of many processes, such as Dovecot with one `imap` process per
   connection. `meminfo()` reads /proc/meminfo.
+- CPU: `cpu_ticks(pid)` (utime + stime of one process, in clock ticks of `CLK_TCK`),
+  `tree_cpu_ticks(root)` (a process and its live descendants, each with the CPU of the
+  children it reaped: the difference between two calls counts every process of the tree that
+  ran in between, also those that exited) and `cpu_delta`, the CPU seconds between two
+  samples of the form {part: {(pid, start time): ticks}} that `Strata.cpu()`, `Dovecot.cpu()`
+  and `StrataCluster.cpu()` return.
 
 Stdlib only (Python 3.11). Dovecot must be started as root; the cluster needs psql, a
 PostgreSQL role with CREATEDB and s3s-fs on PATH.
@@ -107,6 +113,10 @@ class Strata:
 
     def rss_kb(self):
         return vmrss_kb(self.pid)
+
+    def cpu(self):
+        """A CPU sample for `cpu_delta`: utime + stime of the one process."""
+        return {"strata": cpu_by_process([self.pid])}
 
     def log_problems(self):
         """WARN and ERROR lines this instance logged (see `strata_log_problems`)."""
@@ -346,6 +356,21 @@ class StrataCluster:
                 "postgres": measure(self.postgres_backends()),
                 "s3": measure([live(self.s3)])}
 
+    def cpu(self):
+        """A CPU sample for `cpu_delta`: utime + stime of each frontend, metad, s3s-fs and each
+        PostgreSQL backend serving this database ("postgres"; empty when pg_stat_activity names
+        none that runs on this machine as a `postgres` process, e.g. a server elsewhere).
+        Not counted: the postmaster and its helpers (WAL writer, checkpointer, parallel
+        workers), which serve every database; a backend that exits between two samples
+        takes the CPU it used since the first with it (`cpu_delta` counts such processes)."""
+        live = lambda p: p.pid if p is not None and p.poll() is None else None  # noqa: E731
+        local = [p for p in self.postgres_backends()
+                 if (_stat_fields(p) or ("",))[0].startswith("postgres")]
+        return {"frontends": cpu_by_process([live(p) for p in self.frontend_procs]),
+                "metad": cpu_by_process([live(self.metad)]),
+                "s3s-fs": cpu_by_process([live(self.s3)]),
+                "postgres": cpu_by_process(local)}
+
     def versions(self):
         """PostgreSQL's server_version and s3s-fs --version."""
         try:
@@ -571,6 +596,14 @@ service anvil {{
         """PSS and RSS summed over the master and every descendant (see `tree_memory`)."""
         return tree_memory(self.pid)
 
+    def cpu(self):
+        """A CPU sample for `cpu_delta`: the master and every live descendant, each with the
+        CPU of the children it reaped (`tree_cpu_ticks`), as one figure keyed by the master:
+        an imap process that ends between two samples is in the master's cutime/cstime by
+        the second."""
+        st = start_time(self.pid)
+        return {"dovecot": {} if st is None else {(self.pid, st): tree_cpu_ticks(self.pid)}}
+
     def log_problems(self):
         """Warning, Error, Fatal and Panic lines this instance logged, without timestamps and
         session ids, counted (the master's own "Killed with signal 15" at stop excluded)."""
@@ -617,7 +650,7 @@ service anvil {{
 
 
 # ---------------------------------------------------------------------------------------------
-# Memory and processes
+# Memory, CPU and processes
 # ---------------------------------------------------------------------------------------------
 
 def _status_kb(pid, field):
@@ -699,6 +732,55 @@ def tree_memory(root):
         rss += vmrss_kb(pid)
     return {"pss_kb": pss, "rss_kb": rss, "processes": sum(names.values()),
             "by_name": dict(names)}
+
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_ticks(pid, children=False):
+    """utime + stime of one process in clock ticks (`CLK_TCK` a second), with `children`
+    also cutime + cstime (the CPU of the children it waited for); None if it is gone."""
+    st = _stat_fields(pid)
+    if not st:
+        return None
+    f = st[1]  # field 3 (state) is f[0]: utime is field 14
+    ticks = int(f[11]) + int(f[12])
+    if children:
+        ticks += int(f[13]) + int(f[14])
+    return ticks
+
+
+def tree_cpu_ticks(root):
+    """CPU of `root` and its live descendants, each with its reaped children's, in clock
+    ticks. A process that exits is counted in its parent's cutime/cstime once reaped, so the
+    difference between two calls is the CPU the whole tree used in between, as long as its
+    processes are reaped inside the tree (a daemon's master reaps its workers)."""
+    return sum(cpu_ticks(p, children=True) or 0 for p in [root] + descendants(root))
+
+
+def cpu_by_process(pids):
+    """{(pid, start time): utime + stime ticks} of the live ones among `pids` (None
+    skipped). The start time tells a process from a later one with a reused pid."""
+    out = {}
+    for pid in pids:
+        if not pid:
+            continue
+        st, ticks = start_time(pid), cpu_ticks(pid)
+        if st is not None and ticks is not None:
+            out[(pid, st)] = ticks
+    return out
+
+
+def cpu_delta(before, after):
+    """CPU seconds per part between two samples ({part: {(pid, start): ticks}}), and the
+    number of processes in `before` gone by `after` (their CPU after `before` is missing).
+    A process that appeared in between counts from zero: it started in the window."""
+    secs, gone = {}, 0
+    for part, procs in after.items():
+        old = before.get(part, {})
+        secs[part] = sum(t - old.get(k, 0) for k, t in procs.items()) / CLK_TCK
+        gone += len(set(old) - set(procs))
+    return secs, gone
 
 
 def meminfo():

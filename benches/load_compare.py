@@ -1,11 +1,19 @@
 #!/usr/bin/env python3
-"""Load comparison: Strata all-in-one, Strata's cluster shape and Dovecot, throughput under a
-command mix and memory per idle connection, on the same machine in one run.
+"""Load comparison: Strata all-in-one, Strata's cluster shape and Dovecot, throughput and CPU
+per command under a load, and memory per idle connection, on the same machine in one run.
 
 --shapes picks the servers (default aio,dovecot): `aio` is `strata serve`; `base` is `strata
 serve` of another build (`--baseline DIR`, a folder with its `strata`: before and after a change
 in one run); `cluster` is one `strata metad` over a fresh PostgreSQL database and s3s-fs, with
 two `strata frontend`s (`StrataCluster` in bench_servers.py); `dovecot` is a throw-away Dovecot.
+
+--profile picks the load (`strata-loadgen --profile`, given to `prepare` and `run`):
+`realistic` (the default: 100 accounts, each with INBOX and six folders of real-shaped mail;
+each session picks an account at random; every response checked against a model of the
+mailbox) or `base` (the first mix: 20 accounts, small plain messages in INBOX, client k on
+account k mod users for the whole run). With `realistic`, --sessions picks the session
+variants measured at each client count: `relogin` (a session logs in, runs 3-20 commands and
+logs out) and `stay` (`--stay-logged-in`: one session per client for the whole run).
 
 Step by step:
 
@@ -14,33 +22,44 @@ Step by step:
     N = --idle-connections;
  2. builds `target/release/strata` and `target/release/strata-loadgen` (skip with --no-build)
     and copies both into the work dir, so that a build during the run cannot swap them;
- 3. creates --users accounts (load1@example.org ...) in a fresh Strata data dir (cheap argon2
-    costs, high connection limits: see STRATA_CONFIG) and in the passwd-file of a throw-away
-    Dovecot (maildir, {PLAIN} passwords, one `imap` process per connection, imap-login in its
-    high-performance mode and the process limits raised for N connections), starts both, and
-    fills every INBOX with `strata-loadgen prepare --messages M` (same seed, so the same
-    bytes on every server). With `cluster`: a database on the PostgreSQL server of --pg-url,
-    s3s-fs, metad (a raft group of one) and two frontends, the same accounts and settings
-    (added with `strata user add` through metad's config), prepared through frontend 1;
- 4. throughput: for each client count in --clients, --rounds rounds of `strata-loadgen run`
-    (--duration measured seconds after --warmup seconds, connections spread over 8 loopback
-    source addresses) against each server, rotating which goes first. Prints per command
-    the median over rounds of ops/s and of the p50 and p99 latencies, and Strata/Dovecot
-    (and Strata cluster/Dovecot). The loadgen takes one --server, so the cluster gets two
-    loadgen processes at once, ceil(N/2) clients against frontend 1 and floor(N/2) against
-    frontend 2 (seeds 1 and 2), and their reports are merged (see `merge_reports`). A run
-    with errors or inconsistencies has its samples printed and makes the exit status 1;
+ 3. creates --users accounts (load1@example.org ...) in a fresh Strata data dir (high
+    connection limits; argon2's default costs with the realistic profile, as a deployment
+    has them, cheap ones with the base profile: see `strata_config`) and in the passwd-file
+    of a throw-away Dovecot (maildir, {PLAIN} passwords, one `imap` process per connection,
+    imap-login in its high-performance mode and the process limits raised for N
+    connections), starts both, and fills the accounts with `strata-loadgen prepare
+    --profile P --messages M` (same seed, so the same bytes on every server; realistic: M
+    in INBOX and about M/2 more over the six folders). With `cluster`: a database on the
+    PostgreSQL server of --pg-url, s3s-fs, metad (a raft group of one) and two frontends,
+    the same accounts and settings (added with `strata user add` through metad's config),
+    prepared through frontend 1;
+ 4. throughput: for each client count in --clients and each session variant, --rounds
+    rounds of `strata-loadgen run` (--duration measured seconds after --warmup seconds,
+    connections spread over 8 loopback source addresses) against each server, rotating
+    which goes first. Each run also measures the server's CPU time over the measured window
+    (sampled at the loadgen's start + warmup and at start + warmup + duration; see
+    `Bench.cpu_window`): Strata's utime + stime from /proc; for Dovecot the sum over the
+    master and every live descendant of utime + stime + cutime + cstime (an imap process
+    that ended is in its parent's cutime/cstime); for the cluster metad, the two
+    frontends, s3s-fs and the PostgreSQL backends of its database, divided by the
+    operations the loadgen counted. Prints per command the median over rounds of ops/s and
+    of the p50 and p99 latencies, and Strata/Dovecot (and Strata cluster/Dovecot), then the
+    median CPU ms per 1,000 operations and cores used. The loadgen takes one --server, so
+    the cluster gets two loadgen processes at once, ceil(N/2) clients against frontend 1
+    and floor(N/2) against frontend 2 (seeds 1 and 2), and their reports are merged (see
+    `merge_reports`). A run with errors or inconsistencies has its samples printed and
+    makes the exit status 1;
  5. memory of idle connections: restarts each server on its data and runs `strata-loadgen
-    idle --connections N` (every connection logs in, SELECTs INBOX and sits in IDLE for
-    --hold seconds). Memory is sampled before, and a few times during the hold (the maximum
-    is kept): Strata's VmRSS; for the cluster, half the connections on each frontend and the
-    PSS summed over the two frontends (metad, the PostgreSQL backends of its database and
-    s3s-fs reported beside it); for Dovecot the sum of PSS over the master and every
-    descendant, since it runs one process per connection. Dovecot is measured twice: as is,
-    and with `imap_hibernate_timeout = 5s` (idle connections move into the imap-hibernate
-    process; sampled from 10 s after every connection is idling). If MemAvailable is too
-    small for N imap processes, N is reduced for Dovecot without hibernation, and the
-    output says so;
+    idle --connections N` (every connection logs in to one of the --users accounts, SELECTs
+    INBOX and sits in IDLE for --hold seconds). Memory is sampled before, and a few times
+    during the hold (the maximum is kept): Strata's VmRSS; for the cluster, half the
+    connections on each frontend and the PSS summed over the two frontends (metad, the
+    PostgreSQL backends of its database and s3s-fs reported beside it); for Dovecot the sum
+    of PSS over the master and every descendant, since it runs one process per connection.
+    Dovecot is measured twice: as is, and with `imap_hibernate_timeout = 5s` (idle
+    connections move into the imap-hibernate process; sampled from 10 s after every
+    connection is idling). If MemAvailable is too small for N imap processes, N is reduced
+    for Dovecot without hibernation, and the output says so;
  6. prints the machine, the versions and the command line, and with --markdown FILE writes
     everything as a Markdown section for docs/benchmarks.md (and the raw figures to
     FILE.json).
@@ -48,15 +67,19 @@ Step by step:
 Stdlib only (Python 3.11). Run as root when Dovecot is in --shapes (it is started as root
 with its own config on a free loopback port; the system's Dovecot is never touched). The
 cluster needs psql, a PostgreSQL role with CREATEDB (--pg-url) and s3s-fs on PATH; its
-database is dropped at the end, also on Ctrl-C. The default settings take about 15 minutes
-(about 22 with the cluster) and need some GB of free memory for 10,000 Dovecot processes.
+database is dropped at the end, also on Ctrl-C. The default settings (realistic, two session
+variants) take about 45 minutes (more with the cluster), need a few GB of disk for the
+prepared mail of every server and some GB of free memory for 10,000 Dovecot processes; the
+base profile takes about 15 minutes (about 22 with the cluster).
 
 usage: python3 benches/load_compare.py [--quick] [--no-build] [--markdown FILE] [--keep]
-       [--shapes aio,base,cluster,dovecot] [--baseline DIR] [--clients 1,50,500] [--rounds 3] [--duration 20]
-       [--warmup 3] [--users 20] [--messages 200] [--idle-connections 10000] [--hold 20]
-       [--workdir DIR] [--pg-url URL]
+       [--profile realistic|base] [--sessions relogin,stay]
+       [--shapes aio,base,cluster,dovecot] [--baseline DIR] [--clients 1,50,500] [--rounds 3]
+       [--duration 20] [--warmup 3] [--users 100] [--messages 200]
+       [--idle-connections 10000] [--hold 20] [--workdir DIR] [--pg-url URL]
 """
 import argparse
+import collections
 import datetime
 import json
 import os
@@ -73,53 +96,107 @@ import time
 sys.dont_write_bytecode = True  # no benches/__pycache__ from importing the helper
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_servers import (CLUSTER_PG_URL, REPO, Dovecot, DovecotLimits,  # noqa: E402
-                           Strata, StrataCluster, inotify_instances, log, machine_info,
-                           meminfo, raise_fd_limit, raise_inotify_instances,
+                           Strata, StrataCluster, cpu_delta, inotify_instances, log,
+                           machine_info, meminfo, raise_fd_limit, raise_inotify_instances,
                            restore_inotify_instances, strata_user_add, vmrss_kb)
 
 USER, PASSWORD = "load{n}@example.org", "load-password"
 SOURCE_IPS = 8
+PREPARE_PARALLEL = 4  # accounts the realistic `prepare` fills at once
 HIBERNATE = "5s"
 HIBERNATE_SETTLE = 10  # seconds after every connection idles before sampling
-# Strata: connection limits above the test's and cheap password hashes (Dovecot's side uses
-# {PLAIN} passwords; 10,000 logins at argon2's default cost would take minutes of CPU).
-STRATA_CONFIG = """[imap]
+# Strata: connection limits above the test's, and no throttling of the loopback addresses
+# all logins come from.
+STRATA_LIMITS = """[imap]
 max_connections_per_ip = 20000
 max_connections_per_account = 20000
 
 [auth]
-argon2_m_cost = 256
-argon2_t_cost = 1
-argon2_p_cost = 1
 failures_per_ip_per_minute = 100000
 """
+# Cheap password hashes for the base profile, as the first runs had them.
+CHEAP_ARGON2 = """argon2_m_cost = 256
+argon2_t_cost = 1
+argon2_p_cost = 1
+"""
+HASH_NOTE = {
+    "realistic": "Strata's accounts have argon2id hashes at its default costs (19 MiB, 2 "
+                 "passes, 1 lane), as a deployment has them. Dovecot's passwd-file has "
+                 "{PLAIN} passwords, so its logins cost it no hashing at all.",
+    "base": "Strata's accounts have cheap argon2id hashes (256 KiB, 1 pass, 1 lane) to match "
+            "Dovecot's {PLAIN} passwords; real deployments use the default costs (the "
+            "realistic profile does).",
+}
 # Memory budgeted per Dovecot imap process when checking MemAvailable: about twice the PSS
 # of one idle imap process (540 KB measured with 500 connections, Dovecot 2.3.19).
 DOVECOT_KB_PER_CONN = 1024
+LOG_NOTE = ("Strata runs with its default log filter (`info`, one line per command into its "
+            "log file); Dovecot logs logins and logouts.")
+# The base profile's mix.
 MIX_NOTE = ("The default mix holds each IDLE for 300 ms (3 % of the operations), so one client "
             "cannot go much above 100 ops/s whatever the server: with few clients, compare the "
-            "latencies. Strata runs with its default log filter (`info`, one line per command "
-            "into its log file); Dovecot logs logins and logouts.")
+            "latencies. " + LOG_NOTE)
 # --shapes: the servers, in the order of the tables; the names key results["throughput"].
 SHAPES = {"aio": "Strata", "base": "Baseline", "cluster": "Cluster", "dovecot": "Dovecot"}
 # Column titles in the Markdown tables.
 TITLES = {"Strata": "Strata", "Baseline": "Strata baseline", "Cluster": "Strata cluster",
           "Dovecot": "Dovecot"}
+# The realistic profile, for the Markdown: {messages} and {users} filled in.
+REALISTIC_NOTE = (
+    "The realistic profile (`strata-loadgen --profile realistic`): every account has INBOX "
+    "with {messages} messages and six folders (Sent, Drafts, Archive, Trash, "
+    "Lists/rust-users, Projects/Q3 report) with about {messages_half} more between them, "
+    "real-shaped mail from `strata-loadgen prepare` (text and HTML in several charsets, "
+    "threads, attachments; median about 10 KB, p90 about 90 KB, up to 1 MB; the flags a "
+    "year of reading leaves), the same bytes on every server. Every session picks one of "
+    "the {users} accounts at random, so a mailbox is often open in several sessions that "
+    "change it under each other. Sessions that log in and out run 3-20 commands each "
+    "(webmail, phones) and the client starts the next; sessions that stay logged in keep "
+    "one session per client for the whole run (desktop clients). The commands are those of "
+    "real clients: LIST, STATUS of other folders, SELECT of INBOX or a folder followed by a "
+    "flag sync of every message (`sync`) or a page of headers, FETCH of flags, of "
+    "envelopes, structures and header fields, of whole bodies or parts, STORE of flags and "
+    "keywords, STORE \\Deleted + UID EXPUNGE, APPEND to INBOX, Sent or Drafts, SEARCH, IDLE "
+    "and NOOP. Every response is checked against the session's model of its mailbox "
+    "(sequence numbers, UIDs, flags and keywords, \\Recent in one session only, expunges "
+    "reported before the session leaves the mailbox), and any NO or BAD is an error. "
+    + LOG_NOTE)
+# --sessions (realistic profile): the variants, their extra loadgen flags and their labels.
+SESSIONS = {"relogin": ([], "sessions log in and out"),
+            "stay": (["--stay-logged-in"], "sessions stay logged in")}
 CLUSTER_NOTE = ("Strata cluster: one `strata metad` (a raft group of one) over a PostgreSQL "
                 "database on this machine and s3s-fs (bodies in a local folder), two `strata "
                 "frontend`s; everything on loopback, log filter `info`. The load generator "
                 "takes one server, so the cluster gets two at once: ceil(N/2) clients against "
-                "frontend 1 (seed 1) and floor(N/2) against frontend 2 (seed 2), each mapping "
-                "client k to user k mod the users, so accounts have clients on both frontends "
-                "(and with N/2 clients per process the clients per account differ slightly "
-                "from one process of N). Their ops/s and errors are summed; the latency "
-                "percentiles are the means of the two processes' percentiles weighted by "
-                "operation count (an approximation).")
+                "frontend 1 (seed 1) and floor(N/2) against frontend 2 (seed 2), {accounts}. "
+                "Their ops/s and errors are summed; the latency percentiles are the means of "
+                "the two processes' percentiles weighted by operation count (an "
+                "approximation).")
+CLUSTER_ACCOUNTS = {
+    "realistic": "each session on either picking an account at random, so accounts have "
+                 "sessions on both frontends",
+    "base": "each mapping client k to user k mod the users, so accounts have clients on both "
+            "frontends (and with N/2 clients per process the clients per account differ "
+            "slightly from one process of N)",
+}
+# How each server's CPU is measured, for the Markdown.
+CPU_NOTES = {
+    "Strata": "Strata all-in-one: utime + stime of its process",
+    "Baseline": "the baseline likewise",
+    "Cluster": "the cluster: metad, both frontends, s3s-fs and the PostgreSQL backends "
+               "connected to its database (not the postmaster, WAL writer and checkpointer, "
+               "which serve every database)",
+    "Dovecot": "Dovecot: the master and every live descendant, each with the CPU of the "
+               "children it reaped (utime + stime + cutime + cstime), so imap processes that "
+               "ended in the window count too",
+}
 # Extra seconds the cluster's idle loadgen processes hold their connections, so that the
 # sampling window (after both are ready) ends before the earlier one releases.
 IDLE_SKEW = 15
-DEFAULTS = {"clients": "1,50,500", "rounds": 3, "duration": 20, "warmup": 3, "users": 20,
+DEFAULTS = {"clients": "1,50,500", "rounds": 3, "duration": 20, "warmup": 3, "users": 100,
             "messages": 200, "idle_connections": 10000, "hold": 20}
+# The base profile's defaults differ in these.
+BASE_DEFAULTS = {"users": 20}
 QUICK = {"clients": "1,4", "rounds": 1, "duration": 3, "warmup": 1, "users": 2,
          "messages": 20, "idle_connections": 50, "hold": 2}
 
@@ -158,8 +235,9 @@ class Bench:
     def start_cluster(self):
         """The cluster with the accounts, on a new database; stays in `servers` (so that
         its database is dropped whatever happens) until `stop`."""
-        srv = StrataCluster(self.strata_bin, self.cluster_dir, self.users, STRATA_CONFIG,
-                            pg_url=self.args.pg_url, name="strata_load_compare")
+        srv = StrataCluster(self.strata_bin, self.cluster_dir, self.users,
+                            strata_config(self.args.profile), pg_url=self.args.pg_url,
+                            name="strata_load_compare")
         srv.label = "Strata cluster (throughput)"
         self.servers.append(srv)
         return srv
@@ -213,43 +291,62 @@ class Bench:
                 str(self.args.users), "--password", PASSWORD]
 
     def prepare(self, name, port):
+        """`strata-loadgen prepare` of every account; returns the seconds it took."""
+        a = self.args
         t0 = time.perf_counter()
-        out = subprocess.run([self.loadgen, "prepare", *self.common(port),
-                              "--messages", str(self.args.messages)],
-                             capture_output=True, text=True)
+        cmd = [self.loadgen, "prepare", *self.common(port), "--messages", str(a.messages),
+               "--profile", a.profile]
+        if a.profile == "realistic":
+            cmd += ["--parallel", str(PREPARE_PARALLEL)]
+        out = subprocess.run(cmd, capture_output=True, text=True)
         secs = time.perf_counter() - t0
         if out.returncode != 0:
             raise RuntimeError(f"prepare against {name} failed ({out.returncode}):\n"
                                f"{out.stdout}{out.stderr}")
-        n = self.args.users * self.args.messages
-        log(f"   {name}: {n:,} APPENDs in {secs:.1f} s ({n / secs:,.0f}/s, one connection "
-            "at a time)")
+        if a.profile == "base":
+            n = a.users * a.messages
+            log(f"   {name}: {n:,} APPENDs in {secs:.1f} s ({n / secs:,.0f}/s, one "
+                "connection at a time)")
+        else:
+            said = out.stdout.strip().splitlines()
+            log(f"   {name}: {said[-1] if said else '(prepare said nothing)'} (wall "
+                f"{secs:.1f} s, {PREPARE_PARALLEL} accounts at a time)")
         return secs
 
-    def run(self, name, ports, clients, rnd):
-        """`strata-loadgen run` against `ports` (one per frontend for the cluster): the
-        clients split over them, ceil first, one loadgen process per port (seed 1, 2, ...)
-        all at once, their reports merged. Returns the report (None if one is missing)."""
+    def run(self, name, srv, clients, variant, rnd):
+        """`strata-loadgen run` against `srv` (each frontend for the cluster): the clients
+        split over its ports, ceil first, one loadgen process per port (seed 1, 2, ...) all
+        at once, their reports merged; `variant` is a key of SESSIONS (None for the base
+        profile). The server's CPU is sampled at the start and end of the measured window
+        (see `cpu_window`) and goes into the report as "cpu". Returns the report (None if
+        one is missing)."""
         a = self.args
-        tag = f"{name.lower()}-c{clients}-r{rnd}"
+        ports = srv.ports if isinstance(srv, StrataCluster) else [srv.port]
+        tag = f"{name.lower()}-c{clients}{'-' + variant if variant else ''}-r{rnd}"
         parts = [(port, clients // len(ports) + (1 if i < clients % len(ports) else 0))
                  for i, port in enumerate(ports)]
         parts = [(port, n) for port, n in parts if n > 0]
-        procs = []
+        procs, t0 = [], None
+        what = heading(throughput_key(clients, variant))
         for i, (port, n) in enumerate(parts):
             sub = tag if len(parts) == 1 else f"{tag}-f{i + 1}"
             jpath = os.path.join(self.work, f"run-{sub}.json")
             cmd = [self.loadgen, "run", *self.common(port), "--clients", str(n),
                    "--duration", str(a.duration), "--warmup", str(a.warmup),
-                   "--source-ips", str(SOURCE_IPS), "--json", jpath]
+                   "--profile", a.profile, "--source-ips", str(SOURCE_IPS), "--json", jpath]
+            if variant:
+                cmd += SESSIONS[variant][0]
             if len(parts) > 1:
                 cmd += ["--seed", str(i + 1)]
             out = open(os.path.join(self.work, f"run-{sub}.txt"), "w")
+            if t0 is None:
+                t0 = time.monotonic()
             procs.append((sub, jpath, out, subprocess.Popen(cmd, stdout=out,
                                                             stderr=subprocess.STDOUT)))
         deadline = time.monotonic() + a.duration + a.warmup + 600
         reports, rcs, missing = [], [], []
         try:
+            cpu = self.cpu_window(srv, [p for _, _, _, p in procs], t0)
             for sub, jpath, out, proc in procs:
                 try:
                     rcs.append(proc.wait(timeout=max(1, deadline - time.monotonic())))
@@ -270,22 +367,60 @@ class Bench:
                 out.close()
         rc = next((r for r in rcs if r != 0), 0)
         if missing:
-            self.problems.append(f"{name}, {clients} clients, round {rnd}: loadgen exited "
+            self.problems.append(f"{name}, {what}, round {rnd}: loadgen exited "
                                  f"{rc} without a report (see {', '.join(missing)})")
             log(f"   ! {self.problems[-1]}")
             return None
         report = reports[0] if len(reports) == 1 else merge_reports(reports)
-        log(f"   {name:<8} {clients:>5} clients, round {rnd}: "
+        if cpu is not None:
+            secs, window, gone, counts = cpu
+            total = sum(secs.values())
+            report["cpu"] = {"secs": total, "by_part": secs, "processes": counts,
+                             "window_secs": window,
+                             "cores": total / window if window > 0 else None,
+                             "ms_per_1000_ops": (total * 1e6 / report["total_ops"]
+                                                 if report["total_ops"] else None),
+                             "gone": gone}
+            if isinstance(srv, StrataCluster) and not counts.get("postgres"):
+                report["cpu"]["no_postgres"] = True
+        c = report.get("cpu", {})
+        log(f"   {name:<8} {what}, round {rnd}: "
             f"{report['total_per_sec']:>9,.0f} ops/s, {report['errors']} errors, "
-            f"{report['inconsistencies']} inconsistencies")
+            f"{report['inconsistencies']} inconsistencies"
+            + (f"; CPU {c['ms_per_1000_ops']:,.1f} ms per 1,000 ops, {c['cores']:.2f} cores"
+               if c.get("ms_per_1000_ops") is not None and c.get("cores") is not None
+               else "; no CPU figure"))
         if report["errors"] or report["inconsistencies"] or rc != 0:
             self.problems.append(
-                f"{name}, {clients} clients, round {rnd}: {report['errors']} errors, "
+                f"{name}, {what}, round {rnd}: {report['errors']} errors, "
                 f"{report['inconsistencies']} inconsistencies (exit {rc}); samples: "
                 + "; ".join(report["samples"]))
             for s in report["samples"]:
                 log(f"     ! {s}")
         return report
+
+    def cpu_window(self, srv, procs, t0):
+        """The server's CPU over the loadgen's measured window: sampled (`srv.cpu()`) at `t0`
+        (just before the loadgen started) + warmup and at t0 + warmup + duration, or when
+        every loadgen process has exited if that is earlier. Returns (CPU seconds per part,
+        window seconds, processes gone in between (see `cpu_delta`), processes per part at
+        the end), or None if the loadgen ended before the window opened."""
+        a = self.args
+
+        def wait_until(t):
+            while time.monotonic() < t:
+                if all(p.poll() is not None for p in procs):
+                    return False
+                time.sleep(min(0.05, max(0.0, t - time.monotonic())))
+            return True
+
+        if not wait_until(t0 + a.warmup):
+            return None
+        before, t_before = srv.cpu(), time.monotonic()
+        wait_until(t0 + a.warmup + a.duration)
+        after, t_after = srv.cpu(), time.monotonic()
+        secs, gone = cpu_delta(before, after)
+        return secs, t_after - t_before, gone, {k: len(v) for k, v in after.items()}
 
     def idle(self, label, srv, n, settle=0):
         """`strata-loadgen idle` against `srv` with memory samples; returns the figures. The
@@ -457,6 +592,25 @@ def clients_label(c):
     return f"{c} client" + ("" if c == 1 else "s")
 
 
+def throughput_key(clients, variant):
+    """The key of results["throughput"] (and the table's heading): the client count for the
+    base profile, as the first runs had it; with a session variant, "50 clients, sessions
+    log in and out"."""
+    if variant is None:
+        return clients
+    return f"{clients_label(clients)}, {SESSIONS[variant][1]}"
+
+
+def heading(key):
+    return clients_label(key) if isinstance(key, int) else key
+
+
+def strata_config(profile):
+    """Strata's config for `profile`: STRATA_LIMITS, plus cheap argon2 costs for base (the
+    realistic profile keeps the default costs)."""
+    return STRATA_LIMITS + (CHEAP_ARGON2 if profile == "base" else "")
+
+
 def interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -477,6 +631,34 @@ def summarize(reports):
     out["total"] = {"per_sec": median([r["total_per_sec"] for r in reports]),
                     "p50": None, "p99": None}
     return out
+
+
+def cpu_summary(reports):
+    """Medians over rounds of the runs' "cpu" figures: {"ms_per_1000_ops", "cores", "secs",
+    "rounds"} (None figures when no round has one)."""
+    cpus = [r["cpu"] for r in reports if r and r.get("cpu")]
+
+    def med(key):
+        xs = [c[key] for c in cpus if c.get(key) is not None]
+        return statistics.median(xs) if xs else None
+
+    return {"ms_per_1000_ops": med("ms_per_1000_ops"), "cores": med("cores"),
+            "secs": med("secs"), "rounds": len(cpus)}
+
+
+def cpu_rows(per_server, names, ratio_names):
+    """Two rows for a throughput table, as (label, {name: cell}, {ratio name: cell}): CPU ms
+    per 1,000 operations with its ratio to Dovecot's, and the cores used on average."""
+    sums = {n: cpu_summary(per_server[n]) for n in names}
+    ms = {n: sums[n]["ms_per_1000_ops"] for n in names}
+    cores = {n: sums[n]["cores"] for n in names}
+    d = ms.get("Dovecot")
+    ratio = {n: (fmt_ratio(ms[n] / d) if ms[n] is not None and d else "-")
+             for n in ratio_names}
+    return [("CPU ms per 1,000 commands",
+             {n: f"{ms[n]:,.1f}" if ms[n] is not None else "-" for n in names}, ratio),
+            ("CPU cores used", {n: f"{cores[n]:.2f}" if cores[n] is not None else "-"
+                                for n in names}, {n: "-" for n in ratio_names})]
 
 
 def throughput_rows(per_server):
@@ -515,21 +697,31 @@ def fmt_ratio(r):
 
 def print_throughput(results):
     a = results["settings"]
-    log("\n" + MIX_NOTE)
+    log("\n" + (MIX_NOTE if a["profile"] == "base" else
+                f"Profile {a['profile']}: {a['users']} accounts, a random one per session. "
+                + LOG_NOTE))
     if "Cluster" in run_names(results):
-        log(CLUSTER_NOTE)
-    for c, per_server in results["throughput"].items():
-        log(f"\n== {clients_label(c)}: median of {a['rounds']} round(s), {a['duration']} s "
+        log(cluster_note(a["profile"]))
+    for key, per_server in results["throughput"].items():
+        log(f"\n== {heading(key)}: median of {a['rounds']} round(s), {a['duration']} s "
             f"measured after {a['warmup']} s warm-up; latency p50 / p99 in ms")
         names, rows = throughput_rows(per_server)
         ratio_names = list(rows[0][2]) if rows else []
-        log(f"{'command':<15} " + " ".join(f"{n + ' ops/s':>14}" for n in names) + " "
+        w = 27
+        log(f"{'command':<{w}} " + " ".join(f"{n + ' ops/s':>14}" for n in names) + " "
             + " ".join(f"{n[0] + '/D':>7}" for n in ratio_names) + " "
             + " ".join(f"{n + ' p50/p99':>16}" for n in names))
         for op, vals, ratios in rows:
-            log(f"{op:<15} " + " ".join(f"{fmt_rate(vals[n]):>14}" for n in names) + " "
+            log(f"{op:<{w}} " + " ".join(f"{fmt_rate(vals[n]):>14}" for n in names) + " "
                 + " ".join(f"{fmt_ratio(ratios[n]):>7}" for n in ratio_names) + " "
                 + " ".join(f"{fmt_lat(vals[n]):>16}" for n in names))
+        for label, vals, ratios in cpu_rows(per_server, names, ratio_names):
+            log(f"{label:<{w}} " + " ".join(f"{vals[n]:>14}" for n in names) + " "
+                + " ".join(f"{ratios[n]:>7}" for n in ratio_names))
+
+
+def cluster_note(profile):
+    return CLUSTER_NOTE.format(accounts=CLUSTER_ACCOUNTS[profile])
 
 
 def run_names(results):
@@ -601,13 +793,37 @@ def markdown(r):
                       f"({r.get('baseline', '?')}), on a data dir of its own with the same "
                       "accounts and messages, measured in the same rounds.")
     if "Cluster" in run:
-        shapes.append(CLUSTER_NOTE)
+        shapes.append(cluster_note(a["profile"]))
     else:
         shapes.append("Not measured: the cluster shape (two frontends, metad, PostgreSQL, S3); "
                       "`--shapes aio,cluster,dovecot` adds it.")
+    realistic = a["profile"] == "realistic"
+    if realistic:
+        load = (REALISTIC_NOTE.format(messages=a["messages"], messages_half=a["messages"] // 2,
+                                      users=a["users"])
+                + f" Connections come from {SOURCE_IPS} loopback addresses.")
+    else:
+        load = (f"Every INBOX starts with {a['messages']} messages (`strata-loadgen prepare "
+                "--profile base`, the same bytes on every server); client k logs in as user k "
+                f"mod {a['users']}; connections come from {SOURCE_IPS} loopback addresses. "
+                + MIX_NOTE)
+    cpu_parts = "; ".join(CPU_NOTES[n] for n in run)
+    if any(x.get("no_postgres") for per in r["throughput"].values()
+           for x in per.get("Cluster", []) if x):
+        cpu_parts += (" (but the PostgreSQL backends were not found on this machine: the "
+                      "cluster's figure is metad, the frontends and s3s-fs only)")
+    cpu_note = ("CPU per command: each server's CPU time over a run's measured window, read "
+                "from /proc at the load generator's start + warm-up and at start + warm-up + "
+                "duration, divided by the operations the load generator counted (the rows of "
+                "the table; a few send more than one IMAP command), median over rounds; "
+                "\"cores used\" is that CPU time over the window. Counted: " + cpu_parts
+                + ". In the CPU row the ratio column is the server's CPU per command over "
+                "Dovecot's (below 1×: less CPU than Dovecot). The load generator's own CPU is "
+                "not counted; it shares the cores.")
     lines = [
-        f"## Load: {' vs. '.join(titles[n] for n in run)} ({a['users']} users, "
-        f"{a['messages']} messages each)",
+        f"## Load: {' vs. '.join(titles[n] for n in run)} ({a['users']} "
+        + (f"accounts, {a['messages']} messages in each INBOX, realistic profile)"
+           if realistic else f"users, {a['messages']} messages each, base profile)"),
         "",
         f"Measured {r['date'][:16].replace('T', ' ')} UTC on {m['nproc']} cores "
         f"({m['model']}), {m['mem_gib']:.1f} GiB RAM, Linux {m['kernel']} (load average "
@@ -620,23 +836,26 @@ def markdown(r):
         "",
         " ".join(shapes),
         "",
-        f"### Throughput (`strata-loadgen run`, default mix, {a['duration']} s measured after "
-        f"{a['warmup']} s warm-up, median of {a['rounds']} round(s), servers taking turns to go "
-        "first)",
+        f"### Throughput (`strata-loadgen run`, "
+        + ("realistic profile" if realistic else "base profile, default mix")
+        + f", {a['duration']} s measured after {a['warmup']} s warm-up, median of "
+        f"{a['rounds']} round(s), servers taking turns to go first)",
         "",
-        f"Every INBOX starts with {a['messages']} messages (`strata-loadgen prepare`, the same "
-        f"bytes on every server); client k logs in as user k mod {a['users']}; connections "
-        f"come from {SOURCE_IPS} loopback addresses. Latency in milliseconds from sending a "
-        "command to its tagged OK. " + MIX_NOTE,
+        load,
+        "",
+        "Latency in milliseconds from sending a command to its tagged OK. "
+        + HASH_NOTE[a["profile"]],
+        "",
+        cpu_note,
         "",
     ]
-    for c, per_server in r["throughput"].items():
+    for key, per_server in r["throughput"].items():
         names, rows = throughput_rows(per_server)
         ratio_names = list(rows[0][2]) if rows else []
         cols = ([f"{TITLES[n]} ops/s" for n in names]
                 + [f"{TITLES[n]} / Dovecot" for n in ratio_names]
                 + [f"{TITLES[n]} p50 / p99 ms" for n in names])
-        lines += [f"**{clients_label(c)}**", "",
+        lines += [f"**{heading(key)}**", "",
                   "| command | " + " | ".join(cols) + " |",
                   "|---|" + "---:|" * len(cols)]
         for op, vals, ratios in rows:
@@ -645,6 +864,10 @@ def markdown(r):
                      + [fmt_ratio(ratios[n]) for n in ratio_names]
                      + [fmt_lat(vals[n]) for n in names])
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        for label, vals, ratios in cpu_rows(per_server, names, ratio_names):
+            cells = ([vals[n] for n in names] + [ratios[n] for n in ratio_names]
+                     + ["-" for n in names])
+            lines.append(f"| *{label}* | " + " | ".join(cells) + " |")
         lines.append("")
     if r["idle"]:
         how = []
@@ -677,6 +900,27 @@ def markdown(r):
     if r["problems"]:
         lines += ["Problems seen in this run:", ""] + [f"- {x}" for x in r["problems"]] + [""]
     return "\n".join(lines)
+
+
+def note_cpu(b, results):
+    """Notes what the CPU figures could not see: the cluster's PostgreSQL backends when none
+    were found on this machine, and processes that ended inside a measured window (their CPU
+    from the window's start to their end is missing)."""
+    runs = [(key, name, x) for key, per in results["throughput"].items()
+            for name, xs in per.items() for x in xs if x and x.get("cpu")]
+    if any(x["cpu"].get("no_postgres") for _, _, x in runs):
+        b.notes.append("the cluster's PostgreSQL backends were not found among this machine's "
+                       "processes: its CPU figures are metad, the frontends and s3s-fs only")
+        log(f"   note: {b.notes[-1]}")
+    gone = collections.Counter()
+    for key, name, x in runs:
+        gone[name] += x["cpu"]["gone"]
+    for name, n in gone.items():
+        if n:
+            b.notes.append(f"{TITLES[name]}: {n} measured processes ended inside a CPU window "
+                           "over all runs (e.g. PostgreSQL backends that closed): their CPU "
+                           "in that window is missing from the figure")
+            log(f"   note: {b.notes[-1]}")
 
 
 def run_dovecot_idle(b, results, n_idle):
@@ -717,14 +961,24 @@ def main():
     ap.add_argument("--rounds", type=int, help="runs per client count and server (3)")
     ap.add_argument("--duration", type=int, help="measured seconds per run (20)")
     ap.add_argument("--warmup", type=int, help="seconds of load before measuring (3)")
-    ap.add_argument("--users", type=int, help="accounts (20)")
+    ap.add_argument("--profile", choices=("realistic", "base"), default="realistic",
+                    help="the load, given to `strata-loadgen prepare` and `run`: realistic "
+                    "(accounts with folders of real-shaped mail, a random account per session, "
+                    "every response checked; Strata with argon2's default costs) or base (the "
+                    "first mix, small messages in INBOX; cheap argon2 costs) (realistic)")
+    ap.add_argument("--sessions", default="relogin,stay",
+                    help="realistic profile: session variants measured at each client count, "
+                    "comma-separated: relogin (3-20 commands, then LOGOUT and a new session), "
+                    "stay (--stay-logged-in: one session per client) (relogin,stay)")
+    ap.add_argument("--users", type=int, help="accounts (100; base profile 20)")
     ap.add_argument("--messages", type=int, help="prepared messages per INBOX (200)")
     ap.add_argument("--idle-connections", type=int,
                     help="connections held in IDLE for the memory figures, 0 to skip (10000)")
     ap.add_argument("--hold", type=int, help="seconds the idle connections are held (20)")
     ap.add_argument("--quick", action="store_true",
                     help="tiny settings for a smoke test (clients 1,4; rounds 1; duration 3; "
-                    "warmup 1; users 2; messages 20; idle-connections 50; hold 2)")
+                    "warmup 1; users 2; messages 20; idle-connections 50; hold 2), either "
+                    "profile")
     ap.add_argument("--no-build", action="store_true", help="use the existing release binaries")
     ap.add_argument("--workdir", help="where data dirs go (default: a new temp dir)")
     ap.add_argument("--keep", action="store_true", help="keep the work dir")
@@ -747,9 +1001,15 @@ def main():
         ap.error(f"--shapes: unknown {', '.join(unknown) or 'empty list'} (choose from "
                  f"{', '.join(SHAPES)})")
     shapes = [x for x in SHAPES if x in shapes]  # table order
-    for k, v in (QUICK if args.quick else DEFAULTS).items():
+    defaults = dict(DEFAULTS, **(BASE_DEFAULTS if args.profile == "base" else {}))
+    for k, v in (QUICK if args.quick else defaults).items():
         if getattr(args, k) is None:
             setattr(args, k, v)
+    variants = [x.strip() for x in args.sessions.split(",") if x.strip()]
+    if args.profile == "base":
+        variants = [None]  # one variant: the base mix has no sessions to choose
+    elif not variants or any(x not in SESSIONS for x in variants):
+        ap.error(f"--sessions: choose from {', '.join(SESSIONS)}")
     clients = [int(x) for x in str(args.clients).split(",") if x.strip()]
     command = "python3 benches/load_compare.py " + shlex.join(sys.argv[1:])
     started = datetime.datetime.now(datetime.timezone.utc)
@@ -787,7 +1047,7 @@ def main():
     if "base" in shapes:
         shutil.copy2(os.path.join(args.baseline, "strata"), b.base_bin)
     with open(b.strata_conf, "w") as f:
-        f.write(STRATA_CONFIG)
+        f.write(strata_config(args.profile))
 
     results = {"machine": machine_info(not args.no_build), "command": command,
                "date": started.isoformat(), "loadavg": os.getloadavg(),
@@ -795,6 +1055,9 @@ def main():
                "idle": []}
     results["settings"]["clients"] = clients
     results["settings"]["shapes"] = shapes
+    results["settings"]["profile"] = args.profile
+    results["settings"]["sessions"] = [v for v in variants if v]
+    results["strata_conf"] = strata_config(args.profile)
     if "base" in shapes:
         results["baseline"] = subprocess.run([b.base_bin, "--version"], capture_output=True,
                                              text=True).stdout.strip() or args.baseline
@@ -803,7 +1066,8 @@ def main():
         f"{m['kernel']}, load average {results['loadavg'][0]:.2f}; Strata {m['describe']}; "
         f"{m['dovecot']}")
     log(f"command: {command}")
-    log(f"servers: {', '.join(SHAPES[x] for x in shapes)}")
+    log(f"servers: {', '.join(SHAPES[x] for x in shapes)}; profile {args.profile}"
+        + (f", sessions {', '.join(variants)}" if variants != [None] else ""))
     # Every Dovecot imap process (all run as nobody) holds one inotify instance.
     need = max([n_idle] + clients) + 1000
     inotify_old = raise_inotify_instances(need) if "dovecot" in shapes else None
@@ -823,23 +1087,26 @@ def main():
     interrupted = False
     try:
         # 1. Accounts, servers, mail.
-        log(f"== {args.users} users, {args.messages} messages each")
-        ports, cluster, servers = {}, None, []
+        log(f"== {args.users} users, {args.messages} messages in each INBOX ({args.profile} "
+            "profile)")
+        # targets: the servers by name, in table order; `servers`: those stopped after the
+        # throughput (the cluster is paused instead, to keep its database for the idle part).
+        targets, cluster, servers = {}, None, []
         if "aio" in shapes:
             for user, password in b.users.items():
                 strata_user_add(b.strata_bin, b.strata_data, user, password, b.strata_conf)
             strata = b.start_strata("throughput")
             servers.append(strata)
-            ports["Strata"] = [strata.port]
+            targets["Strata"] = strata
         if "base" in shapes:
             for user, password in b.users.items():
                 strata_user_add(b.base_bin, b.base_data, user, password, b.strata_conf)
             base = b.start_strata("throughput", baseline=True)
             servers.append(base)
-            ports["Baseline"] = [base.port]
+            targets["Baseline"] = base
         if "cluster" in shapes:
             cluster = b.start_cluster()
-            ports["Cluster"] = cluster.ports
+            targets["Cluster"] = cluster
             results["cluster_conf"] = cluster.configs()
             results["cluster_versions"] = cluster.versions()
             log(f"   cluster: database {cluster.database}, s3s-fs on {cluster.s3_addr}, metad "
@@ -848,22 +1115,29 @@ def main():
         if "dovecot" in shapes:
             dove = b.start_dovecot("throughput", max([n_idle] + clients))
             servers.append(dove)
-            ports["Dovecot"] = [dove.port]
+            targets["Dovecot"] = dove
             results["dovecot_conf"] = open(dove.conf).read()
         # Through the (first) frontend for the cluster.
-        results["prepare_secs"] = {name: b.prepare(name, p[0]) for name, p in ports.items()}
+        results["prepare_secs"] = {
+            name: b.prepare(name, srv.ports[0] if srv is cluster else srv.port)
+            for name, srv in targets.items()}
 
         # 2. Throughput, rotating which server goes first.
-        names = list(ports)
+        names = list(targets)
+        results["cpu"] = {}
         for c in clients:
-            log(f"== throughput, {c} clients")
-            per_server = {name: [] for name in names}
-            for rnd in range(1, args.rounds + 1):
-                k = (rnd - 1) % len(names)
-                for name in names[k:] + names[:k]:
-                    per_server[name].append(b.run(name, ports[name], c, rnd))
-                    time.sleep(1)
-            results["throughput"][c] = per_server
+            for variant in variants:
+                key = throughput_key(c, variant)
+                log(f"== throughput, {heading(key)}")
+                per_server = {name: [] for name in names}
+                for rnd in range(1, args.rounds + 1):
+                    k = (rnd - 1) % len(names)
+                    for name in names[k:] + names[:k]:
+                        per_server[name].append(b.run(name, targets[name], c, variant, rnd))
+                        time.sleep(1)
+                results["throughput"][key] = per_server
+                results["cpu"][key] = {name: cpu_summary(per_server[name]) for name in names}
+        note_cpu(b, results)
         for srv in servers:
             b.stop(srv)
         if cluster is not None:
