@@ -52,7 +52,7 @@ pub(crate) async fn load(
 /// The facts stored with a message at APPEND, `None` if they cannot be read back (a format
 /// change: compute them again from the octets).
 pub(crate) fn stored_facts(rec: &store::MessageRecord) -> Option<mail_model::MessageFacts> {
-    serde_json::from_slice(&rec.facts).ok()
+    mail_model::MessageFacts::decode(&rec.facts)
 }
 
 /// The first `end` octets of a message (all of it when `end` reaches its size): a header or

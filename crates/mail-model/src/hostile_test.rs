@@ -93,3 +93,29 @@ fn huge_header_lines_and_lists() {
     assert!(start.elapsed().as_secs() < 30, "took {:?}", start.elapsed());
     all_sections(&raw);
 }
+
+/// Stored facts: what `encode` writes `decode` reads back; JSON from before reads too; garbage
+/// and a truncated encoding are `None` (the caller recomputes), never a panic. The encoding is
+/// smaller than JSON.
+#[test]
+fn stored_facts_round_trip_and_old_json_reads() {
+    let raw = b"From: a@b\r\nSubject: =?utf-8?q?caf=C3=A9?=\r\nContent-Type: multipart/mixed; \
+boundary=x\r\n\r\n--x\r\nContent-Type: text/plain\r\n\r\nhi\r\n--x\r\nContent-Type: application/pdf\r\n\
+Content-Transfer-Encoding: base64\r\n\r\nAAEC\r\n--x--\r\n";
+    let facts = crate::analyze(raw);
+    let stored = facts.encode();
+    assert_eq!(crate::MessageFacts::decode(&stored).as_ref(), Some(&facts));
+    let json = serde_json::to_vec(&facts).unwrap();
+    assert_eq!(crate::MessageFacts::decode(&json).as_ref(), Some(&facts));
+    assert!(
+        stored.len() * 2 < json.len(),
+        "{} vs {}",
+        stored.len(),
+        json.len()
+    );
+    for cut in 0..stored.len() {
+        assert_eq!(crate::MessageFacts::decode(&stored[..cut]), None, "{cut}");
+    }
+    assert_eq!(crate::MessageFacts::decode(b"\x02junk"), None);
+    assert_eq!(crate::MessageFacts::decode(b"{\"size\":"), None);
+}

@@ -149,13 +149,12 @@ async fn prepare(m: pb::MailMessage, options: &AdminOptions) -> Result<IncomingM
     })
 }
 
-/// The facts APPEND stores (mail-model, as JSON), computed on the blocking pool: a large
+/// The facts APPEND stores (mail-model's stored form), computed on the blocking pool: a large
 /// message takes long enough to stall other calls.
 async fn facts(data: Bytes) -> Result<Vec<u8>, Status> {
-    tokio::task::spawn_blocking(move || serde_json::to_vec(&mail_model::analyze(&data)))
+    tokio::task::spawn_blocking(move || mail_model::analyze(&data).encode())
         .await
-        .map_err(join_status)?
-        .map_err(|e| Status::internal(format!("cannot store message facts: {e}")))
+        .map_err(join_status)
 }
 
 /// A message must start with a header field (`Name: value`) and have no NUL in its header.

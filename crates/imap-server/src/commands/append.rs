@@ -53,9 +53,7 @@ pub(crate) async fn append(
                 "the message has 8-bit header fields; ENABLE UTF8=ACCEPT first (RFC 6855)",
             ));
         }
-        let facts = serde_json::to_vec(&mail_model::analyze(&msg.data)).map_err(|e| {
-            CommandError::no_code(Code::ServerBug, format!("cannot store message facts: {e}"))
-        })?;
+        let facts = mail_model::analyze(&msg.data).encode();
         incoming.push(IncomingMessage {
             internal_date: msg.date.map(|d| d.unix_timestamp()).unwrap_or(now),
             // RFC 9051 §6.3.12: the date-time given is kept as given, zone included.
