@@ -37,6 +37,10 @@ pub enum IndexerError {
     /// The index failed.
     #[error(transparent)]
     Index(#[from] IndexError),
+    /// A body could not be read for now (the blob store is unreachable, or the server is
+    /// stopping): the mailbox's watermark stays, so it is indexed on a later pass.
+    #[error(transparent)]
+    Blobs(#[from] blob_store::BlobError),
 }
 
 /// The background task that keeps a [`SearchIndex`] up with the store.
@@ -122,6 +126,8 @@ impl Indexer {
             };
             let raw = match self.blobs.get(id).await {
                 Ok(raw) => raw,
+                // Not a verdict on the body: try again later rather than give up on it.
+                Err(e) if e.is_retryable() => return Err(e.into()),
                 Err(e) => {
                     // Expunged and swept meanwhile, or unreadable: recorded as a candidate
                     // for everything, so searches read it (the watermark passes it).

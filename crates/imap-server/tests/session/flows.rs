@@ -1502,3 +1502,70 @@ async fn append_to(c: &mut crate::client::Client, tag: &str, mailbox: &str, body
     c.raw(line.as_bytes()).await;
     assert!(c.until(tag).await.last().unwrap().contains("OK"));
 }
+
+/// A body the indexer cannot read for now (its blob store unreachable, or the server stopping)
+/// is not given up on: the pass fails, the watermark stays, nothing is recorded for the body,
+/// and a later pass indexes it. Fails if such bodies are recorded as unindexable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreachable_bodies_are_indexed_later() {
+    let (f, indexer) = Fixture::with_index().await;
+    let index = f.shared.searcher.index().cloned().unwrap();
+    let mut c = f.login().await;
+    append_to(
+        &mut c,
+        "a",
+        "INBOX",
+        "Subject: later\r\n\r\nretryword here.\r\n",
+    )
+    .await;
+    // An S3 endpoint on a loopback port nobody listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let mut config = blob_store::BlobStoreConfig::new(blob_store::Backend::S3 {
+        endpoint: Some(format!("http://127.0.0.1:{port}")),
+        bucket: "none".into(),
+        region: "us-east-1".into(),
+        access_key_id: "x".into(),
+        secret_access_key: "y".into(),
+        allow_http: true,
+        prefix: String::new(),
+    });
+    config.retry_timeout = std::time::Duration::from_millis(200);
+    config.request_timeout = std::time::Duration::from_secs(2);
+    let unreachable = search_index::Indexer::new(
+        f.shared.store.clone(),
+        blob_store::BlobStore::new(config).unwrap(),
+        index.clone(),
+        Default::default(),
+    );
+    let creds = f
+        .store()
+        .credentials("alice@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    let inbox = f.store().mailbox(creds.account, "INBOX").await.unwrap();
+    let before = index.watermark(creds.account, inbox.id);
+    assert!(before <= 1, "{before}");
+    let r = unreachable.catch_up_mailbox(creds.account, inbox.id).await;
+    assert!(
+        matches!(r, Err(search_index::IndexerError::Blobs(_))),
+        "{r:?}"
+    );
+    assert_eq!(index.watermark(creds.account, inbox.id), before);
+    let rec = &f
+        .store()
+        .fetch_meta(creds.account, inbox.id, &[1])
+        .await
+        .unwrap()[0];
+    assert!(!index.contains(creds.account, &rec.blob).unwrap());
+    assert_eq!(
+        indexer
+            .catch_up_mailbox(creds.account, inbox.id)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(index.watermark(creds.account, inbox.id), 2);
+}
