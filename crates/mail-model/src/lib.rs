@@ -157,8 +157,9 @@ pub fn section<'a>(
 }
 
 /// How many leading octets of the message answer [`section`] of `section` as the whole message
-/// does (see [`sections::section_end`]): reading only that prefix of a large message is enough
-/// for its header fields or its first parts.
+/// does: reading only that prefix of a large message is enough for its header fields or its
+/// first parts. The message's size for `BODY[]` and `BODY[TEXT]`; 0 when the section answers
+/// NIL.
 pub fn section_end(facts: &MessageFacts, section: &Section) -> u64 {
     sections::section_end(&facts.parts, facts.size, section)
 }
