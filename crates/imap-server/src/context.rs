@@ -15,7 +15,7 @@
 use crate::config::{ConnectionInfo, Shared};
 use crate::reply::Reply;
 use crate::state::{Selected, User};
-use imap_proto::response::Response;
+use imap_proto::response::{Code, Response};
 use imap_proto::write::{WriteOptions, Writer};
 use std::ops::{Deref, DerefMut};
 use store::{AccountId, MailStore};
@@ -77,13 +77,35 @@ impl Ctx<'_> {
     }
 
     /// A mailbox name from the client, as UTF-8: modified UTF-7 is decoded unless the client
-    /// enabled UTF-8 names (RFC 9051 §5.1, RFC 6855 §3).
+    /// enabled UTF-8 names (RFC 9051 §5.1, RFC 6855 §3). A name that is not valid modified
+    /// UTF-7 (a bare `&`) names no mailbox: `NO [NONEXISTENT]`, not BAD, since the command's
+    /// syntax is fine (as Dovecot answers).
     pub(crate) fn name_in(&self, m: &imap_proto::Mailbox) -> Result<String, Reply> {
+        self.decode_name(m).map_err(|e| {
+            Reply::no(format!(
+                "no such mailbox: the name is not valid modified UTF-7 ({e})"
+            ))
+            .code(Code::NonExistent)
+        })
+    }
+
+    /// Like [`name_in`](Self::name_in) for the name of a mailbox to be made (CREATE, RENAME's
+    /// destination): an invalid name is `NO [CANNOT]`.
+    pub(crate) fn new_name_in(&self, m: &imap_proto::Mailbox) -> Result<String, Reply> {
+        self.decode_name(m).map_err(|e| {
+            Reply::no(format!("a mailbox name must be valid modified UTF-7 ({e})"))
+                .code(Code::Cannot)
+        })
+    }
+
+    fn decode_name(
+        &self,
+        m: &imap_proto::Mailbox,
+    ) -> Result<String, imap_proto::mutf7::Mutf7Error> {
         if self.enabled.utf8_names() || m.is_inbox() {
             return Ok(m.as_str().to_string());
         }
         imap_proto::mutf7::decode(m.as_str())
-            .map_err(|e| Reply::bad(format!("mailbox name is not valid modified UTF-7: {e}")))
     }
 
     /// A mailbox name for the client: UTF-8, or modified UTF-7 for IMAP4rev1 clients.

@@ -57,10 +57,17 @@ fn order(a: &str, b: &str) -> std::cmp::Ordering {
 /// LIST, basic or extended.
 pub(crate) async fn list(s: &mut AuthCtx<'_>, cmd: ListCommand) -> Outcome {
     let account = s.account();
-    let reference = s.name_in(&cmd.reference)?;
-    let mut patterns = Vec::new();
-    for p in &cmd.patterns {
-        patterns.push(s.name_in(&Mailbox::new(p.clone()))?);
+    // A reference or pattern that is not valid modified UTF-7 matches no mailbox.
+    let Ok(reference) = s.name_in(&cmd.reference) else {
+        return Ok(Reply::ok("LIST completed"));
+    };
+    let patterns: Vec<String> = cmd
+        .patterns
+        .iter()
+        .filter_map(|p| s.name_in(&Mailbox::new(p.clone())).ok())
+        .collect();
+    if patterns.is_empty() && !cmd.patterns.is_empty() {
+        return Ok(Reply::ok("LIST completed"));
     }
     // LIST ref "": the hierarchy delimiter and the root of the reference: its first level
     // with the delimiter, or "" (RFC 9051 §6.3.9, e.g. `#news.comp.mail.misc ""` → `#news.`).
@@ -169,8 +176,10 @@ pub(crate) async fn list(s: &mut AuthCtx<'_>, cmd: ListCommand) -> Outcome {
 /// but has subscribed children matched by `%` is listed as `\Noselect` (RFC 3501 §6.3.9).
 pub(crate) async fn lsub(s: &mut AuthCtx<'_>, reference: &Mailbox, pattern: &str) -> Outcome {
     let account = s.account();
-    let reference = s.name_in(reference)?;
-    let pattern = s.name_in(&Mailbox::new(pattern))?;
+    let (Ok(reference), Ok(pattern)) = (s.name_in(reference), s.name_in(&Mailbox::new(pattern)))
+    else {
+        return Ok(Reply::ok("LSUB completed"));
+    };
     let full = format!("{reference}{pattern}");
     let subs = s.store().subscriptions(account).await?;
     let mut found: BTreeMap<String, bool> = BTreeMap::new();

@@ -31,7 +31,7 @@ async fn create_parents(
 pub(crate) async fn create(cx: &mut AuthCtx<'_>, m: &Mailbox, uses: &[String]) -> Outcome {
     let account = cx.account();
     // A trailing delimiter declares intent to create children (RFC 9051 §6.3.4).
-    let name = cx.name_in(m)?.trim_end_matches(DELIM).to_string();
+    let name = cx.new_name_in(m)?.trim_end_matches(DELIM).to_string();
     if name.eq_ignore_ascii_case("INBOX") {
         return Err(CommandError::no_code(
             Code::AlreadyExists,
@@ -68,7 +68,7 @@ pub(crate) async fn delete(cx: &mut AuthCtx<'_>, m: &Mailbox) -> Outcome {
 pub(crate) async fn rename(cx: &mut AuthCtx<'_>, from: &Mailbox, to: &Mailbox) -> Outcome {
     let account = cx.account();
     let from = cx.name_in(from)?;
-    let to = cx.name_in(to)?.trim_end_matches(DELIM).to_string();
+    let to = cx.new_name_in(to)?.trim_end_matches(DELIM).to_string();
     create_parents(cx.store(), account, &to).await?;
     cx.store().rename_mailbox(account, &from, &to).await?;
     Ok(Reply::ok("RENAME completed"))

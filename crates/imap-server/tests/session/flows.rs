@@ -258,6 +258,73 @@ async fn mailbox_management_and_list() {
     );
 }
 
+/// A name that is not valid modified UTF-7 (a bare `&`, an unterminated run) names no mailbox:
+/// SELECT, EXAMINE, STATUS, DELETE, RENAME's source, APPEND and COPY answer NO [NONEXISTENT],
+/// LIST and LSUB match nothing, CREATE and RENAME's destination NO [CANNOT]; only a syntax
+/// error is BAD. Nothing is created.
+#[tokio::test]
+async fn invalid_modified_utf7_names_are_no_not_bad() {
+    let f = Fixture::new().await;
+    let mut c = f.login().await;
+    c.ok("CREATE Work").await;
+    let nonexistent = [
+        "SELECT a&b",
+        "EXAMINE \"&Jjo\"",
+        "STATUS a&b (MESSAGES)",
+        "DELETE a&b",
+        "RENAME a&b Other",
+        "SUBSCRIBE a&b",
+    ];
+    for cmd in nonexistent {
+        let r = c.cmd(cmd).await;
+        assert_eq!(r.len(), 1, "{cmd}: {r:?}");
+        assert!(r[0].contains(" NO [NONEXISTENT] "), "{cmd}: {r:?}");
+    }
+    for cmd in ["CREATE a&b", "RENAME Work a&b"] {
+        let r = c.cmd(cmd).await;
+        assert!(r[0].contains(" NO [CANNOT] "), "{cmd}: {r:?}");
+    }
+    for cmd in [
+        "LIST \"\" a&b*",
+        "LIST a& *",
+        "LSUB \"\" a&*",
+        "LIST \"\" (a&b* Wor*)",
+    ] {
+        let r = c.cmd(cmd).await;
+        let lists: Vec<_> = r.iter().filter(|l| l.starts_with("* L")).collect();
+        assert!(r.last().unwrap().contains(" OK "), "{cmd}: {r:?}");
+        if cmd.contains("Wor*") {
+            assert_eq!(
+                lists.len(),
+                1,
+                "{cmd}: the valid pattern still matches: {r:?}"
+            );
+        } else {
+            assert!(lists.is_empty(), "{cmd}: {r:?}");
+        }
+    }
+    let msg = "Subject: x\r\n\r\nx\r\n";
+    c.raw(format!("a1 APPEND a&b {{{}+}}\r\n{msg}\r\n", msg.len()).as_bytes())
+        .await;
+    let r = c.until("a1").await;
+    assert!(r[0].starts_with("a1 NO [NONEXISTENT]"), "{r:?}");
+    c.ok("SELECT Work").await;
+    let r = c.cmd("COPY 1:* a&b").await;
+    assert!(!r.last().unwrap().contains(" BAD "), "{r:?}");
+    // Still BAD: a syntax error.
+    assert!(c.cmd("SELECT").await[0].contains(" BAD "));
+    let r = c.cmd("LIST \"\" *").await;
+    assert_eq!(
+        r.len(),
+        8,
+        "INBOX, five special-use folders, Work, OK: {r:?}"
+    );
+    assert!(
+        !r.iter().any(|l| l.contains('&')),
+        "nothing was created: {r:?}"
+    );
+}
+
 /// Names are modified UTF-7 for IMAP4rev1 clients and UTF-8 after ENABLE UTF8=ACCEPT.
 #[tokio::test]
 async fn mailbox_names_in_both_encodings() {
@@ -270,7 +337,7 @@ async fn mailbox_names_in_both_encodings() {
     );
     assert_eq!(
         c.cmd("CREATE &Jjo").await,
-        ["t4 BAD mailbox name is not valid modified UTF-7: unterminated base64 run"]
+        ["t4 NO [CANNOT] a mailbox name must be valid modified UTF-7 (unterminated base64 run)"]
     );
     assert_eq!(
         c.cmd("ENABLE IMAP4rev2 utf8=accept FOO").await,
