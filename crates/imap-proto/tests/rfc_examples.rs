@@ -669,8 +669,9 @@ fn rfc9051_6_1_any_state() {
             c("abcd CAPABILITY IMAP4rev2"),
         ),
         err("9051 §9 command-any: trailing SP", c("a002 NOOP ")),
-        // §9 note 2: SP is exactly one space.
-        err("9051 §9 rule 2: two SPs", c("a002  NOOP")),
+        // §9 note 2: SP is exactly one space. Strata accepts doubled blanks between arguments
+        // (clients send them; see the parser's `doubled_blanks` test) but not after the tag.
+        err("9051 §9 rule 2: two SPs after the tag", c("a002  NOOP")),
         // §9 tag = 1*<any ASTRING-CHAR except "+">
         err("9051 §9 tag: no '+'", c("a+2 NOOP")),
         err("9051 §9 tag: missing", c("NOOP")),
@@ -3812,7 +3813,6 @@ fn rfc4959_sasl_ir() {
             c("A01 AUTHENTICATE PLAIN dGVzdAB0ZXN0AHRlc3Q=="),
         ),
         err("4959 §7 '==' alone", c("A01 AUTHENTICATE EXTERNAL ==")),
-        err("4959 §7 two SPs", c("A01 AUTHENTICATE EXTERNAL  =")),
     ]);
 }
 
@@ -3847,7 +3847,6 @@ fn rfc5161_enable() {
         ),
         // Negative, §4: command-any =/ "ENABLE" 1*(SP capability)
         err("5161 §4 enable: a capability required", c("t2 ENABLE")),
-        err("5161 §4 enable: one SP", c("t2 ENABLE  CONDSTORE")),
         err("5161 §4 capability: an atom", c("t2 ENABLE (CONDSTORE)")),
     ]);
 }

@@ -28,7 +28,7 @@ pub(crate) fn parse_id(p: &mut Parser<'_>) -> PResult<CommandBody> {
 pub(crate) fn parse_enable(p: &mut Parser<'_>) -> PResult<CommandBody> {
     p.sp()?;
     let mut caps = vec![p.atom()?.to_ascii_uppercase()];
-    while p.eat(b' ') {
+    while p.eat_sp() {
         caps.push(p.atom()?.to_ascii_uppercase());
     }
     Ok(CommandBody::Enable(caps))

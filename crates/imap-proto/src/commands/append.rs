@@ -41,7 +41,7 @@ pub(crate) fn parse_append(p: &mut Parser<'_>) -> PResult<CommandBody> {
     p.sp()?;
     let mailbox = p.mailbox()?;
     let mut messages = Vec::new();
-    while p.eat(b' ') {
+    while p.eat_sp() {
         let mut flags = Vec::new();
         let mut date = None;
         if p.peek() == Some(b'(') {

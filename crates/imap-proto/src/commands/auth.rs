@@ -34,7 +34,7 @@ pub(crate) fn parse_login(p: &mut Parser<'_>) -> PResult<CommandBody> {
 pub(crate) fn parse_authenticate(p: &mut Parser<'_>) -> PResult<CommandBody> {
     p.sp()?;
     let mechanism = p.atom()?.to_ascii_uppercase();
-    let initial_response = if p.eat(b' ') {
+    let initial_response = if p.eat_sp() {
         Some(initial_response(p)?)
     } else {
         None

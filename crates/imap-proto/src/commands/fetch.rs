@@ -154,7 +154,7 @@ pub(crate) fn parse_fetch(p: &mut Parser<'_>, uid: bool) -> PResult<CommandBody>
         FetchItems::Attrs(vec![attr(p)?])
     };
     let mut modifiers = FetchModifiers::default();
-    if p.eat(b' ') {
+    if p.eat_sp() {
         p.list(1, |p| {
             match p.keyword()?.as_str() {
                 "CHANGEDSINCE" if modifiers.changed_since.is_none() => {

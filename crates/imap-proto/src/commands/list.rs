@@ -87,7 +87,7 @@ pub(crate) fn parse_list(p: &mut Parser<'_>) -> PResult<CommandBody> {
         vec![p.list_mailbox()?]
     };
     let mut ret = Vec::new();
-    if p.eat(b' ') {
+    if p.eat_sp() {
         if !p.eat_word("RETURN") {
             return Err(ErrorKind::Syntax("expected RETURN".into()));
         }

@@ -18,7 +18,7 @@ pub(crate) fn parse_create(p: &mut Parser<'_>) -> PResult<CommandBody> {
     p.sp()?;
     let mailbox = p.mailbox()?;
     let mut special_use = Vec::new();
-    if p.eat(b' ') {
+    if p.eat_sp() {
         // create-params: only USE is defined (RFC 6154 §3).
         let params = p.list(1, |p| {
             let key = p.keyword()?;

@@ -212,7 +212,7 @@ pub(crate) fn parse_return_opts(p: &mut Parser<'_>) -> PResult<Option<Vec<Search
 /// `search-key *(SP search-key)`
 pub(crate) fn parse_keys(p: &mut Parser<'_>) -> PResult<Vec<SearchKey>> {
     let mut v = vec![key(p, 1)?];
-    while p.eat(b' ') {
+    while p.eat_sp() {
         v.push(key(p, 1)?);
     }
     Ok(v)

@@ -48,7 +48,7 @@ pub(crate) fn parse_examine(p: &mut Parser<'_>) -> PResult<CommandBody> {
 fn mailbox_and_params(p: &mut Parser<'_>) -> PResult<(Mailbox, SelectParams)> {
     p.sp()?;
     let mailbox = p.mailbox()?;
-    let params = if p.eat(b' ') {
+    let params = if p.eat_sp() {
         select_params(p)?
     } else {
         SelectParams::default()
@@ -74,10 +74,10 @@ fn select_params(p: &mut Parser<'_>) -> PResult<SelectParams> {
                     known_uids: None,
                     seq_match: None,
                 };
-                if p.eat(b' ') {
+                if p.eat_sp() {
                     if p.peek() != Some(b'(') {
                         q.known_uids = Some(p.known_set()?);
-                        if p.eat(b' ') {
+                        if p.eat_sp() {
                             q.seq_match = Some(seq_match(p)?);
                         }
                     } else {

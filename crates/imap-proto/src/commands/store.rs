@@ -59,7 +59,7 @@ pub(crate) fn parse_store(p: &mut Parser<'_>, uid: bool) -> PResult<CommandBody>
         p.flag_list()?
     } else {
         let mut v = vec![p.flag()?];
-        while p.eat(b' ') {
+        while p.eat_sp() {
             v.push(p.flag()?);
         }
         v

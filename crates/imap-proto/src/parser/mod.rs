@@ -43,7 +43,8 @@ pub(crate) fn parse(text: &[u8], literals: Vec<Bytes>, max_depth: usize) -> PRes
         open_parens: 0,
     };
     let tag = p.tag()?;
-    p.sp()?;
+    // The one SP that stays exact: between the tag and the command name.
+    p.byte(b' ', "SP")?;
     let name = p.keyword()?;
     let body = dispatch(&mut p, &name)?;
     p.end()?;
@@ -145,9 +146,23 @@ impl<'a> Parser<'a> {
         })
     }
 
-    /// Exactly one SP.
+    /// The SP between two arguments: one, or several. Clients in the wild send doubled
+    /// blanks (`STORE 1  FLAGS (\\Deleted)`) and Dovecot accepts them; nothing in the grammar
+    /// can begin with a blank, so accepting more never changes what an argument means.
     pub(crate) fn sp(&mut self) -> PResult<()> {
-        self.byte(b' ', "SP")
+        self.byte(b' ', "SP")?;
+        while self.eat(b' ') {}
+        Ok(())
+    }
+
+    /// Like [`sp`](Self::sp) where the SP is optional (a further argument may follow): true
+    /// (and consumed) if one or more blanks come next.
+    pub(crate) fn eat_sp(&mut self) -> bool {
+        if !self.eat(b' ') {
+            return false;
+        }
+        while self.eat(b' ') {}
+        true
     }
 
     /// True (and consumed) if the next octet is `b`.

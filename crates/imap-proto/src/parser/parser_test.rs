@@ -114,3 +114,53 @@ fn charset_names_are_ascii_atoms_or_quoted() {
     assert!(p("\"CH \u{1bb}\"".as_bytes()).charset().is_err());
     assert!(p(b"{5}\r\nUTF-8").charset().is_err());
 }
+
+/// Doubled blanks between arguments (clients in the wild send `STORE 1  FLAGS (\Deleted)`)
+/// parse as single ones, wherever they are between two arguments; after the tag, as trailing
+/// blanks, or inside a quoted string they still count.
+#[test]
+fn doubled_blanks() {
+    let commands = [
+        "a STORE 1 FLAGS (\\Deleted \\Seen)",
+        "a UID STORE 1:3 +FLAGS.SILENT (\\Seen)",
+        "a FETCH 1:* (UID FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT FROM)])",
+        "a SEARCH OR FROM alice SUBJECT \"two  words\" SINCE 1-Jan-2026",
+        "a UID SEARCH RETURN (MIN COUNT) UNSEEN",
+        "a ENABLE CONDSTORE QRESYNC",
+        "a SELECT INBOX (CONDSTORE)",
+        "a LIST \"\" (INBOX Sent) RETURN (CHILDREN)",
+        "a COPY 1:2 Archive",
+        "a STATUS INBOX (MESSAGES UNSEEN)",
+        "a LOGIN alice \"pass word\"",
+    ];
+    for one in commands {
+        let single = parse(one.as_bytes(), Vec::new(), 8).unwrap();
+        // Double every blank after the tag's, except those inside the quoted strings.
+        let (tag, rest) = one.split_once(' ').unwrap();
+        let mut doubled = format!("{tag} ");
+        let mut quoted = false;
+        for ch in rest.chars() {
+            if ch == '"' {
+                quoted = !quoted;
+            }
+            doubled.push(ch);
+            if ch == ' ' && !quoted {
+                doubled.push(' ');
+            }
+        }
+        let twice = parse(doubled.as_bytes(), Vec::new(), 8);
+        assert_eq!(twice.as_ref(), Ok(&single), "{doubled}");
+    }
+    for bad in ["a  NOOP", "a NOOP ", "a STORE 1 FLAGS (\\Seen) ", "a\tNOOP"] {
+        assert!(parse(bad.as_bytes(), Vec::new(), 8).is_err(), "{bad:?}");
+    }
+    // A quoted string keeps its blanks.
+    let Ok(Command {
+        body: CommandBody::Login { password, .. },
+        ..
+    }) = parse(b"a LOGIN u \"p  w\"", Vec::new(), 8)
+    else {
+        panic!("LOGIN")
+    };
+    assert_eq!(&password[..], b"p  w");
+}
