@@ -8,7 +8,9 @@ use crate::context::SelectedCtx;
 use crate::flags::{flags_response, imap_flags, permanent_flags_response};
 use crate::reply::{CommandError, Reply};
 use crate::view::{SyncMode, ViewUpdate};
-use imap_proto::response::{Code, FetchItem, FetchResponse, Response};
+use imap_proto::response::{
+    Code, FetchItem, FetchResponse, Response, State as Cond, StatusResponse,
+};
 use imap_proto::types::SequenceSet;
 
 /// Brings the selected mailbox's view up to date and queues what the client must hear.
@@ -26,6 +28,7 @@ pub(crate) async fn report_changes(
         cx.sel.view.claimed(claimed);
     }
     let (rev2, condstore) = (cx.enabled.rev2, cx.enabled.condstore);
+    let mut new_mail = false;
     for u in cx.sel.view.sync(&changes, mode) {
         let r = match u {
             ViewUpdate::Expunge(n) => Response::Expunge(n),
@@ -36,7 +39,10 @@ pub(crate) async fn report_changes(
                 },
                 None => continue,
             },
-            ViewUpdate::Exists(n) => Response::Exists(n),
+            ViewUpdate::Exists(n) => {
+                new_mail = true;
+                Response::Exists(n)
+            }
             ViewUpdate::Recent(n) if !rev2 => Response::Recent(n),
             ViewUpdate::Recent(_) => continue,
             ViewUpdate::FlagsChanged {
@@ -58,6 +64,19 @@ pub(crate) async fn report_changes(
             }
         };
         cx.send(&r);
+    }
+    // New messages carry MODSEQs the client has no other way to learn: with CONDSTORE the
+    // mailbox's HIGHESTMODSEQ follows their EXISTS (RFC 7162 §3.1.2.1, as Dovecot sends it),
+    // so a QRESYNC client can advance its cache. Not while an expunge is held back (the
+    // client would skip it at its next QRESYNC): then once it has been told.
+    if new_mail && condstore {
+        cx.sel.view.owe_modseq();
+    }
+    if !cx.sel.view.expunges_pending() && cx.sel.view.take_modseq_owed() {
+        let modseq = cx.sel.view.highest_modseq();
+        let ok =
+            StatusResponse::untagged(Cond::Ok, "highest").with_code(Code::HighestModSeq(modseq));
+        cx.send(&Response::Status(ok));
     }
     Ok(())
 }

@@ -81,6 +81,8 @@ pub struct MailboxView {
     reported_exists: u32,
     /// QRESYNC is enabled: report VANISHED instead of EXPUNGE.
     qresync: bool,
+    /// New mail was reported under CONDSTORE and its HIGHESTMODSEQ not yet sent.
+    modseq_owed: bool,
 }
 
 impl MailboxView {
@@ -119,6 +121,7 @@ impl MailboxView {
             },
             announced,
             qresync,
+            modseq_owed: false,
         }
     }
 
@@ -228,6 +231,23 @@ impl MailboxView {
         self.entries
             .get(seq.wrapping_sub(1) as usize)
             .is_some_and(|e| e.gone)
+    }
+
+    /// True while an expunge learnt by a sync has not been reported to the client (the
+    /// command in progress does not allow EXPUNGE responses).
+    pub fn expunges_pending(&self) -> bool {
+        self.entries.iter().any(|e| e.gone)
+    }
+
+    /// Records that the client was told of new mail whose MODSEQs it has not learnt yet.
+    pub fn owe_modseq(&mut self) {
+        self.modseq_owed = true;
+    }
+
+    /// Whether the client is owed a HIGHESTMODSEQ ([`owe_modseq`](Self::owe_modseq)); the
+    /// debt is settled by asking.
+    pub fn take_modseq_owed(&mut self) -> bool {
+        std::mem::take(&mut self.modseq_owed)
     }
 
     /// Resolves a sequence set to `(seq, uid)` pairs, ascending, without duplicates. `*` is the

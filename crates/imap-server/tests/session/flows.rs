@@ -944,6 +944,62 @@ async fn selected_mailbox_deleted_saved_result_reset_and_hostile_sets() {
     assert_eq!(c.cmd("NOOP").await, ["t11 OK NOOP completed"]);
 }
 
+/// New mail (and expunges) reported to a CONDSTORE session are followed by `* OK
+/// [HIGHESTMODSEQ n]` (issue 17 item 3: a QRESYNC client can advance its cache only from it),
+/// not without CONDSTORE, and not while another session's expunge is still held back from
+/// this one (then with the EXPUNGE, when it is told).
+#[tokio::test]
+async fn new_mail_announces_highestmodseq_under_condstore() {
+    let f = Fixture::new().await;
+    let msg = "Subject: m\r\n\r\nbody\r\n";
+    let mut a = f.login().await;
+    a.ok("ENABLE CONDSTORE").await;
+    a.ok("SELECT INBOX").await;
+    let mut plain = f.login().await;
+    plain.ok("SELECT INBOX").await;
+    let mut b = f.login().await;
+    append_to(&mut b, "b1", "INBOX", msg).await;
+    let highest = |r: &[String]| {
+        r.iter()
+            .filter_map(|l| l.strip_prefix("* OK [HIGHESTMODSEQ "))
+            .map(|l| l.split(']').next().unwrap().parse::<u64>().unwrap())
+            .collect::<Vec<_>>()
+    };
+    let r = a.cmd("NOOP").await;
+    let exists = r.iter().position(|l| l == "* 1 EXISTS").expect("EXISTS");
+    let h1 = highest(&r);
+    assert_eq!(h1.len(), 1, "{r:?}");
+    let at = r
+        .iter()
+        .position(|l| l.starts_with("* OK [HIGHESTMODSEQ"))
+        .unwrap();
+    assert!(at > exists, "after the EXISTS: {r:?}");
+    let creds = f
+        .store()
+        .credentials("alice@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    let inbox = f.store().mailbox(creds.account, "INBOX").await.unwrap();
+    let st = f.store().status(creds.account, inbox.id).await.unwrap();
+    assert_eq!(h1[0], st.highest_modseq, "the mailbox's HIGHESTMODSEQ");
+    assert!(
+        highest(&plain.cmd("NOOP").await).is_empty(),
+        "no CONDSTORE, none"
+    );
+    // An expunge and new mail while `a` runs FETCH: the EXISTS may come, HIGHESTMODSEQ not.
+    append_to(&mut b, "b2", "INBOX", msg).await;
+    b.ok("SELECT INBOX").await;
+    b.ok("STORE 1 +FLAGS.SILENT (\\Deleted)").await;
+    b.ok("EXPUNGE").await;
+    append_to(&mut b, "b3", "INBOX", msg).await;
+    let r = a.cmd("FETCH 1 (FLAGS)").await;
+    assert!(highest(&r).is_empty(), "{r:?}");
+    let r = a.cmd("NOOP").await;
+    assert!(r.contains(&"* 1 EXPUNGE".to_string()), "{r:?}");
+    assert_eq!(highest(&r).len(), 1, "once the expunge is told: {r:?}");
+}
+
 /// CONDSTORE/QRESYNC (RFC 7162): HIGHESTMODSEQ on SELECT, a QRESYNC SELECT reports what
 /// changed while the client was away (VANISHED (EARLIER) and FETCH with MODSEQ), as does
 /// UID FETCH … (CHANGEDSINCE … VANISHED); SEARCH MODSEQ reports the highest MODSEQ.
