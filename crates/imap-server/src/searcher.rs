@@ -77,7 +77,7 @@ fn holds(key: &SearchKey, p: &dyn Fn(&SearchKey) -> bool) -> bool {
 }
 
 /// True if `key` holds a MODSEQ key anywhere.
-fn has_modseq(key: &SearchKey) -> bool {
+pub(crate) fn has_modseq(key: &SearchKey) -> bool {
     holds(key, &|k| matches!(k, SearchKey::ModSeq { .. }))
 }
 

@@ -108,3 +108,17 @@ pub(crate) fn announce(cx: &mut SelectedCtx<'_>, flags: &store::Flags) {
         cx.send(&p);
     }
 }
+
+/// A CONDSTORE-enabling command (FETCH of MODSEQ or with CHANGEDSINCE, SEARCH MODSEQ, STORE
+/// UNCHANGEDSINCE: RFC 7162 §3.1) turns CONDSTORE on for the session; the first one says the
+/// mailbox's HIGHESTMODSEQ in an untagged OK (§3.1.2.1), and from then on FETCH responses
+/// carry MODSEQ.
+pub(crate) fn enable_condstore(cx: &mut SelectedCtx<'_>) {
+    if cx.enabled.condstore {
+        return;
+    }
+    cx.enabled.condstore = true;
+    let modseq = cx.sel.view.highest_modseq();
+    let ok = StatusResponse::untagged(Cond::Ok, "highest").with_code(Code::HighestModSeq(modseq));
+    cx.send(&Response::Status(ok));
+}

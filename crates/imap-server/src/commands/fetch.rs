@@ -6,7 +6,7 @@ use crate::context::SelectedCtx;
 use crate::flags::imap_flags;
 use crate::messages::{body_prefix, load, no_facts, resolve, stored_facts, view_records};
 use crate::reply::{CommandError, Outcome, Reply};
-use crate::updates::announce;
+use crate::updates::{announce, enable_condstore};
 use bytes::Bytes;
 use imap_proto::command::{FetchAttr, FetchItems, FetchModifiers, Section, SectionText};
 use imap_proto::response::{Code, FetchItem, FetchResponse, Response};
@@ -111,9 +111,9 @@ pub(crate) async fn fetch(
     if modifiers.vanished && !cx.enabled.qresync {
         return Err(CommandError::bad("VANISHED needs ENABLE QRESYNC"));
     }
-    if modifiers.changed_since.is_some() {
-        // RFC 7162 §3.1.4.1: CHANGEDSINCE turns CONDSTORE on.
-        cx.enabled.condstore = true;
+    if modifiers.changed_since.is_some() || items.expand().contains(&FetchAttr::ModSeq) {
+        // RFC 7162 §3.1: CHANGEDSINCE and FETCH MODSEQ turn CONDSTORE on.
+        enable_condstore(cx);
     }
     let (account, mailbox, read_only) = (cx.account(), cx.sel.id, cx.sel.read_only);
     let mut attrs = items.expand();

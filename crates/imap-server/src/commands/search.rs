@@ -5,7 +5,8 @@
 use crate::context::SelectedCtx;
 use crate::esearch::{EsearchAnswer, Order, answer_esearch};
 use crate::reply::{Outcome, Reply};
-use crate::searcher::{check_charset, matching};
+use crate::searcher::{check_charset, has_modseq, matching};
+use crate::updates::enable_condstore;
 use imap_proto::Tag;
 use imap_proto::command::{SearchKey, SearchReturn};
 use imap_proto::response::{Response, SearchResponse};
@@ -37,6 +38,10 @@ pub(crate) async fn search(s: &mut SelectedCtx<'_>, tag: &Tag, req: SearchReques
 
 async fn run(s: &mut SelectedCtx<'_>, tag: &Tag, req: SearchRequest) -> Outcome {
     check_charset(req.charset.as_deref())?;
+    if req.criteria.iter().any(has_modseq) {
+        // RFC 7162 §3.1: SEARCH MODSEQ turns CONDSTORE on.
+        enable_condstore(s);
+    }
     let found = matching(s, req.criteria, false, |_, _| ()).await?;
     let ids: Vec<u32> = found
         .hits

@@ -5,7 +5,7 @@ use crate::flags::{imap_flags, store_flags};
 use crate::messages::resolve;
 use crate::reply::Outcome;
 use crate::reply::Reply;
-use crate::updates::announce;
+use crate::updates::{announce, enable_condstore};
 use imap_proto::command::StoreAction;
 use imap_proto::response::{Code, FetchItem, FetchResponse, Response};
 use imap_proto::types::{Flag, SequenceSet};
@@ -24,6 +24,10 @@ pub(crate) struct StoreRequest<'a> {
 /// STORE / UID STORE
 pub(crate) async fn store(cx: &mut SelectedCtx<'_>, req: StoreRequest<'_>) -> Outcome {
     cx.writable()?;
+    if req.unchanged_since.is_some() {
+        // RFC 7162 §3.1: UNCHANGEDSINCE turns CONDSTORE on.
+        enable_condstore(cx);
+    }
     let targets = resolve(cx.sel, req.uid, req.set, cx.saved_search())?;
     let op = match req.action {
         StoreAction::Add => FlagOp::Add,

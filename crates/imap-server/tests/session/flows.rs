@@ -1000,6 +1000,47 @@ async fn new_mail_announces_highestmodseq_under_condstore() {
     assert_eq!(highest(&r).len(), 1, "once the expunge is told: {r:?}");
 }
 
+/// CONDSTORE-enabling commands (RFC 7162 §3.1, issue 17 item 4): FETCH of MODSEQ, SEARCH
+/// MODSEQ and STORE UNCHANGEDSINCE turn CONDSTORE on; the first says HIGHESTMODSEQ in an
+/// untagged OK, and from then on STORE's FETCH responses carry MODSEQ.
+#[tokio::test]
+async fn condstore_enabling_commands() {
+    let f = Fixture::new().await;
+    let msg = "Subject: m\r\n\r\nbody\r\n";
+    let mut setup = f.login().await;
+    append_to(&mut setup, "s1", "INBOX", msg).await;
+    let highest = |r: &[String]| {
+        r.iter()
+            .filter(|l| l.starts_with("* OK [HIGHESTMODSEQ "))
+            .count()
+    };
+    for enabling in [
+        "FETCH 1 (MODSEQ)",
+        "UID FETCH 1:* (FLAGS MODSEQ)",
+        "SEARCH MODSEQ 1",
+        "STORE 1 (UNCHANGEDSINCE 1000) +FLAGS (\\Draft)",
+    ] {
+        let mut c = f.login().await;
+        c.ok("SELECT INBOX").await;
+        let r = c.cmd("STORE 1 +FLAGS (\\Answered)").await;
+        assert!(!r[0].contains("MODSEQ"), "{enabling}: not yet: {r:?}");
+        let r = c.cmd(enabling).await;
+        assert_eq!(highest(&r), 1, "{enabling}: {r:?}");
+        assert!(
+            r[0].starts_with("* OK [HIGHESTMODSEQ "),
+            "{enabling}: first: {r:?}"
+        );
+        assert!(r.last().unwrap().contains(" OK "), "{enabling}: {r:?}");
+        let r = c.cmd(enabling).await;
+        assert_eq!(highest(&r), 0, "{enabling}: only the first: {r:?}");
+        let r = c.cmd("STORE 1 -FLAGS (\\Answered)").await;
+        assert!(
+            r[0].contains("MODSEQ ("),
+            "{enabling}: STORE's FETCH has MODSEQ: {r:?}"
+        );
+    }
+}
+
 /// CONDSTORE/QRESYNC (RFC 7162): HIGHESTMODSEQ on SELECT, a QRESYNC SELECT reports what
 /// changed while the client was away (VANISHED (EARLIER) and FETCH with MODSEQ), as does
 /// UID FETCH … (CHANGEDSINCE … VANISHED); SEARCH MODSEQ reports the highest MODSEQ.
