@@ -52,6 +52,14 @@ async fn open(cx: &mut AuthCtx<'_>, m: &Mailbox, params: SelectParams, read_only
     } else {
         cx.store().claim_recent(account, info.id).await?
     };
+    // EXAMINE tells how many messages no session has claimed, without claiming them (issue
+    // 17 item 2: EXAMINE, a later SELECT and STATUS agree). Counted before the snapshot, so
+    // every message counted is in it unless expunged meanwhile.
+    let unclaimed = if read_only && !cx.enabled.rev2 {
+        cx.store().status(account, info.id).await?.recent
+    } else {
+        0
+    };
     let snapshot = cx.store().snapshot(account, info.id).await?;
     let first_unseen = snapshot
         .messages
@@ -66,7 +74,11 @@ async fn open(cx: &mut AuthCtx<'_>, m: &Mailbox, params: SelectParams, read_only
             cx.send(&list);
         }
     } else {
-        cx.send(&Response::Recent(view.recent()));
+        cx.send(&Response::Recent(if read_only {
+            unclaimed.min(view.exists())
+        } else {
+            view.recent()
+        }));
         if let Some(i) = first_unseen {
             cx.send(&untagged_code(Code::Unseen(i as u32 + 1), "first unseen"));
         }

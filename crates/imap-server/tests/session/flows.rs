@@ -447,6 +447,39 @@ async fn select_and_changes_from_another_session() {
     );
 }
 
+/// EXAMINE reports how many messages no session has claimed as \Recent, without claiming them;
+/// a following SELECT claims them and a STATUS then shows none (issue 17 item 2: the three
+/// agree).
+#[tokio::test]
+async fn examine_counts_recent_without_claiming() {
+    let f = Fixture::new().await;
+    let mut a = f.login().await;
+    let msg = "Subject: r\r\n\r\nbody\r\n";
+    append_to(&mut a, "a1", "INBOX", msg).await;
+    append_to(&mut a, "a2", "INBOX", msg).await;
+    let mut e = f.login().await;
+    let r = e.ok("EXAMINE INBOX").await;
+    assert!(r.contains(&"* 2 RECENT".to_string()), "{r:?}");
+    let r = e.ok("EXAMINE INBOX").await;
+    assert!(
+        r.contains(&"* 2 RECENT".to_string()),
+        "EXAMINE claimed nothing: {r:?}"
+    );
+    assert_eq!(
+        a.cmd("STATUS INBOX (RECENT)").await[0],
+        "* STATUS INBOX (RECENT 2)"
+    );
+    let r = a.ok("SELECT INBOX").await;
+    assert!(r.contains(&"* 2 RECENT".to_string()), "{r:?}");
+    let mut s = f.login().await;
+    assert_eq!(
+        s.cmd("STATUS INBOX (RECENT)").await[0],
+        "* STATUS INBOX (RECENT 0)"
+    );
+    let r = s.ok("EXAMINE INBOX").await;
+    assert!(r.contains(&"* 0 RECENT".to_string()), "{r:?}");
+}
+
 /// Garbage and hostile commands get BAD (with the tag when there is one) and the session goes
 /// on; an over-limit APPEND literal gets NO [TOOBIG] before the client sends it.
 #[tokio::test]
