@@ -74,9 +74,7 @@ pub(crate) async fn report_changes(
     }
     if !cx.sel.view.expunges_pending() && cx.sel.view.take_modseq_owed() {
         let modseq = cx.sel.view.highest_modseq();
-        let ok =
-            StatusResponse::untagged(Cond::Ok, "highest").with_code(Code::HighestModSeq(modseq));
-        cx.send(&Response::Status(ok));
+        cx.send(&highest_modseq_ok(modseq));
     }
     Ok(())
 }
@@ -119,6 +117,11 @@ pub(crate) fn enable_condstore(cx: &mut SelectedCtx<'_>) {
     }
     cx.enabled.condstore = true;
     let modseq = cx.sel.view.highest_modseq();
+    cx.send(&highest_modseq_ok(modseq));
+}
+
+/// `* OK [HIGHESTMODSEQ n] highest`.
+pub(crate) fn highest_modseq_ok(modseq: u64) -> Response {
     let ok = StatusResponse::untagged(Cond::Ok, "highest").with_code(Code::HighestModSeq(modseq));
-    cx.send(&Response::Status(ok));
+    Response::Status(ok)
 }

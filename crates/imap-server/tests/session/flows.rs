@@ -1034,7 +1034,7 @@ async fn new_mail_announces_highestmodseq_under_condstore() {
 }
 
 /// CONDSTORE-enabling commands (RFC 7162 §3.1, issue 17 item 4): FETCH of MODSEQ, SEARCH
-/// MODSEQ and STORE UNCHANGEDSINCE turn CONDSTORE on; the first says HIGHESTMODSEQ in an
+/// MODSEQ, STORE UNCHANGEDSINCE and STATUS (HIGHESTMODSEQ) turn CONDSTORE on; the first says HIGHESTMODSEQ in an
 /// untagged OK, and from then on STORE's FETCH responses carry MODSEQ.
 #[tokio::test]
 async fn condstore_enabling_commands() {
@@ -1052,6 +1052,7 @@ async fn condstore_enabling_commands() {
         "UID FETCH 1:* (FLAGS MODSEQ)",
         "SEARCH MODSEQ 1",
         "STORE 1 (UNCHANGEDSINCE 1000) +FLAGS (\\Draft)",
+        "STATUS INBOX (HIGHESTMODSEQ)",
     ] {
         let mut c = f.login().await;
         c.ok("SELECT INBOX").await;
