@@ -614,7 +614,10 @@ def append_select_status_fetch():
     assert flagset(sel[b"FLAGS"]) >= flagset([b"\\Answered", b"\\Flagged", b"\\Deleted",
                                               b"\\Seen", b"\\Draft", b"$Label1"]), sel[b"FLAGS"]
     assert b"\\*" in sel[b"PERMANENTFLAGS"], f"PERMANENTFLAGS {sel[b'PERMANENTFLAGS']!r}"
-    assert b"HIGHESTMODSEQ" not in sel, "HIGHESTMODSEQ without CONDSTORE"
+    # STATUS (HIGHESTMODSEQ) above is a CONDSTORE enabling command (RFC 7162 §3.1), so SELECT
+    # reports the mailbox's HIGHESTMODSEQ.
+    assert sel.get(b"HIGHESTMODSEQ") == st[b"HIGHESTMODSEQ"], \
+        f"HIGHESTMODSEQ after STATUS enabled CONDSTORE: {sel!r}"
     assert sel[b"MAILBOXID"] == [b"(%s)" % st[b"MAILBOXID"][0]], \
         f"MAILBOXID in SELECT {sel.get(b'MAILBOXID')!r} vs STATUS {st[b'MAILBOXID']!r}"
     # UNSEEN in SELECT (IMAP4rev1): the first unseen is message 2.
