@@ -30,34 +30,45 @@ pub(crate) fn resolve(
     }
 }
 
-/// A message's octets (only when `with_body`) and its facts. The facts were stored at APPEND;
-/// if they cannot be read back (a format change), they are computed again from the octets.
+/// A message's facts (stored at APPEND) and as many of its first octets as `reach` asks for
+/// given them (`None`: none; an end at or past the size: all of it), so that a header fetch
+/// reads headers and not attachments. Facts that cannot be read back (a format change) are
+/// computed again from the whole message, read when `reach` asks for any of it.
 pub(crate) async fn load(
     shared: &Shared,
     rec: &store::MessageRecord,
-    with_body: bool,
+    reach: impl Fn(&mail_model::MessageFacts) -> Option<u64>,
 ) -> Result<(Option<bytes::Bytes>, mail_model::MessageFacts), CommandError> {
-    let raw = if with_body {
-        Some(body(shared, rec).await?)
-    } else {
-        None
+    if let Some(facts) = mail_model::MessageFacts::decode(&rec.facts) {
+        let raw = match reach(&facts) {
+            Some(end) => Some(body_prefix(shared, rec, end).await?),
+            None => None,
+        };
+        return Ok((raw, facts));
+    }
+    let raw = match reach(no_facts()) {
+        Some(_) => Some(body(shared, rec).await?),
+        None => None,
     };
-    let facts = match stored_facts(rec) {
-        Some(f) => f,
-        None => mail_model::analyze(raw.as_deref().unwrap_or_default()),
-    };
+    let facts = mail_model::analyze(raw.as_deref().unwrap_or_default());
     Ok((raw, facts))
 }
 
-/// The facts stored with a message at APPEND, `None` if they cannot be read back (a format
-/// change: compute them again from the octets).
-pub(crate) fn stored_facts(rec: &store::MessageRecord) -> Option<mail_model::MessageFacts> {
-    mail_model::MessageFacts::decode(&rec.facts)
+/// For [`load`]: the whole message when `with_body`, else none of it.
+pub(crate) fn whole(with_body: bool) -> impl Fn(&mail_model::MessageFacts) -> Option<u64> {
+    move |_| with_body.then_some(u64::MAX)
 }
 
-/// The first `end` octets of a message (all of it when `end` reaches its size): a header or
-/// the first parts without the attachments behind them.
-pub(crate) async fn body_prefix(
+/// The body's address in the blob store.
+fn blob_id(rec: &store::MessageRecord) -> blob_store::BlobId {
+    blob_store::BlobId {
+        sha256: rec.blob.sha256,
+        size: rec.size,
+    }
+}
+
+/// The first `end` octets of a message (all of it when `end` reaches its size).
+async fn body_prefix(
     shared: &Shared,
     rec: &store::MessageRecord,
     end: u64,
@@ -65,13 +76,9 @@ pub(crate) async fn body_prefix(
     if end >= rec.size {
         return body(shared, rec).await;
     }
-    let id = blob_store::BlobId {
-        sha256: rec.blob.sha256,
-        size: rec.size,
-    };
     Ok(shared
         .blobs
-        .get_range(id, 0..end)
+        .get_range(blob_id(rec), 0..end)
         .await
         .map_err(store::bodies::blob_error)?)
 }
@@ -111,13 +118,9 @@ pub(crate) async fn body(
     shared: &Shared,
     rec: &store::MessageRecord,
 ) -> Result<bytes::Bytes, CommandError> {
-    let id = blob_store::BlobId {
-        sha256: rec.blob.sha256,
-        size: rec.size,
-    };
     Ok(shared
         .blobs
-        .get(id)
+        .get(blob_id(rec))
         .await
         .map_err(store::bodies::blob_error)?)
 }

@@ -17,7 +17,7 @@
 
 use crate::context::SelectedCtx;
 use crate::flags::search_flags;
-use crate::messages::{body, load, no_facts, view_records};
+use crate::messages::{body, load, no_facts, view_records, whole};
 use crate::reply::{CommandError, Reply};
 use imap_proto::command::SearchKey;
 use imap_proto::response::Code;
@@ -199,7 +199,7 @@ pub(crate) async fn matching<T>(
         let indexed = judge.as_ref().is_some_and(|j| uid < j.watermark());
         let with_body = needs_text && !indexed;
         let (raw, owned) = if want_facts {
-            let (raw, facts) = load(cx.shared, rec, with_body).await?;
+            let (raw, facts) = load(cx.shared, rec, whole(with_body)).await?;
             (raw, Some(facts))
         } else if with_body {
             (Some(body(cx.shared, rec).await?), None)
@@ -249,7 +249,7 @@ pub(crate) async fn matching<T>(
             Some(judged) => judged,
             // The index lost this body's text: read the message itself.
             None if indexed => {
-                let (raw, _) = load(cx.shared, rec, true).await?;
+                let (raw, _) = load(cx.shared, rec, whole(true)).await?;
                 let text = raw.as_deref().map(mail_model::search_text);
                 let msg = imap_search::Message {
                     text: text.as_ref(),

@@ -4,7 +4,7 @@
 //! view decides; this module asks the store and writes what the view says). Used by the
 //! session's sync and IDLE, and by the commands that must report expunges before their OK.
 
-use crate::context::SelectedCtx;
+use crate::context::{Ctx, SelectedCtx};
 use crate::flags::{flags_response, imap_flags, permanent_flags_response};
 use crate::reply::{CommandError, Reply};
 use crate::view::{SyncMode, ViewUpdate};
@@ -108,16 +108,17 @@ pub(crate) fn announce(cx: &mut SelectedCtx<'_>, flags: &store::Flags) {
 }
 
 /// A CONDSTORE-enabling command (FETCH of MODSEQ or with CHANGEDSINCE, SEARCH MODSEQ, STORE
-/// UNCHANGEDSINCE: RFC 7162 §3.1) turns CONDSTORE on for the session; the first one says the
-/// mailbox's HIGHESTMODSEQ in an untagged OK (§3.1.2.1), and from then on FETCH responses
-/// carry MODSEQ.
-pub(crate) fn enable_condstore(cx: &mut SelectedCtx<'_>) {
+/// UNCHANGEDSINCE, STATUS (HIGHESTMODSEQ): RFC 7162 §3.1) turns CONDSTORE on for the session;
+/// the first one says the selected mailbox's HIGHESTMODSEQ (`selected`, when there is one) in
+/// an untagged OK (§3.1.2.1), and from then on FETCH responses carry MODSEQ.
+pub(crate) fn enable_condstore(cx: &mut Ctx<'_>, selected: Option<u64>) {
     if cx.enabled.condstore {
         return;
     }
     cx.enabled.condstore = true;
-    let modseq = cx.sel.view.highest_modseq();
-    cx.send(&highest_modseq_ok(modseq));
+    if let Some(modseq) = selected {
+        cx.send(&highest_modseq_ok(modseq));
+    }
 }
 
 /// `* OK [HIGHESTMODSEQ n] highest`.

@@ -66,14 +66,7 @@ pub async fn run<F: Fn(usize) -> Target>(o: RunOptions<F>) -> stats::Report {
             tokio::spawn(client::run(cfg))
         })
         .collect();
-    let mut total = stats::Stats::default();
-    for t in tasks {
-        match t.await {
-            Ok(s) => total.merge(s),
-            Err(e) => total.inconsistent(format!("client task failed: {e}")),
-        }
-    }
-    total.report(o.clients, o.duration)
+    gather(tasks, o.clients, o.duration).await
 }
 
 /// One run of the realistic profile.
@@ -112,6 +105,16 @@ pub async fn run_realistic(o: RealRunOptions) -> stats::Report {
             tokio::spawn(realistic::run(cfg))
         })
         .collect();
+    gather(tasks, o.clients, o.duration).await
+}
+
+/// Waits for every client task and merges their statistics into the run's report (a task that
+/// failed counts as an inconsistency).
+async fn gather(
+    tasks: Vec<tokio::task::JoinHandle<stats::Stats>>,
+    clients: usize,
+    duration: Duration,
+) -> stats::Report {
     let mut total = stats::Stats::default();
     for t in tasks {
         match t.await {
@@ -119,5 +122,5 @@ pub async fn run_realistic(o: RealRunOptions) -> stats::Report {
             Err(e) => total.inconsistent(format!("client task failed: {e}")),
         }
     }
-    total.report(o.clients, o.duration)
+    total.report(clients, duration)
 }

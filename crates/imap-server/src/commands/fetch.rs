@@ -4,7 +4,7 @@
 
 use crate::context::SelectedCtx;
 use crate::flags::imap_flags;
-use crate::messages::{body_prefix, load, no_facts, resolve, stored_facts, view_records};
+use crate::messages::{load, no_facts, resolve, view_records};
 use crate::reply::{CommandError, Outcome, Reply};
 use crate::updates::{announce, enable_condstore};
 use bytes::Bytes;
@@ -13,21 +13,6 @@ use imap_proto::response::{Code, FetchItem, FetchResponse, Response};
 use imap_proto::types::{DateTime, SequenceSet};
 use mail_model::MessageFacts;
 use store::{FlagOp, FlagUpdate, Flags, MessageRecord};
-
-/// True if answering `attrs` needs the message octets.
-fn needs_body(attrs: &[FetchAttr]) -> bool {
-    attrs.iter().any(|a| {
-        matches!(
-            a,
-            FetchAttr::Rfc822
-                | FetchAttr::Rfc822Header
-                | FetchAttr::Rfc822Text
-                | FetchAttr::BodySection { .. }
-                | FetchAttr::Binary { .. }
-                | FetchAttr::BinarySize { .. }
-        )
-    })
-}
 
 /// What answering a FETCH reads from storage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,7 +98,8 @@ pub(crate) async fn fetch(
     }
     if modifiers.changed_since.is_some() || items.expand().contains(&FetchAttr::ModSeq) {
         // RFC 7162 §3.1: CHANGEDSINCE and FETCH MODSEQ turn CONDSTORE on.
-        enable_condstore(cx);
+        let modseq = cx.sel.view.highest_modseq();
+        enable_condstore(cx, Some(modseq));
     }
     let (account, mailbox, read_only) = (cx.account(), cx.sel.id, cx.sel.read_only);
     let mut attrs = items.expand();
@@ -171,7 +157,6 @@ pub(crate) async fn fetch(
     let placeholder = no_facts();
     let by_uid: std::collections::HashMap<u32, &MessageRecord> =
         records.iter().map(|r| (r.state.uid, r)).collect();
-    let body = needs_body(&attrs);
     let mut failures = 0;
     for (seq, uid) in targets {
         let Some(&rec) = by_uid.get(&uid) else {
@@ -179,17 +164,11 @@ pub(crate) async fn fetch(
             failures += 1;
             continue;
         };
-        let loaded = if needs != Needs::Facts {
-            None
-        } else if let Some(facts) = stored_facts(rec) {
+        let loaded = if needs == Needs::Facts {
             // Only the octets the items reach: a header page reads headers, not attachments.
-            let raw = match octets_needed(&attrs, &facts) {
-                Some(end) => Some(body_prefix(cx.shared, rec, end).await?),
-                None => None,
-            };
-            Some((raw, facts))
+            Some(load(cx.shared, rec, |facts| octets_needed(&attrs, facts)).await?)
         } else {
-            Some(load(cx.shared, rec, body).await?)
+            None
         };
         let (raw, facts) = match &loaded {
             Some((raw, facts)) => (raw.as_deref(), facts),

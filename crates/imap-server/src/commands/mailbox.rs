@@ -4,7 +4,7 @@
 use crate::context::AuthCtx;
 use crate::mailbox_data::{DELIM, status_response};
 use crate::reply::{CommandError, Outcome, Reply};
-use crate::updates::highest_modseq_ok;
+use crate::updates::enable_condstore;
 use imap_proto::Mailbox;
 use imap_proto::response::Code;
 use imap_proto::types::StatusItem;
@@ -94,13 +94,9 @@ pub(crate) async fn subscribe(cx: &mut AuthCtx<'_>, m: &Mailbox, on: bool) -> Ou
 /// STATUS mailbox (items)
 pub(crate) async fn status(cx: &mut AuthCtx<'_>, m: &Mailbox, items: &[StatusItem]) -> Outcome {
     let name = cx.name_in(m)?;
-    if items.contains(&StatusItem::HighestModSeq) && !cx.enabled.condstore {
-        // RFC 7162 §3.1: STATUS (HIGHESTMODSEQ) turns CONDSTORE on; the selected mailbox's
-        // HIGHESTMODSEQ is said as for the other enabling commands.
-        cx.enabled.condstore = true;
-        if let Some(modseq) = cx.selected.as_deref().map(|s| s.view.highest_modseq()) {
-            cx.send(&highest_modseq_ok(modseq));
-        }
+    if items.contains(&StatusItem::HighestModSeq) {
+        let selected = cx.selected.as_deref().map(|s| s.view.highest_modseq());
+        enable_condstore(cx, selected);
     }
     let wire = cx.name_out(&name);
     let r = status_response(cx.shared, cx.account(), &name, wire, items).await?;

@@ -40,7 +40,8 @@ async fn run(s: &mut SelectedCtx<'_>, tag: &Tag, req: SearchRequest) -> Outcome 
     check_charset(req.charset.as_deref())?;
     if req.criteria.iter().any(has_modseq) {
         // RFC 7162 §3.1: SEARCH MODSEQ turns CONDSTORE on.
-        enable_condstore(s);
+        let modseq = s.sel.view.highest_modseq();
+        enable_condstore(s, Some(modseq));
     }
     let found = matching(s, req.criteria, false, |_, _| ()).await?;
     let ids: Vec<u32> = found

@@ -7,6 +7,7 @@ use crate::flags::{flags_response, imap_flags, permanent_flags_response};
 use crate::mailbox_data::{mailbox_id, selected_list};
 use crate::reply::{CommandError, Outcome, Reply};
 use crate::state::{Selected, Transition};
+use crate::updates::highest_modseq_ok;
 use crate::view::MailboxView;
 use imap_proto::Mailbox;
 use imap_proto::command::SelectParams;
@@ -93,10 +94,7 @@ async fn open(cx: &mut AuthCtx<'_>, m: &Mailbox, params: SelectParams, read_only
         "predicted next UID",
     ));
     if cx.enabled.condstore {
-        cx.send(&untagged_code(
-            Code::HighestModSeq(view.highest_modseq()),
-            "highest",
-        ));
+        cx.send(&highest_modseq_ok(view.highest_modseq()));
     }
     // RFC 8474 §4.1: the mailbox's OBJECTID.
     cx.send(&untagged_code(

@@ -26,7 +26,8 @@ pub(crate) async fn store(cx: &mut SelectedCtx<'_>, req: StoreRequest<'_>) -> Ou
     cx.writable()?;
     if req.unchanged_since.is_some() {
         // RFC 7162 §3.1: UNCHANGEDSINCE turns CONDSTORE on.
-        enable_condstore(cx);
+        let modseq = cx.sel.view.highest_modseq();
+        enable_condstore(cx, Some(modseq));
     }
     let targets = resolve(cx.sel, req.uid, req.set, cx.saved_search())?;
     let op = match req.action {
