@@ -14,7 +14,7 @@ pub(crate) fn store_status(e: StoreError) -> Status {
     match e {
         StoreError::NotFound(_) => Status::not_found(text),
         StoreError::AlreadyExists(_) => Status::already_exists(text),
-        StoreError::OverQuota => Status::resource_exhausted(text),
+        StoreError::OverQuota | StoreError::Limit(_) => Status::resource_exhausted(text),
         StoreError::Cannot(_) | StoreError::HasChildren => Status::failed_precondition(text),
         StoreError::Unavailable(_) | StoreError::BlobCollected(_) => Status::unavailable(text),
         StoreError::Internal(_) => {
@@ -45,6 +45,7 @@ mod tests {
             (StoreError::NotFound("x".into()), Code::NotFound),
             (StoreError::AlreadyExists("x".into()), Code::AlreadyExists),
             (StoreError::OverQuota, Code::ResourceExhausted),
+            (StoreError::Limit("x".into()), Code::ResourceExhausted),
             (StoreError::Cannot("x".into()), Code::FailedPrecondition),
             (StoreError::HasChildren, Code::FailedPrecondition),
             (StoreError::Unavailable("x".into()), Code::Unavailable),

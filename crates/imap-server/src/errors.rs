@@ -15,6 +15,7 @@ pub fn store_reply(e: StoreError) -> Reply {
             Reply::no(format!("{what} already exists")).code(Code::AlreadyExists)
         }
         StoreError::OverQuota => Reply::no("over quota").code(Code::OverQuota),
+        StoreError::Limit(why) => Reply::no(why).code(Code::Limit),
         StoreError::HasChildren => {
             Reply::no("the mailbox has child mailboxes").code(Code::HasChildren)
         }

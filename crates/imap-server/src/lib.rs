@@ -25,7 +25,8 @@
 //!   (message sets, octets, facts), `searcher` (the one matching loop of SEARCH, SORT and
 //!   THREAD, and who judges text keys), `esearch` (ESEARCH answers), `mailbox_data` (STATUS
 //!   data, OBJECTID, the mailbox tree), `capabilities`, `auth` (credential checks).
-//! * [`view`]: a session's own view of its selected mailbox (invariant 4).
+//! * [`view`]: a session's own view of its selected mailbox (invariant 4); `watch`: whether
+//!   it may have changed (the session's receiver of the change feed).
 //! * [`scram`]: SCRAM-SHA-256 (RFC 5802, RFC 7677) verifiers and the server side of the exchange.
 
 mod auth;
@@ -49,6 +50,7 @@ pub mod shutdown;
 pub mod state;
 mod updates;
 pub mod view;
+mod watch;
 
 pub use config::{ConnectionInfo, ServerConfig, Shared};
 pub use flags::imap_flags;

@@ -18,6 +18,10 @@ pub enum StoreError {
     /// The operation would exceed a quota. IMAP: `NO [OVERQUOTA]`.
     #[error("over quota")]
     OverQuota,
+    /// The write would pass a fixed limit of the server (the keywords a mailbox may define).
+    /// IMAP: `NO [LIMIT]`.
+    #[error("{0}")]
+    Limit(String),
     /// The mailbox has children and cannot be deleted. IMAP: `NO [HASCHILDREN]`.
     #[error("mailbox has children")]
     HasChildren,

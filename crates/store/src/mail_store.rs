@@ -259,6 +259,17 @@ pub trait Messages: Send + Sync {
     /// falls behind, or a feed that had to reconnect, receives [`ChangeEvent::RESYNC`]: look
     /// at everything again.
     fn subscribe(&self) -> broadcast::Receiver<ChangeEvent>;
+
+    /// Whether [`subscribe`](Self::subscribe)'s feed is complete and immediate for message
+    /// changes: every change to a mailbox's messages that committed before any call returned
+    /// was published on this process's feed before that call returned, so a session that
+    /// received no event for its mailbox knows nothing changed there and may skip asking. True
+    /// only when this process is the database's only writer of mail (SQLite); a store whose
+    /// feed also carries other processes' events, which arrive a moment later (PostgreSQL's
+    /// relay, the cluster's stream), says false and its sessions always ask.
+    fn feed_is_complete(&self) -> bool {
+        false
+    }
 }
 
 /// The metadata half of the blob sweep (blob-store's `BlobReferences` contract; the rules are

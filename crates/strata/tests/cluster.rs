@@ -12,6 +12,8 @@
 //! 1. change notification across frontends: a client IDLEs on frontend 2 while another
 //!    appends, stores and expunges through frontend 1; each change must reach the idler within
 //!    one second (the medians are printed);
+//! 1b. a UID SEARCH on frontend 2 right after each APPEND through frontend 1 holds the new
+//!    UID, after its EXISTS (the view is refreshed before a command that reads messages);
 //! 2. 50 clients of the load generator on both frontends, sharing five mailboxes, with every
 //!    response and state check of the load generator;
 //! 3. the invariants: no UID reused, nothing acknowledged lost, counts agree (both frontends,
@@ -168,6 +170,44 @@ async fn notification_latency(c: &Cluster) {
         worst < Duration::from_secs(1),
         "a change took {worst:?} to reach the other frontend"
     );
+}
+
+/// Phase 1b: a command sent right after an APPEND through the other frontend sees the new
+/// message, its EXISTS first (RFC 9051 §5.2; issue 17 item 9): 20 rounds, each asserting the
+/// reader's UID SEARCH holds the UID the writer was given and comes after the EXISTS.
+async fn new_mail_seen_by_the_next_command(c: &Cluster) {
+    tracing_like("phase 1b: the next command sees new mail across frontends");
+    let (f1, f2) = (c.frontends[0].imap, c.frontends[1].imap);
+    let who = "nextcmd@example.org";
+    let mut writer = connect(f1, who).await;
+    let mut reader = connect(f2, who).await;
+    for round in 0..20 {
+        let r = writer
+            .command_with_literal("APPEND INBOX", &message(&format!("next-{round}"), 300), "")
+            .await
+            .unwrap();
+        let (_, uid) = append_uid(&r.tagged).expect("APPENDUID");
+        let r = reader.command("UID SEARCH ALL").await.unwrap();
+        assert_eq!(r.status(), Status::Ok, "{}", r.tagged);
+        let parsed: Vec<Untagged> = r
+            .untagged
+            .iter()
+            .map(|l| parse_untagged(l).expect("well-formed"))
+            .collect();
+        let exists = parsed
+            .iter()
+            .position(|u| *u == Untagged::Exists(round + 1));
+        let search = parsed.iter().position(|u| matches!(u, Untagged::Search(_)));
+        assert!(
+            exists.is_some() && exists < search,
+            "round {round}: EXISTS {} first: {parsed:?}",
+            round + 1
+        );
+        assert!(
+            r.searches()[0].contains(&uid),
+            "round {round}: UID {uid} missing from {parsed:?}"
+        );
+    }
 }
 
 /// Phase 2: the load generator, 50 clients over both frontends.
@@ -829,11 +869,13 @@ async fn cluster_of_three_metads_and_two_frontends() {
     }
     c.add_user("notify@example.org", PASSWORD);
     c.add_user("search@example.org", PASSWORD);
+    c.add_user("nextcmd@example.org", PASSWORD);
     control_plane(&c);
     admin_api(&c).await;
     search_routing(&c).await;
     imapclient_suite(&c);
     notification_latency(&c).await;
+    new_mail_seen_by_the_next_command(&c).await;
     mixed_load(&c).await;
     let all: Vec<SocketAddr> = c.frontends.iter().map(|f| f.imap).collect();
     invariants(&c, &all).await;

@@ -103,27 +103,44 @@ pub(crate) async fn list(s: &mut AuthCtx<'_>, cmd: ListCommand) -> Outcome {
         _ => None,
     });
     let rev2 = s.enabled.rev2;
-    // Candidates: the tree, plus subscribed names that no longer exist.
+    // Candidates: the tree, plus subscribed names that no longer exist and, for RECURSIVEMATCH,
+    // their parents (which may not exist either: RFC 5258 §5 example 8 A2).
     let mut names: Vec<String> = t.keys().cloned().collect();
     names.extend(subs.iter().filter(|n| !t.contains_key(*n)).cloned());
+    if recursive {
+        for sub in &subs {
+            names.extend(sub.match_indices(DELIM).map(|(i, _)| sub[..i].to_string()));
+        }
+    }
     names.sort_by(|a, b| order(a, b));
     names.dedup();
+    let matched = |name: &str| full.iter().any(|p| matches(p, name));
     let mut out = Vec::new();
     for name in names {
-        if !full.iter().any(|p| matches(p, &name)) {
+        if !matched(&name) {
             continue;
         }
         let info = t.get(&name).copied().flatten();
         let subscribed = subs.contains(&name);
+        let prefix = format!("{name}{DELIM}");
+        let mut subscribed_below = subs
+            .range(prefix.clone()..)
+            .take_while(|x| x.starts_with(&prefix));
         let mut extended = Vec::new();
+        // RECURSIVEMATCH (RFC 5258 §3.5): CHILDINFO on every listed mailbox with a subscribed
+        // descendant, whether or not the patterns match that descendant (§5 example 9, "eps2").
+        let child_info = recursive && subscribed_below.clone().next().is_some();
         if sel_subscribed && !subscribed {
-            // RECURSIVEMATCH: a parent whose descendants are subscribed (RFC 5258 §3.5).
-            let prefix = format!("{name}{DELIM}");
-            if recursive && subs.iter().any(|x| x.starts_with(&prefix)) {
-                extended.push(ListExtItem::ChildInfo(vec!["SUBSCRIBED".into()]));
-            } else {
+            // A mailbox that is not subscribed is listed only for a subscribed descendant the
+            // patterns do not match (§3 rule 2 B): with "*2", "baz2" whose subscribed children
+            // all match is not (§5 example 9; its "*" listing contradicts that rule, and
+            // Dovecot's own suite follows the rule).
+            if !(recursive && subscribed_below.any(|x| !matched(x))) {
                 continue;
             }
+        }
+        if child_info {
+            extended.push(ListExtItem::ChildInfo(vec!["SUBSCRIBED".into()]));
         }
         if sel_special && info.and_then(|i| i.special_use).is_none() {
             continue;

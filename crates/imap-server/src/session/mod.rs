@@ -30,6 +30,7 @@ pub use crate::reply::Reply;
 
 use crate::config::{ConnectionInfo, Shared};
 use crate::state::{State, Transition};
+use crate::view::SyncMode;
 use bytes::BytesMut;
 use imap_proto::response::{Code, Response, State as Cond, StatusResponse};
 use imap_proto::write::{WriteOptions, Writer};
@@ -78,6 +79,8 @@ pub struct Session<S> {
     pub(crate) account_slot: Option<crate::limits::AccountSlot>,
     /// COMPRESS=DEFLATE, once the client turned it on.
     pub(crate) deflate: Option<Box<compress::Deflate>>,
+    /// Whether the selected mailbox may have changed since the last look.
+    pub(crate) watch: crate::watch::Watch,
 }
 
 /// What a session says when the server stops (RFC 9051 §7.1.5).
@@ -90,6 +93,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
     /// A session over `io`.
     pub fn new(io: S, shared: Shared, conn: ConnectionInfo) -> Session<S> {
         let receiver = Receiver::new(pre_auth_limits(shared.config.limits));
+        let watch = crate::watch::Watch::new(shared.store.as_ref());
         Session {
             io,
             rbuf: BytesMut::with_capacity(8 * 1024),
@@ -104,6 +108,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
             upgrade: None,
             account_slot: None,
             deflate: None,
+            watch,
         }
     }
 
@@ -222,14 +227,23 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
         let name = body.name();
         let started = std::time::Instant::now();
         let mode = sync::sync_mode(&body);
+        let polls = sync::polls(&body);
         let reply = match self.state.allows(&body) {
             Err(why) => Reply::bad(why),
-            Ok(()) => self.dispatch(&tag, body).await?,
+            Ok(()) => {
+                // New mail and flag changes committed before this command are part of its
+                // answer, and their EXISTS and FETCH come first (RFC 9051 §5.2); expunges wait
+                // for a command that allows them.
+                if sync::reads_messages(&body) {
+                    self.sync_or_close(SyncMode::NoExpunge, false).await;
+                }
+                self.dispatch(&tag, body).await?
+            }
         };
         // Other sessions' changes reach this one at the command boundary (invariant 4). A failed
         // sync never replaces the reply of a command that already did its work.
         if reply.next.is_none() {
-            self.sync_or_close(mode).await;
+            self.sync_or_close(mode, polls).await;
         }
         tracing::info!(
             session = self.id,

@@ -1,10 +1,13 @@
-//! The sync at command boundaries (ARCHITECTURE.md invariant 4): after each command the
-//! selected mailbox's changes are reported ([`crate::updates`]) in the mode the command allows,
-//! and a mailbox deleted meanwhile is closed.
+//! The sync at command boundaries (ARCHITECTURE.md invariant 4): before a command that reads
+//! messages, new mail and flag changes are reported so that its answer includes them; after
+//! each command the selected mailbox's changes are reported ([`crate::updates`]) in the mode
+//! the command allows; a mailbox deleted meanwhile is closed. The store is asked only when the
+//! session's [`Watch`](crate::watch::Watch) says the mailbox may have changed, when expunges
+//! wait to be reported, or at NOOP and CHECK (the client's way of asking).
 
 use super::Session;
 use crate::reply::CommandError;
-use crate::state::Transition;
+use crate::state::{State, Transition};
 use crate::updates::report_changes;
 use crate::view::SyncMode;
 use imap_proto::response::{Code, Response, State as Cond, StatusResponse};
@@ -25,11 +28,45 @@ pub(crate) fn sync_mode(body: &imap_proto::CommandBody) -> SyncMode {
     }
 }
 
+/// Whether `body` reads the selected mailbox's messages, so that changes committed before it
+/// must be seen first (RFC 9051 §5.2; issue: a SEARCH right after another session's APPEND).
+pub(crate) fn reads_messages(body: &imap_proto::CommandBody) -> bool {
+    use imap_proto::CommandBody::*;
+    matches!(
+        body,
+        Fetch { .. }
+            | Store { .. }
+            | Search { .. }
+            | Sort { .. }
+            | Thread { .. }
+            | Copy { .. }
+            | Move { .. }
+            | Expunge { .. }
+    )
+}
+
+/// Whether `body` is a client's poll for changes (NOOP, CHECK), which always asks the store
+/// (it also notices what the feed does not carry, such as an account deleted by the CLI).
+pub(crate) fn polls(body: &imap_proto::CommandBody) -> bool {
+    use imap_proto::CommandBody::*;
+    matches!(body, Noop | Check)
+}
+
 impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
-    /// [`report_changes`] after a command (nothing to do when no mailbox is selected): a
-    /// storage error is logged, and a selected mailbox that no longer exists (deleted here or
+    /// [`report_changes`] at a command boundary (nothing to do when no mailbox is selected),
+    /// when the mailbox may have changed, expunges wait to be reported, or `ask`: a storage
+    /// error is logged, and a selected mailbox that no longer exists (deleted here or
     /// elsewhere) is closed with an untagged `OK [CLOSED]`.
-    pub(crate) async fn sync_or_close(&mut self, mode: SyncMode) {
+    pub(crate) async fn sync_or_close(&mut self, mode: SyncMode, ask: bool) {
+        let (account, mailbox, pending) = match &self.state {
+            State::Selected(user, sel) => (user.account, sel.id, sel.view.expunges_pending()),
+            _ => return,
+        };
+        // Always drained, so that the events seen now are covered by the answer read below.
+        let stirred = self.watch.stirred(account, mailbox);
+        if !(stirred || ask || (pending && mode == SyncMode::Full)) {
+            return;
+        }
         let Some(mut cx) = self.selected_ctx() else {
             return;
         };
@@ -44,6 +81,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
                 let _ = self.state.apply(Transition::Deselect);
             }
             Err(e) => {
+                self.watch.missed();
                 let r = crate::errors::reply_of(e);
                 tracing::warn!(session = self.id, error = %r.text, "could not report mailbox changes");
             }

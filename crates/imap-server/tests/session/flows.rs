@@ -480,6 +480,176 @@ async fn examine_counts_recent_without_claiming() {
     assert!(r.contains(&"* 0 RECENT".to_string()), "{r:?}");
 }
 
+/// New mail and flag changes committed by another session before a command are part of its
+/// answer, reported first (RFC 9051 §5.2; issue 17 item 9: a SEARCH right after another
+/// session's APPEND answered `* SEARCH` and only then `* 1 EXISTS`); expunges still wait for
+/// a command that allows them (§7.5.1).
+#[tokio::test]
+async fn new_mail_is_seen_by_the_next_command() {
+    let f = Fixture::new().await;
+    let mut a = f.login().await;
+    a.ok("SELECT INBOX").await;
+    let mut b = f.login().await;
+    let msg = "Subject: n\r\n\r\nbody\r\n";
+    append_to(&mut b, "b1", "INBOX", msg).await;
+    assert_eq!(
+        a.cmd("SEARCH ALL").await,
+        [
+            "* 1 EXISTS",
+            "* 1 RECENT",
+            "* SEARCH 1",
+            "t3 OK SEARCH completed"
+        ]
+    );
+    append_to(&mut b, "b2", "INBOX", msg).await;
+    assert_eq!(
+        a.cmd("FETCH 1:* (UID)").await,
+        [
+            "* 2 EXISTS",
+            "* 2 RECENT",
+            "* 1 FETCH (UID 1)",
+            "* 2 FETCH (UID 2)",
+            "t4 OK FETCH completed"
+        ]
+    );
+    b.ok("SELECT INBOX").await;
+    b.ok("STORE 1 +FLAGS.SILENT (\\Flagged)").await;
+    assert_eq!(
+        a.cmd("UID SEARCH FLAGGED").await,
+        [
+            "* 1 FETCH (FLAGS (\\Flagged \\Recent) UID 1)",
+            "* SEARCH 1",
+            "t5 OK SEARCH completed"
+        ]
+    );
+    // An expunge elsewhere: SEARCH by sequence number still sees message 2 and may not be
+    // told; NOOP tells.
+    b.ok("STORE 2 +FLAGS.SILENT (\\Deleted)").await;
+    b.ok("EXPUNGE").await;
+    append_to(&mut b, "b3", "INBOX", msg).await;
+    assert_eq!(
+        a.cmd("SEARCH ALL").await,
+        // Message 3 is \\Recent in b, which has INBOX selected and saw it first.
+        [
+            "* 3 EXISTS",
+            "* 2 RECENT",
+            "* SEARCH 1 2 3",
+            "t6 OK SEARCH completed"
+        ]
+    );
+    assert_eq!(a.cmd("NOOP").await, ["* 2 EXPUNGE", "t7 OK NOOP completed"]);
+    // Nothing changed since: NOOP says nothing, and a FETCH answers from the view.
+    assert_eq!(a.cmd("NOOP").await, ["t8 OK NOOP completed"]);
+    assert_eq!(
+        a.cmd("FETCH 2 (UID)").await,
+        ["* 2 FETCH (UID 3)", "t9 OK FETCH completed"]
+    );
+}
+
+/// A mailbox defines a bounded number of keywords (issue 17 item 1): past
+/// `MAX_MAILBOX_KEYWORDS`, STORE and APPEND get `NO [LIMIT]` and change nothing; keywords the
+/// mailbox has are still taken.
+#[tokio::test]
+async fn keywords_past_the_limit_are_no_limit() {
+    let max = store::rules::flags::MAX_MAILBOX_KEYWORDS;
+    let f = Fixture::new().await;
+    let mut c = f.login().await;
+    append_to(&mut c, "a1", "INBOX", "Subject: k\r\n\r\nbody\r\n").await;
+    c.ok("SELECT INBOX").await;
+    let labels: Vec<String> = (0..max).map(|i| format!("$L{i}")).collect();
+    c.ok(&format!("STORE 1 +FLAGS.SILENT ({})", labels.join(" ")))
+        .await;
+    let r = c.cmd("STORE 1 +FLAGS ($Overflow)").await;
+    assert!(r.len() == 1 && r[0].starts_with("t4 NO [LIMIT] "), "{r:?}");
+    let line = "a2 APPEND INBOX ($Overflow) {3+}\r\nx\r\n\r\n";
+    c.raw(line.as_bytes()).await;
+    let r = c.until("a2").await;
+    assert!(r.last().unwrap().starts_with("a2 NO [LIMIT] "), "{r:?}");
+    assert_eq!(
+        c.cmd("FETCH 1:* (UID)").await,
+        ["* 1 FETCH (UID 1)", "t5 OK FETCH completed"]
+    );
+    c.ok("STORE 1 -FLAGS.SILENT ($l0)").await;
+    c.ok("STORE 1 +FLAGS.SILENT ($L0)").await;
+}
+
+/// LIST (SUBSCRIBED RECURSIVEMATCH) as RFC 5258 §3 and §5 define it (issue 17 item 8): a
+/// mailbox that is not subscribed is listed, with CHILDINFO, only for a subscribed
+/// descendant the patterns do not match; every listed mailbox with a subscribed descendant
+/// carries CHILDINFO; a parent that does not exist is `\NonExistent`.
+#[tokio::test]
+async fn list_recursivematch_follows_rfc_5258() {
+    let f = Fixture::new().await;
+    let mut c = f.login().await;
+    // §5 example 9's hierarchy and subscriptions.
+    for m in [
+        "foo2",
+        "foo2/bar1",
+        "foo2/bar2",
+        "baz2",
+        "baz2/bar2",
+        "baz2/bar22",
+        "baz2/bar222",
+        "eps2",
+        "eps2/mamba",
+        "qux2/bar2",
+    ] {
+        c.ok(&format!("CREATE {m}")).await;
+    }
+    for m in [
+        "foo2/bar1",
+        "foo2/bar2",
+        "baz2/bar2",
+        "baz2/bar22",
+        "baz2/bar222",
+        "eps2",
+        "eps2/mamba",
+        "qux2/bar2",
+    ] {
+        c.ok(&format!("SUBSCRIBE {m}")).await;
+    }
+    let r = c.ok("LIST (RECURSIVEMATCH SUBSCRIBED) \"\" \"*2\"").await;
+    assert_eq!(
+        r[..r.len() - 1],
+        [
+            "* LIST (\\HasNoChildren \\Subscribed) \"/\" baz2/bar2",
+            "* LIST (\\HasNoChildren \\Subscribed) \"/\" baz2/bar22",
+            "* LIST (\\HasNoChildren \\Subscribed) \"/\" baz2/bar222",
+            "* LIST (\\HasChildren \\Subscribed) \"/\" eps2 (\"CHILDINFO\" (\"SUBSCRIBED\"))",
+            "* LIST (\\HasChildren) \"/\" foo2 (\"CHILDINFO\" (\"SUBSCRIBED\"))",
+            "* LIST (\\HasNoChildren \\Subscribed) \"/\" foo2/bar2",
+            "* LIST (\\HasNoChildren \\Subscribed) \"/\" qux2/bar2",
+        ]
+    );
+    // Every subscribed child matches one of the patterns: the parent is not listed.
+    let r = c
+        .ok("LIST (SUBSCRIBED RECURSIVEMATCH) \"\" (foo2 foo2/bar1 foo2/bar2)")
+        .await;
+    assert_eq!(
+        r[..r.len() - 1],
+        [
+            "* LIST (\\HasNoChildren \\Subscribed) \"/\" foo2/bar1",
+            "* LIST (\\HasNoChildren \\Subscribed) \"/\" foo2/bar2",
+        ]
+    );
+    // §5 example 8: a parent with no subscribed descendant is not listed; one that does not
+    // exist is \NonExistent (A2).
+    // A subscription outlives its mailbox (and the mailbox's parent).
+    c.ok("CREATE ghost/child").await;
+    c.ok("SUBSCRIBE ghost/child").await;
+    c.ok("DELETE ghost/child").await;
+    let _ = c.cmd("DELETE ghost").await;
+    let r = c
+        .ok("LIST (SUBSCRIBED RECURSIVEMATCH) \"\" (ghost Tofu) RETURN (CHILDREN)")
+        .await;
+    assert_eq!(
+        r[..r.len() - 1],
+        ["* LIST (\\NonExistent \\HasNoChildren) \"/\" ghost (\"CHILDINFO\" (\"SUBSCRIBED\"))"]
+    );
+    let r = c.cmd("LIST (RECURSIVEMATCH) \"\" *").await;
+    assert!(r.len() == 1 && r[0].starts_with("t27 BAD "), "{r:?}");
+}
+
 /// Garbage and hostile commands get BAD (with the tag when there is one) and the session goes
 /// on; an over-limit APPEND literal gets NO [TOOBIG] before the client sends it.
 #[tokio::test]

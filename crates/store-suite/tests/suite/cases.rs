@@ -798,3 +798,66 @@ pub async fn uids_run_out_cleanly(s: Store, guard: &Guard) {
     assert_eq!(s.quota(a).await.unwrap(), quota, "no quota charged");
     assert_eq!(s.snapshot(a, inbox).await.unwrap().messages.len(), 2);
 }
+
+/// A mailbox defines at most `MAX_MAILBOX_KEYWORDS` keywords (compared case-insensitively):
+/// STORE, APPEND, COPY and MOVE that would define one more are refused with `Limit` and change
+/// nothing; keywords it has are still taken; once no message carries some of them any more,
+/// new ones fit again. Another mailbox has its own count.
+pub async fn keywords_per_mailbox_are_limited(s: Store, _: &Guard) {
+    use store::rules::flags::MAX_MAILBOX_KEYWORDS as MAX;
+    let (a, inbox) = account(&s, "labels@example.org").await;
+    let other = s.create_mailbox(a, "Other", None).await.unwrap().id;
+    s.append(a, inbox, (1..=2).map(|n| msg(n, 10)).collect())
+        .await
+        .unwrap();
+    let set = |uids: Vec<u32>, op: FlagOp, keywords: Vec<String>| FlagUpdate {
+        uids,
+        op,
+        flags: Flags::new(0, keywords),
+        unchanged_since: None,
+    };
+    let labels = |r: std::ops::Range<usize>| r.map(|i| format!("$L{i}")).collect::<Vec<_>>();
+    // Message 1 takes all but one place, message 2 the last one.
+    s.store_flags(a, inbox, set(vec![1], FlagOp::Add, labels(0..MAX - 1)))
+        .await
+        .unwrap();
+    s.store_flags(a, inbox, set(vec![2], FlagOp::Add, labels(MAX - 1..MAX)))
+        .await
+        .unwrap();
+    let before = s.snapshot(a, inbox).await.unwrap();
+    // One more is refused, by STORE and by APPEND, and nothing changes.
+    let r = s
+        .store_flags(a, inbox, set(vec![2], FlagOp::Add, vec!["$New".into()]))
+        .await;
+    assert!(matches!(r, Err(StoreError::Limit(_))), "{r:?}");
+    let mut m = msg(3, 10);
+    m.flags = Flags::new(0, ["$New".to_string()]);
+    let r = s.append(a, inbox, vec![m.clone()]).await;
+    assert!(matches!(r, Err(StoreError::Limit(_))), "{r:?}");
+    assert_eq!(s.snapshot(a, inbox).await.unwrap(), before);
+    // Known keywords, in any case, are still taken.
+    s.store_flags(
+        a,
+        inbox,
+        set(vec![2], FlagOp::Add, vec!["$l0".into(), "$L7".into()]),
+    )
+    .await
+    .unwrap();
+    // Another mailbox counts its own: with $New, copying message 1 there (MAX - 1 keywords)
+    // fills it, and message 2 (its $L255 is new there) fits neither by COPY nor by MOVE.
+    s.append(a, other, vec![m]).await.unwrap();
+    s.copy(a, inbox, &[1], other).await.unwrap();
+    let r = s.copy(a, inbox, &[2], other).await;
+    assert!(matches!(r, Err(StoreError::Limit(_))), "{r:?}");
+    let r = s.move_messages(a, inbox, &[2], other).await;
+    assert!(matches!(r, Err(StoreError::Limit(_))), "{r:?}");
+    assert_eq!(s.status(a, other).await.unwrap().messages, 2);
+    assert_eq!(s.status(a, inbox).await.unwrap().messages, 2);
+    // Message 1 drops its keywords: the mailbox has room again.
+    s.store_flags(a, inbox, set(vec![1], FlagOp::Replace, vec![]))
+        .await
+        .unwrap();
+    s.store_flags(a, inbox, set(vec![2], FlagOp::Add, vec!["$New".into()]))
+        .await
+        .unwrap();
+}

@@ -44,6 +44,7 @@ suite!(
     fetch_meta_is_fetch_without_facts,
     scattered_fetch_and_uid_blobs,
     expunged_messages_stay_readable_for_a_while,
+    keywords_per_mailbox_are_limited,
     kill_9_during_appends_loses_nothing_acknowledged,
     failed_append_leaves_no_dangling_body,
     sweep_never_breaks_a_racing_append,

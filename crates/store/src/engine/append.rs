@@ -5,6 +5,7 @@
 use super::accounts::charge;
 use super::blobs::use_blob;
 use super::conn::{Conn, stored};
+use super::keywords::define;
 use super::mailboxes::{lock_mailbox, set_mailbox};
 use super::messages::{NewRow, insert};
 use super::{Events, event};
@@ -24,6 +25,8 @@ pub(crate) async fn append<C: Conn>(
     }
     let info = lock_mailbox(c, account, mailbox).await?;
     let assigned = uids::assign(&info, messages.len())?;
+    let keywords = messages.iter().flat_map(|m| &m.flags.keywords);
+    define(c, mailbox, keywords.map(String::as_str)).await?;
     charge(
         c,
         account,

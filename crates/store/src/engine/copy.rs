@@ -3,6 +3,7 @@
 
 use super::accounts::charge;
 use super::conn::{Conn, Param, all, u32_of, u64_of};
+use super::keywords::define;
 use super::mailboxes::{lock_mailbox, set_mailbox};
 use super::messages::{NewRow, insert, remove, span};
 use super::{Events, event};
@@ -102,6 +103,8 @@ pub(crate) async fn transfer<C: Conn>(
         .collect::<Result<Vec<_>>>()?;
     let plan = transfer_rules::plan(&src, &dst, &sizes, is_move)?;
     charge(c, account, plan.charge).await?;
+    let keywords = rows.iter().flat_map(|r| r.keywords.split(' '));
+    define(c, to, keywords.filter(|k| !k.is_empty())).await?;
     let saved = crate::clock::now_secs();
     for (i, r) in rows.iter().enumerate() {
         let row = NewRow {

@@ -329,6 +329,10 @@ impl<D: Driver> Messages for SqlStore<D> {
     fn subscribe(&self) -> broadcast::Receiver<ChangeEvent> {
         self.feed().subscribe()
     }
+
+    fn feed_is_complete(&self) -> bool {
+        self.driver().sole_writer()
+    }
 }
 
 #[async_trait]

@@ -27,6 +27,7 @@ mod conn;
 mod copy;
 mod expunge;
 mod fetch;
+mod keywords;
 mod mail_store;
 mod mailboxes;
 mod messages;
@@ -98,6 +99,12 @@ pub trait Driver: Sealed + Send + Sync + 'static {
     /// Hands a published event to other processes on the same database (PostgreSQL's change
     /// relay); nothing by default.
     fn relay(&self, _event: ChangeEvent) {}
+
+    /// Whether this process is the only writer of mail to the database, so that its own feed
+    /// is complete ([`Messages::feed_is_complete`](crate::Messages::feed_is_complete)).
+    fn sole_writer(&self) -> bool {
+        false
+    }
 }
 
 /// The SQL implementation of [`MailStore`](crate::MailStore) on driver `D`:

@@ -2,6 +2,7 @@
 //! [`crate::rules::flags::store`] decides, take one new MODSEQ.
 
 use super::conn::{Conn, Param, all, stored};
+use super::keywords::define;
 use super::mailboxes::{lock_mailbox, set_mailbox};
 use super::messages::span;
 use super::rows::{STATE_COLS, state_at};
@@ -34,6 +35,8 @@ pub(crate) async fn store_flags<C: Conn>(
     if result.updated.is_empty() {
         return Ok((result, Vec::new()));
     }
+    let keywords = result.updated.iter().flat_map(|m| &m.flags.keywords);
+    define(c, mailbox, keywords.map(String::as_str)).await?;
     for m in &result.updated {
         c.execute(
             "UPDATE messages SET flags = $3, keywords = $4, modseq = $5 \

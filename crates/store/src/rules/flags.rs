@@ -66,6 +66,36 @@ pub fn store(
     result
 }
 
+/// Most keywords one mailbox may define. RFC 9051 §7.3.5 lets a server limit them; each one
+/// is listed in every `FLAGS` response and announced to every session with the mailbox
+/// selected, so a client that invents keywords without end would make every session's
+/// responses grow without end. Cyrus allows 128; real clients use a few dozen ($Junk,
+/// $NotJunk, $Forwarded, $MDNSent, $Label1…$Label5, Thunderbird's and Apple Mail's own, users'
+/// tags). A write that would define more is refused with `NO [LIMIT]` and changes nothing.
+pub const MAX_MAILBOX_KEYWORDS: usize = 256;
+
+/// How a mailbox's keywords are compared and recorded: case-insensitively (RFC 9051 §2.3.2),
+/// so one key per keyword whatever case it is set in.
+pub fn keyword_key(keyword: &str) -> String {
+    keyword.to_ascii_lowercase()
+}
+
+/// What a write that carries `wanted` (keys, [`keyword_key`]) does to the keywords a mailbox
+/// has defined (`known`): `Ok` with the ones it newly defines (empty: nothing to record), or
+/// `Err` when the mailbox would pass [`MAX_MAILBOX_KEYWORDS`].
+pub fn define_keywords(
+    known: &std::collections::BTreeSet<String>,
+    wanted: &std::collections::BTreeSet<String>,
+) -> Result<Vec<String>, crate::StoreError> {
+    let new: Vec<String> = wanted.difference(known).cloned().collect();
+    if !new.is_empty() && known.len() + new.len() > MAX_MAILBOX_KEYWORDS {
+        return Err(crate::StoreError::Limit(format!(
+            "a mailbox may define at most {MAX_MAILBOX_KEYWORDS} keywords"
+        )));
+    }
+    Ok(new)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,5 +141,29 @@ mod tests {
         assert_eq!(r.updated, vec![state(1, Flags::SEEN, &[], 7)]);
         assert_eq!(r.modified, vec![3]);
         assert_eq!(r.unchanged, vec![state(2, Flags::SEEN, &[], 4)], "as it is");
+    }
+
+    #[test]
+    fn a_mailbox_defines_a_bounded_number_of_keywords() {
+        use std::collections::BTreeSet;
+        let set = |n: std::ops::Range<usize>| -> BTreeSet<String> {
+            n.map(|i| keyword_key(&format!("$K{i}"))).collect()
+        };
+        let known = set(0..MAX_MAILBOX_KEYWORDS - 1);
+        // Known ones cost nothing, whatever the case they come in.
+        let again: BTreeSet<String> = [keyword_key("$k0"), keyword_key("$K1")].into();
+        assert!(define_keywords(&known, &again).unwrap().is_empty());
+        // The last free place is taken, one more is refused.
+        let one = set(1000..1001);
+        assert_eq!(define_keywords(&known, &one).unwrap().len(), 1);
+        let two = set(1000..1002);
+        assert!(matches!(
+            define_keywords(&known, &two),
+            Err(crate::StoreError::Limit(_))
+        ));
+        // A full mailbox still takes writes of the keywords it has.
+        let full = set(0..MAX_MAILBOX_KEYWORDS);
+        assert!(define_keywords(&full, &set(5..10)).unwrap().is_empty());
+        assert!(define_keywords(&full, &one).is_err());
     }
 }

@@ -6,7 +6,7 @@
 //! |---|---|
 //! | [`names`] | what a mailbox name, an address or a domain may be; the mailboxes a new account gets; which mailboxes a RENAME renames and in what order |
 //! | [`uids`] | which UIDs and MODSEQ a write takes, when a mailbox has run out of UIDs, the UIDVALIDITY of a new mailbox |
-//! | [`flags`] | how STORE combines flags and keywords, which messages it changes, UNCHANGEDSINCE |
+//! | [`flags`] | how STORE combines flags and keywords, which messages it changes, UNCHANGEDSINCE, how many keywords a mailbox may define |
 //! | [`quota`] | what a write costs, whether it fits |
 //! | [`transfer`] | what COPY and MOVE create, cost and expunge |
 //! | [`expunge`] | which messages an EXPUNGE removes and what it records for QRESYNC |

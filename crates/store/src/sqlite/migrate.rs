@@ -41,6 +41,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "kept expunged",
         include_str!("../../../../migrations/sqlite/0006_kept_expunged.sql"),
     ),
+    (
+        7,
+        "mailbox keywords",
+        include_str!("../../../../migrations/sqlite/0007_mailbox_keywords.sql"),
+    ),
 ];
 
 /// Applies the migrations `conn`'s database lacks. `Cannot` if it has one this build does not

@@ -115,6 +115,13 @@ impl Driver for Sqlite {
     fn durable(&self) -> impl Future<Output = Result<()>> + Send {
         self.wal.wait_for(self.wal.last())
     }
+
+    /// The all-in-one server is the one process that writes mail to its file: the `strata
+    /// user` CLI beside it changes accounts only (a deleted account is noticed at the
+    /// session's next NOOP, which always asks).
+    fn sole_writer(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]
