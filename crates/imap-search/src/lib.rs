@@ -33,7 +33,11 @@
 //! - **Fields**: FROM/TO/CC/BCC/SUBJECT look at every top-level field of that name, display
 //!   names and addresses alike (SUBJECT with runs of blanks collapsed, as in ENVELOPE); HEADER
 //!   at every top-level field of the given name (compared ASCII case-insensitively), blanks
-//!   as sent. An empty string matches every message that has the field.
+//!   as sent. An empty string matches every message that has the field. FROM/TO/CC/BCC also
+//!   look at the field's addresses as ENVELOPE parses them (RFC 3501 §6.4.4 speaks of "the
+//!   envelope structure's FROM field"), written without comments and folding as
+//!   `Name <local@domain>` and `Group: <a@b>;`, so `From: <u (c)@ (c) d.org>` is found by
+//!   `FROM u@d.org`; a match never spans the value and the addresses.
 //! - **BODY** looks at the decoded text of every text part (HTML reduced to text), nested
 //!   messages included; other media types are skipped (RFC 9051 §6.4.4 allows it). **TEXT**
 //!   looks at that plus every header field (top-level, MIME and nested-message headers) as
@@ -310,10 +314,10 @@ fn score(
 fn text_key(key: &SearchKey) -> Option<(text::Key<'_>, &[u8])> {
     use SearchKey::*;
     Some(match key {
-        From(s) => (text::Key::Field("From"), &s[..]),
-        To(s) => (text::Key::Field("To"), &s[..]),
-        Cc(s) => (text::Key::Field("Cc"), &s[..]),
-        Bcc(s) => (text::Key::Field("Bcc"), &s[..]),
+        From(s) => (text::Key::Address("From"), &s[..]),
+        To(s) => (text::Key::Address("To"), &s[..]),
+        Cc(s) => (text::Key::Address("Cc"), &s[..]),
+        Bcc(s) => (text::Key::Address("Bcc"), &s[..]),
         Header(name, s) => (text::Key::Field(name), &s[..]),
         Subject(s) => (text::Key::Subject, &s[..]),
         Body(s) => (text::Key::Body, &s[..]),
@@ -455,6 +459,9 @@ mod dates_test;
 
 #[cfg(test)]
 mod text_test;
+
+#[cfg(test)]
+mod address_test;
 
 #[cfg(test)]
 mod prop_test;

@@ -254,23 +254,26 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 
     /// The folded form a search index stores answers every text key as the decoded text does,
-    /// whatever folding does to the pieces at the edges of values.
+    /// whatever folding does to the pieces at the edges of values (an address key's needle is
+    /// cut from the field's value or from its addresses).
     #[test]
     fn folded_text_agrees_with_decoded_text(
         subject in piece_text(8),
         from in piece_text(6),
+        address in piece_text(6),
         name in piece_text(3),
         body in piece_text(10),
         part in piece_text(5),
         needle in piece_text(4),
         cut in (any::<prop::sample::Index>(), 0usize..6),
-        which in 0usize..7,
+        which in 0usize..8,
         fuzzy in any::<bool>(),
     ) {
         // Half of the needles are cut from the value the key looks at, so most match.
         let looked_at = match which {
             0 | 6 => &subject,
             1 => &from,
+            7 => &address,
             3..=5 => &body,
             _ => &part,
         };
@@ -287,6 +290,7 @@ proptest! {
                 ("From".into(), from),
                 (format!("X-{name}"), "v".into()),
             ],
+            addresses: vec![("From".into(), address)],
             part_headers: vec![(format!("Content-{name}"), part)],
             bodies: vec![body],
             attachment_names: vec![name.clone()],
@@ -299,7 +303,8 @@ proptest! {
             3 => SearchKey::Body(n),
             4 => SearchKey::Text(n),
             5 => SearchKey::Not(Box::new(SearchKey::Text(n))),
-            _ => SearchKey::Header("Subject".into(), n),
+            6 => SearchKey::Header("Subject".into(), n),
+            _ => SearchKey::From(n),
         };
         let key = if fuzzy { SearchKey::Fuzzy(Box::new(key)) } else { key };
         let f = &fixtures()[0];

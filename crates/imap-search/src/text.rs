@@ -1,12 +1,13 @@
 //! The text keys (RFC 9051 §6.4.4): BCC, BODY, CC, FROM, HEADER, SUBJECT, TEXT, TO.
 //!
 //! All of them are case-insensitive substring matches ([`crate::fold`]) on the decoded text of
-//! [`SearchText`]: header values with RFC 2047 encoded words decoded and folding removed, and
-//! bodies converted to UTF-8 from their charset and transfer encoding.
+//! [`SearchText`]: header values with RFC 2047 encoded words decoded and folding removed, the
+//! address fields' parsed addresses, and bodies converted to UTF-8 from their charset and
+//! transfer encoding.
 //!
 //! | key | looks at |
 //! |---|---|
-//! | `FROM`/`TO`/`CC`/`BCC s` | the decoded value of every top-level field of that name (display names, addresses and comments alike) |
+//! | `FROM`/`TO`/`CC`/`BCC s` | the decoded value of every top-level field of that name (display names, addresses and comments alike), and, separately, its addresses as ENVELOPE parses them, written without comments and folding ([`SearchText::addresses`]: `Name <local@domain>`, `Group: <a@b>;`), as RFC 3501 §6.4.4 speaks of "the envelope structure's FROM field" |
 //! | `SUBJECT s` | the decoded value of every top-level Subject field with runs of blanks collapsed to one space, as in ENVELOPE (every occurrence, where ENVELOPE shows the last) |
 //! | `HEADER f s` | the decoded value, blanks as sent, of every top-level field `f` (name compared ASCII case-insensitively) |
 //! | `BODY s` | the decoded text of every text part, nested messages included (other media types are skipped, as RFC 9051 §6.4.4 allows); HTML as mail-model reduces it to text, so markup never matches |
@@ -15,7 +16,8 @@
 //! A field key with an empty string matches every message that has the field (RFC 9051 says so
 //! for HEADER; we apply the same rule to the five field keys, since `""` is a substring of any
 //! value). `BODY ""` and `TEXT ""` match every message. A match never spans two header fields or
-//! two body parts.
+//! two body parts, nor a field's decoded value and its addresses. TEXT and HEADER read the
+//! fields as sent (decoded), not the parsed addresses.
 
 use mail_model::SearchText;
 use serde::{Deserialize, Serialize};
@@ -40,6 +42,9 @@ use crate::fold::{Needle, fold};
 pub struct FoldedText {
     /// Top-level header fields: (name as sent, folded value).
     pub headers: Vec<(String, String)>,
+    /// The address fields' parsed addresses ([`SearchText::addresses`]): (name as sent,
+    /// folded search form).
+    pub addresses: Vec<(String, String)>,
     /// Every top-level Subject, blanks collapsed, then folded.
     pub subjects: Vec<String>,
     /// Header fields of the other parts: (folded name, folded value).
@@ -60,6 +65,11 @@ impl FoldedText {
                 .iter()
                 .map(|(n, v)| (n.clone(), fold(v)))
                 .collect(),
+            addresses: text
+                .addresses
+                .iter()
+                .map(|(n, v)| (n.clone(), fold(v)))
+                .collect(),
             subjects: subject_values(text)
                 .map(|v| fold(&collapse_blanks(v)))
                 .collect(),
@@ -72,6 +82,29 @@ impl FoldedText {
             attachment_names: fold_all(&text.attachment_names),
         }
     }
+
+    /// The folded strings FROM/TO/CC/BCC `name` compare (`name` as in
+    /// [`ADDRESS_FIELDS`](mail_model::ADDRESS_FIELDS)): the
+    /// value of every top-level field `name`, then the search form of its addresses. What a
+    /// search index cuts into the grams of that key.
+    pub fn address_values<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a str> {
+        address_values(&self.headers, &self.addresses, name)
+    }
+}
+
+/// The strings an address key on field `name` compares, decoded or folded alike: the values of
+/// the top-level fields `name` (compared ASCII case-insensitively) in `headers`, then their
+/// search forms in `addresses`.
+fn address_values<'a>(
+    headers: &'a [(String, String)],
+    addresses: &'a [(String, String)],
+    name: &str,
+) -> impl Iterator<Item = &'a str> {
+    headers
+        .iter()
+        .chain(addresses)
+        .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
 }
 
 /// The text the keys look at: as decoded, or folded ahead of time.
@@ -90,7 +123,19 @@ fn subject_values(text: &SearchText) -> impl Iterator<Item = &String> {
         .map(|(_, v)| v)
 }
 
-/// `FROM`/`TO`/`CC`/`BCC`/`HEADER`: any top-level field `name` holds the string.
+/// `FROM`/`TO`/`CC`/`BCC`: any top-level field `name`, or the search form of its addresses,
+/// holds the string.
+pub(crate) fn address(text: Text<'_>, name: &str, raw: &[u8]) -> bool {
+    let needle = Needle::new(raw);
+    match text {
+        Text::Decoded(t) => {
+            address_values(&t.headers, &t.addresses, name).any(|v| needle.found_in(v))
+        }
+        Text::Folded(t) => t.address_values(name).any(|v| needle.found_in_folded(v)),
+    }
+}
+
+/// `HEADER`: any top-level field `name` holds the string.
 pub(crate) fn field(text: Text<'_>, name: &str, raw: &[u8]) -> bool {
     let needle = Needle::new(raw);
     let named = |(n, _): &&(String, String)| n.eq_ignore_ascii_case(name);
@@ -178,7 +223,9 @@ pub(crate) fn any_text(text: Text<'_>, raw: &[u8]) -> bool {
 /// A text key, by what it looks at.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Key<'k> {
-    /// FROM/TO/CC/BCC/HEADER: the top-level fields of this name.
+    /// FROM/TO/CC/BCC: the top-level fields of this name and their addresses.
+    Address(&'k str),
+    /// HEADER: the top-level fields of this name.
     Field(&'k str),
     /// SUBJECT.
     Subject,
@@ -191,6 +238,7 @@ pub(crate) enum Key<'k> {
 /// The exact (RFC 9051) answer of a text key.
 pub(crate) fn exact(text: Text<'_>, key: Key<'_>, raw: &[u8]) -> bool {
     match key {
+        Key::Address(name) => address(text, name, raw),
         Key::Field(name) => field(text, name, raw),
         Key::Subject => subject(text, raw),
         Key::Body => body(text, raw),
@@ -219,13 +267,20 @@ pub fn fuzzy_min_grams(n: usize) -> usize {
     (3 * n).div_ceil(5).max(1)
 }
 
-/// The strings a text key compares, folded: one per field value, `Name: value` line or part.
+/// The strings a text key compares, folded: one per field value, address search form,
+/// `Name: value` line or part.
 fn folded_haystacks<'t>(text: Text<'t>, key: Key<'_>) -> Vec<Cow<'t, str>> {
     let named = |n: &String| match key {
         Key::Field(name) => n.eq_ignore_ascii_case(name),
         _ => false,
     };
     match (text, key) {
+        (Text::Decoded(t), Key::Address(name)) => address_values(&t.headers, &t.addresses, name)
+            .map(|v| Cow::Owned(fold(v)))
+            .collect(),
+        (Text::Folded(t), Key::Address(name)) => {
+            t.address_values(name).map(Cow::Borrowed).collect()
+        }
         (Text::Decoded(t), Key::Field(_)) => t
             .headers
             .iter()

@@ -76,3 +76,49 @@ fn broken_input() {
     let _ = show(b"<<<>>>@@@,,,;;;:::\"unterminated (x");
     let _ = show(b"((((((((((");
 }
+
+/// What SEARCH's FROM/TO/CC/BCC read besides the decoded value: ENVELOPE's addresses without
+/// comments, routes, quoting or folding.
+#[test]
+fn search_forms() {
+    let table: &[(&[u8], &str)] = &[
+        // RFC 3501 §6.4.4's "envelope structure's FROM field": comments anywhere go.
+        (
+            b"<user-from (comment)@ (comment) domain.org>",
+            "<user-from@domain.org>",
+        ),
+        (
+            b"Friends: a@b.c, \"Q. P.\" <qp@x.y>;",
+            "Friends: <a@b.c>, Q. P. <qp@x.y>;",
+        ),
+        (b"undisclosed-recipients:;", "undisclosed-recipients:;"),
+        (b"Team: a@b, C <c@d>;, e@f", "Team: <a@b>, C <c@d>;, <e@f>"),
+        // Display and group names decoded; runs of blanks (left by unfolding) collapse.
+        (
+            b"=?utf-8?q?J=C3=B6rg?=   M\xc3\xbcller <j@x.de>",
+            "Jörg Müller <j@x.de>",
+        ),
+        (
+            b"=?utf-8?q?Gr=C3=BCppe?=: a@example.com;",
+            "Grüppe: <a@example.com>;",
+        ),
+        // A comment standing in for a missing name is the name, as in ENVELOPE.
+        (b"jane@example.org (Jane)", "Jane <jane@example.org>"),
+        (b"<@r1,@r2:u@h>", "<u@h>"),
+        (b"\"john q\"@example.com", "<john q@example.com>"),
+        // Placeholders for missing parts are not written.
+        (b"two words", "two words"),
+        (b"foo", "<foo>"),
+        (b"<>, @, a@, @b", "<a>, <@b>"),
+        (b"", ""),
+        (b"(only a comment)", ""),
+    ];
+    for (raw, want) in table {
+        assert_eq!(
+            search_form(raw),
+            *want,
+            "{:?}",
+            String::from_utf8_lossy(raw)
+        );
+    }
+}

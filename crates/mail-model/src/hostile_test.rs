@@ -119,3 +119,51 @@ Content-Transfer-Encoding: base64\r\n\r\nAAEC\r\n--x--\r\n";
     assert_eq!(crate::MessageFacts::decode(b"\x02junk"), None);
     assert_eq!(crate::MessageFacts::decode(b"{\"size\":"), None);
 }
+
+/// Address fields SEARCH parses (`SearchText::addresses`): a megabyte of garbage, 100,000
+/// addresses, deep comments and unclosed brackets cost linear time and give a search form no
+/// larger than about the value (the placeholders of broken addresses are not written), without
+/// a panic.
+#[test]
+fn huge_and_garbage_address_fields() {
+    const ALPHABET: &[u8] = b"ab <>()\"\\@,;:.[]=?\t\xc3\xa9";
+    let mut seed = 0x5eed_u64;
+    let garbage: Vec<u8> = (0..1_000_000)
+        .map(|_| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ALPHABET[(seed >> 33) as usize % ALPHABET.len()]
+        })
+        .collect();
+    let mut list = Vec::new();
+    for i in 0..100_000 {
+        list.extend_from_slice(format!("u{i} (c) <u{i}@example.com>, ").as_bytes());
+    }
+    let fields: [(&str, Vec<u8>); 6] = [
+        ("From", garbage),
+        ("To", list),
+        ("To", b"@, <>, a@, ".repeat(100_000)),
+        ("Cc", b"(".repeat(200_000)),
+        ("Bcc", b"<a@b, ".repeat(200_000)),
+        ("Cc", b"a:".repeat(200_000)),
+    ];
+    for (name, value) in fields {
+        let mut raw = format!("{name}: ").into_bytes();
+        raw.extend_from_slice(&value);
+        raw.extend_from_slice(b"\r\n\r\nbody\r\n");
+        let start = std::time::Instant::now();
+        let text = search_text(&raw);
+        assert!(
+            start.elapsed().as_secs() < 20,
+            "{name}: took {:?}",
+            start.elapsed()
+        );
+        let form: usize = text.addresses.iter().map(|(_, v)| v.len()).sum();
+        assert!(
+            form <= value.len() + value.len() / 2 + 16,
+            "{name}: {form} octets of search form for {}",
+            value.len()
+        );
+    }
+}

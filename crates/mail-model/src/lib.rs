@@ -39,7 +39,7 @@ use imap_proto::write::WriteOptions;
 use serde::{Deserialize, Serialize};
 
 pub use preview::PREVIEW_CHARS;
-pub use search_text::{SearchText, search_text};
+pub use search_text::{ADDRESS_FIELDS, SearchText, search_text};
 pub use sections::{BinaryError, PartFacts, Span, TransferEncoding, filter, find, partial};
 pub use sort::{SortKeys, ThreadFields, base_subject, base_subject_parts, casemap};
 pub use tree::MAX_DEPTH;

@@ -24,6 +24,12 @@
 //! account + body hash); documents of one account never answer another's query (every query
 //! carries the account term).
 //!
+//! What a document holds follows mail-model's search text and imap-search's folding; each
+//! commit records that format with the watermarks. A shard written in another format (say,
+//! before FROM/TO/CC/BCC read parsed addresses) is emptied when opened and indexed again, its
+//! mailboxes searched without the index meanwhile, so an upgrade never answers from stale
+//! documents.
+//!
 //! ## Sharding
 //! Accounts are hashed into a fixed number of tantivy indexes ([`SearchIndex::open`]'s
 //! `shards`), not one index per account: thousands of small indexes would each hold open files,

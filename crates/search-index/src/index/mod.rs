@@ -3,7 +3,7 @@
 //! mailboxes.
 //!
 //! ```text
-//!  schema.rs       what a document is: fields, document key, shard of an account
+//!  schema.rs       what a document is: fields, document key, shard of an account, format
 //!  write.rs        add / add_unindexed ──▶ commit (documents + watermarks), clear_account
 //!  candidates.rs   needle ──▶ 3-gram query ──▶ Candidates (hits + their searcher)
 //!  stored_text.rs  Candidates hit ──▶ stored folded text (cached until a reindex)
@@ -21,7 +21,7 @@ pub use candidates::Candidates;
 pub use schema::{Field, MAX_TEXT, TextKind, blob64, shard_of};
 
 use imap_search::FoldedText;
-use schema::{Fields, GRAM, doc_key, schema};
+use schema::{FORMAT, Fields, GRAM, Payload, doc_key, schema};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
@@ -129,18 +129,24 @@ impl SearchIndex {
                 .doc_store_cache_num_blocks(0)
                 .try_into()?;
             let payload = index.load_metas()?.payload.unwrap_or_default();
-            let watermarks: BTreeMap<i64, u32> = if payload.is_empty() {
-                BTreeMap::new()
-            } else {
-                serde_json::from_str(&payload)
-                    .map_err(|e| IndexError::Data(format!("watermarks of shard {n}: {e}")))?
-            };
-            out.push(Shard {
+            let current = Payload::current(&payload);
+            let shard = Shard {
                 index,
                 reader,
                 writer: Mutex::new(None),
-                watermarks: RwLock::new(watermarks),
-            });
+                watermarks: RwLock::new(current.clone().unwrap_or_default()),
+            };
+            if current.is_none() {
+                if !payload.is_empty() {
+                    tracing::info!(
+                        shard = n,
+                        format = FORMAT,
+                        "search index shard of an older format: emptied, to be indexed again"
+                    );
+                }
+                shard.empty()?;
+            }
+            out.push(shard);
         }
         Ok(SearchIndex {
             shards: out,

@@ -1,17 +1,62 @@
 //! What a document is: the schema's fields (the body's identity, its stored text and one 3-gram
-//! field per text key), the text keys that search them, the document key, and which shard
-//! holds an account.
+//! field per text key), the text keys that search them, the document key, which shard holds an
+//! account, and the format of a shard's documents, recorded with its watermarks in every
+//! commit ([`Payload`]).
 
+use super::{IndexError, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use store::{AccountId, BlobRef};
 use tantivy::schema::{
     FAST, Field as TField, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions,
 };
 
+/// The format of what a document holds for a body: its grams and its stored text, as made
+/// from mail-model's [`SearchText`](mail_model::SearchText) and imap-search's folding. Raise
+/// it whenever either changes what a body gives: a shard whose payload records another format
+/// (or none) is emptied when opened, its watermarks go back to 1, the indexer builds it again,
+/// and searches meanwhile read the bodies as without an index, so they stay exact.
+///
+/// - 1 (recorded as a bare watermark map): headers, subjects, part headers, bodies, names.
+/// - 2: also the address fields' parsed addresses (FROM/TO/CC/BCC, issue 17).
+pub(super) const FORMAT: u32 = 2;
+
+/// What a shard records with every commit (tantivy's commit payload), so the documents and the
+/// watermarks that vouch for them become visible together.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub(super) struct Payload {
+    /// [`FORMAT`] of the shard's documents.
+    pub(super) format: u32,
+    /// Per mailbox, every UID below this is indexed.
+    pub(super) watermarks: BTreeMap<i64, u32>,
+}
+
+impl Payload {
+    /// The payload of a shard in the current [`FORMAT`] with these watermarks.
+    pub(super) fn encode(watermarks: &BTreeMap<i64, u32>) -> Result<String> {
+        serde_json::to_string(&Payload {
+            format: FORMAT,
+            watermarks: watermarks.clone(),
+        })
+        .map_err(|e| IndexError::Data(format!("shard payload: {e}")))
+    }
+
+    /// The watermarks of a shard whose payload is `text`; `None` when its documents are not
+    /// in the current [`FORMAT`] (an older one, no payload yet, or an unreadable one) and the
+    /// shard must be emptied.
+    pub(super) fn current(text: &str) -> Option<BTreeMap<i64, u32>> {
+        serde_json::from_str::<Payload>(text)
+            .ok()
+            .filter(|p| p.format == FORMAT)
+            .map(|p| p.watermarks)
+    }
+}
+
 /// Which gram field a text key searches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Field {
-    /// The From header values.
+    /// The From header values and their parsed addresses.
     From,
     /// To.
     To,

@@ -5,7 +5,6 @@ use super::candidates::Candidates;
 use super::schema::doc_key;
 use super::{IndexError, Result, SearchIndex};
 use imap_search::FoldedText;
-use mail_model::SearchText;
 use std::sync::Arc;
 use store::{AccountId, BlobRef};
 use tantivy::schema::Value;
@@ -27,6 +26,7 @@ impl quick_cache::Weighter<(i64, BlobRef), Arc<FoldedText>> for TextWeight {
             v.iter().map(|s| s.len() + 24).sum()
         }
         let bytes = pairs(&text.headers)
+            + pairs(&text.addresses)
             + pairs(&text.part_headers)
             + strings(&text.subjects)
             + strings(&text.bodies)
@@ -97,14 +97,10 @@ impl SearchIndex {
             .get_first(self.fields.text)
             .and_then(|v| v.as_bytes())
             .ok_or_else(|| IndexError::Data("document without text".into()))?;
-        match serde_json::from_slice(bytes) {
-            Ok(folded) => Ok(folded),
-            // Indexes written before the text was stored folded hold the decoded text.
-            Err(e) => match serde_json::from_slice::<SearchText>(bytes) {
-                Ok(text) => Ok(FoldedText::new(&text)),
-                Err(_) => Err(IndexError::Data(format!("stored text: {e}"))),
-            },
-        }
+        // Documents of older formats (the decoded text, before it was stored folded; the
+        // folded text without addresses) are gone: a shard of another format is emptied when
+        // it is opened (`FORMAT`).
+        serde_json::from_slice(bytes).map_err(|e| IndexError::Data(format!("stored text: {e}")))
     }
 
     /// The stored (folded) text of a body of `account`, if indexed.

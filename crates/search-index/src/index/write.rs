@@ -1,7 +1,7 @@
 //! Writing the index: adding a body's document (or recording it as unindexed), committing the
 //! documents together with the mailboxes' watermarks, and forgetting an account.
 
-use super::schema::{MAX_TEXT, blob64, doc_key};
+use super::schema::{MAX_TEXT, Payload, blob64, doc_key};
 use super::{IndexError, Result, SearchIndex, Shard};
 use imap_search::{FoldedText, fold};
 use mail_model::SearchText;
@@ -25,6 +25,20 @@ impl Shard {
         writer.set_merge_policy(Box::new(policy));
         Ok(writer)
     }
+
+    /// Empties a shard whose documents are of another [`FORMAT`](super::schema::FORMAT) and
+    /// records the current one, without watermarks: every mailbox is indexed again, and
+    /// searched as without an index until then.
+    pub(super) fn empty(&self) -> Result<()> {
+        let mut writer = self.writer()?;
+        writer.delete_all_documents()?;
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&Payload::encode(&Default::default())?);
+        prepared.commit()?;
+        writer.wait_merging_threads()?;
+        self.reader.reload()?;
+        Ok(())
+    }
 }
 
 impl SearchIndex {
@@ -40,6 +54,7 @@ impl SearchIndex {
         let size: usize = text
             .headers
             .iter()
+            .chain(&text.addresses)
             .chain(&text.part_headers)
             .map(|(n, v)| n.len() + v.len())
             .chain(
@@ -58,12 +73,10 @@ impl SearchIndex {
         let stored =
             serde_json::to_vec(&folded).map_err(|e| IndexError::Data(format!("text: {e}")))?;
         doc.add_bytes(f.text, &stored);
+        // FROM/TO/CC/BCC compare the values and the parsed addresses: grams of both, each
+        // value on its own (a needle never spans two).
         for (field, name) in [(f.from, "From"), (f.to, "To"), (f.cc, "Cc"), (f.bcc, "Bcc")] {
-            for (_, v) in folded
-                .headers
-                .iter()
-                .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-            {
+            for v in folded.address_values(name) {
                 doc.add_text(field, v);
             }
         }
@@ -110,7 +123,7 @@ impl SearchIndex {
     /// Makes every added document visible and records the new watermarks of `marks`
     /// (mailbox → every UID below is indexed) atomically with them.
     pub fn commit(&self, marks: &[(AccountId, MailboxId, u32)]) -> Result<()> {
-        for (n, shard) in self.shards.iter().enumerate() {
+        for shard in &self.shards {
             let mine: Vec<_> = marks
                 .iter()
                 .filter(|(a, _, _)| std::ptr::eq(self.shard(*a), shard))
@@ -135,8 +148,7 @@ impl SearchIndex {
                 let e = marks_after.entry(m.0).or_insert(1);
                 *e = (*e).max(*uid);
             }
-            let payload = serde_json::to_string(&marks_after)
-                .map_err(|e| IndexError::Data(format!("watermarks of shard {n}: {e}")))?;
+            let payload = Payload::encode(&marks_after)?;
             let mut prepared = writer.prepare_commit()?;
             prepared.set_payload(&payload);
             prepared.commit()?;
