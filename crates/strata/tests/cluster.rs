@@ -11,9 +11,9 @@
 //! 0d. Python's imapclient through every advertised command on a frontend;
 //! 1. change notification across frontends: a client IDLEs on frontend 2 while another
 //!    appends, stores and expunges through frontend 1; each change must reach the idler within
-//!    one second (the medians are printed);
-//! 1b. a UID SEARCH on frontend 2 right after each APPEND through frontend 1 holds the new
-//!    UID, after its EXISTS (the view is refreshed before a command that reads messages);
+//!    one second (the medians are printed); then (1b) a UID SEARCH on frontend 2 right
+//!    after each APPEND through frontend 1 holds the new UID, after its EXISTS (the view is
+//!    refreshed before a command that reads messages);
 //! 2. 50 clients of the load generator on both frontends, sharing five mailboxes, with every
 //!    response and state check of the load generator;
 //! 3. the invariants: no UID reused, nothing acknowledged lost, counts agree (both frontends,
