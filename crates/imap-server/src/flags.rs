@@ -15,7 +15,13 @@ pub(crate) fn flags_response(keywords: &[String]) -> Response {
 
 /// `* OK [PERMANENTFLAGS (…)]`: the same flags and `\*` (new keywords may be created), or none
 /// in a read-only mailbox.
-pub(crate) fn permanent_flags_response(keywords: &[String], read_only: bool) -> Response {
+/// `new_keywords`: whether `\*` is in it (new keywords can be made: not when the mailbox
+/// has as many as it may define, RFC 9051 §7.1 PERMANENTFLAGS).
+pub(crate) fn permanent_flags_response(
+    keywords: &[String],
+    read_only: bool,
+    new_keywords: bool,
+) -> Response {
     let flags = if read_only {
         Vec::new()
     } else {
@@ -23,7 +29,7 @@ pub(crate) fn permanent_flags_response(keywords: &[String], read_only: bool) -> 
     };
     let code = Code::PermanentFlags {
         flags,
-        new_keywords: !read_only,
+        new_keywords: !read_only && new_keywords,
     };
     Response::Status(StatusResponse::untagged(Cond::Ok, "flags permitted").with_code(code))
 }

@@ -25,7 +25,10 @@ pub(crate) async fn report_changes(
     let last = cx.sel.view.last_uid();
     if !cx.sel.read_only && !cx.enabled.rev2 && changes.changed.iter().any(|m| m.uid > last) {
         let claimed = cx.store().claim_recent(account, id).await?;
-        cx.sel.view.claimed(claimed);
+        // Only messages this session has not shown yet: one it showed without \Recent keeps it.
+        cx.sel
+            .view
+            .claimed(claimed.start.max(last + 1)..claimed.end);
     }
     let (rev2, condstore) = (cx.enabled.rev2, cx.enabled.condstore);
     let mut new_mail = false;
@@ -97,14 +100,44 @@ pub(crate) async fn with_highest_modseq(cx: &mut SelectedCtx<'_>, reply: Reply) 
 /// `* FLAGS` and `* OK [PERMANENTFLAGS]` with it first (RFC 9051 §7.3.5, RFC 3501 §7.2.6).
 pub(crate) fn announce(cx: &mut SelectedCtx<'_>, flags: &store::Flags) {
     let read_only = cx.sel.read_only;
+    let full = cx.sel.view.keywords_full();
     if let Some(keywords) = cx.sel.view.unannounced(flags) {
         let (f, p) = (
             flags_response(keywords),
-            permanent_flags_response(keywords, read_only),
+            permanent_flags_response(keywords, read_only, !full),
         );
         cx.send(&f);
         cx.send(&p);
     }
+}
+
+/// Whether `body` is one of the selected state's CONDSTORE-enabling commands (RFC 7162 §3.1):
+/// FETCH of MODSEQ or with CHANGEDSINCE, SEARCH with a MODSEQ key, STORE UNCHANGEDSINCE. The
+/// session turns CONDSTORE on ([`enable_condstore`]) before anything of such a command is
+/// sent, so that every FETCH response from then on carries MODSEQ, also the ones that report
+/// other sessions' changes before the command's own answer.
+pub(crate) fn enables_condstore(body: &imap_proto::CommandBody) -> bool {
+    use imap_proto::CommandBody::*;
+    use imap_proto::command::FetchAttr;
+    match body {
+        Fetch {
+            items, modifiers, ..
+        } => modifiers.changed_since.is_some() || items.expand().contains(&FetchAttr::ModSeq),
+        Search { criteria, .. } => criteria.iter().any(crate::searcher::has_modseq),
+        Store {
+            unchanged_since, ..
+        } => unchanged_since.is_some(),
+        _ => false,
+    }
+}
+
+/// A write to the selected mailbox was refused because the mailbox has as many keywords as it
+/// may define: from now on its PERMANENTFLAGS lack `\*`, said at once, before the tagged NO
+/// (RFC 9051 §7.1).
+pub(crate) fn keywords_full(cx: &mut SelectedCtx<'_>) {
+    cx.sel.view.set_keywords_full();
+    let p = permanent_flags_response(cx.sel.view.announced(), cx.sel.read_only, false);
+    cx.send(&p);
 }
 
 /// A CONDSTORE-enabling command (FETCH of MODSEQ or with CHANGEDSINCE, SEARCH MODSEQ, STORE

@@ -83,6 +83,8 @@ pub struct MailboxView {
     qresync: bool,
     /// New mail was reported under CONDSTORE and its HIGHESTMODSEQ not yet sent.
     modseq_owed: bool,
+    /// The mailbox has as many keywords as it may define: PERMANENTFLAGS without `\*`.
+    keywords_full: bool,
 }
 
 impl MailboxView {
@@ -108,6 +110,7 @@ impl MailboxView {
                 gone: false,
             })
             .collect();
+        let keywords_full = announced.len() >= store::rules::flags::MAX_MAILBOX_KEYWORDS;
         MailboxView {
             reported_exists: entries.len() as u32,
             entries,
@@ -120,9 +123,21 @@ impl MailboxView {
                 vec![recent]
             },
             announced,
+            keywords_full,
             qresync,
             modseq_owed: false,
         }
+    }
+
+    /// Whether the mailbox has as many keywords as it may define (seen at SELECT, or told by a
+    /// refused write): its PERMANENTFLAGS lack `\*`.
+    pub fn keywords_full(&self) -> bool {
+        self.keywords_full
+    }
+
+    /// A write was refused because the mailbox has as many keywords as it may define.
+    pub fn set_keywords_full(&mut self) {
+        self.keywords_full = true;
     }
 
     /// Keywords SELECT's `FLAGS` listed (and any announced since).

@@ -3,12 +3,13 @@
 //! metadata commit (`store::bodies::append_messages`).
 
 use crate::context::AuthCtx;
-use crate::flags::store_flags;
+use crate::flags::{permanent_flags_response, store_flags};
 use crate::reply::{CommandError, Outcome, Reply};
 use imap_proto::Mailbox;
 use imap_proto::command::AppendMessage;
 use imap_proto::response::Code;
 use imap_proto::types::SequenceSet;
+use store::StoreError;
 use store::bodies::{IncomingMessage, append_messages};
 
 /// True if the header section (up to the first empty line) has an octet above 127.
@@ -63,7 +64,24 @@ pub(crate) async fn append(
             facts,
         });
     }
-    let r = append_messages(&cx.shared.blobs, cx.store(), account, info.id, &incoming).await?;
+    let r = match append_messages(&cx.shared.blobs, cx.store(), account, info.id, &incoming).await {
+        Err(StoreError::Limit(why)) => {
+            // Into the selected mailbox: its PERMANENTFLAGS lose \* first (RFC 9051 §7.1).
+            let full = match cx.selected.as_deref_mut() {
+                Some(sel) if sel.id == info.id => {
+                    sel.view.set_keywords_full();
+                    let p = permanent_flags_response(sel.view.announced(), sel.read_only, false);
+                    Some(p)
+                }
+                _ => None,
+            };
+            if let Some(p) = full {
+                cx.send(&p);
+            }
+            return Err(StoreError::Limit(why).into());
+        }
+        r => r?,
+    };
     Ok(match SequenceSet::from_values(r.uids.iter().copied()) {
         Some(uids) => Reply::ok("APPEND completed").code(Code::AppendUid {
             uid_validity: r.uid_validity,

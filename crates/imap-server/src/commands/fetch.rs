@@ -6,7 +6,7 @@ use crate::context::SelectedCtx;
 use crate::flags::imap_flags;
 use crate::messages::{load, no_facts, resolve, view_records};
 use crate::reply::{CommandError, Outcome, Reply};
-use crate::updates::{announce, enable_condstore};
+use crate::updates::announce;
 use bytes::Bytes;
 use imap_proto::command::{FetchAttr, FetchItems, FetchModifiers, Section, SectionText};
 use imap_proto::response::{Code, FetchItem, FetchResponse, Response};
@@ -96,11 +96,8 @@ pub(crate) async fn fetch(
     if modifiers.vanished && !cx.enabled.qresync {
         return Err(CommandError::bad("VANISHED needs ENABLE QRESYNC"));
     }
-    if modifiers.changed_since.is_some() || items.expand().contains(&FetchAttr::ModSeq) {
-        // RFC 7162 §3.1: CHANGEDSINCE and FETCH MODSEQ turn CONDSTORE on.
-        let modseq = cx.sel.view.highest_modseq();
-        enable_condstore(cx, Some(modseq));
-    }
+    // CHANGEDSINCE and FETCH MODSEQ turned CONDSTORE on before this ran
+    // (updates::enables_condstore).
     let (account, mailbox, read_only) = (cx.account(), cx.sel.id, cx.sel.read_only);
     let mut attrs = items.expand();
     if uid && !attrs.contains(&FetchAttr::Uid) {

@@ -5,8 +5,7 @@
 use crate::context::SelectedCtx;
 use crate::esearch::{EsearchAnswer, Order, answer_esearch};
 use crate::reply::{Outcome, Reply};
-use crate::searcher::{check_charset, has_modseq, matching};
-use crate::updates::enable_condstore;
+use crate::searcher::{check_charset, matching};
 use imap_proto::Tag;
 use imap_proto::command::{SearchKey, SearchReturn};
 use imap_proto::response::{Response, SearchResponse};
@@ -38,11 +37,7 @@ pub(crate) async fn search(s: &mut SelectedCtx<'_>, tag: &Tag, req: SearchReques
 
 async fn run(s: &mut SelectedCtx<'_>, tag: &Tag, req: SearchRequest) -> Outcome {
     check_charset(req.charset.as_deref())?;
-    if req.criteria.iter().any(has_modseq) {
-        // RFC 7162 §3.1: SEARCH MODSEQ turns CONDSTORE on.
-        let modseq = s.sel.view.highest_modseq();
-        enable_condstore(s, Some(modseq));
-    }
+    // SEARCH MODSEQ turned CONDSTORE on before this ran (updates::enables_condstore).
     let found = matching(s, req.criteria, false, |_, _| ()).await?;
     let ids: Vec<u32> = found
         .hits

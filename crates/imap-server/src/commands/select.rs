@@ -46,13 +46,6 @@ async fn open(cx: &mut AuthCtx<'_>, m: &Mailbox, params: SelectParams, read_only
         cx.enabled.condstore = true;
     }
     let info = cx.store().mailbox(account, &name).await?;
-    // \Recent is not part of IMAP4rev2 (RFC 9051 Appendix E item 12): a rev2 session neither
-    // claims nor reports it, so it leaves the flag to the rev1 sessions that use it.
-    let recent = if read_only || cx.enabled.rev2 {
-        0..0
-    } else {
-        cx.store().claim_recent(account, info.id).await?
-    };
     // EXAMINE tells how many messages no session has claimed, without claiming them (issue
     // 17 item 2: EXAMINE, a later SELECT and STATUS agree). Counted before the snapshot, so
     // every message counted is in it unless expunged meanwhile.
@@ -62,6 +55,16 @@ async fn open(cx: &mut AuthCtx<'_>, m: &Mailbox, params: SelectParams, read_only
         0
     };
     let snapshot = cx.store().snapshot(account, info.id).await?;
+    // \Recent is not part of IMAP4rev2 (RFC 9051 Appendix E item 12): a rev2 session neither
+    // claims nor reports it, so it leaves the flag to the rev1 sessions that use it. Claimed
+    // after the snapshot: every message in it that no one claimed is this session's, and one
+    // that arrives in between is claimed too and \Recent when it is reported, so no message
+    // changes \Recent while the mailbox is selected.
+    let recent = if read_only || cx.enabled.rev2 {
+        0..0
+    } else {
+        cx.store().claim_recent(account, info.id).await?
+    };
     let first_unseen = snapshot
         .messages
         .iter()
@@ -84,7 +87,11 @@ async fn open(cx: &mut AuthCtx<'_>, m: &Mailbox, params: SelectParams, read_only
             cx.send(&untagged_code(Code::Unseen(i as u32 + 1), "first unseen"));
         }
     }
-    cx.send(&permanent_flags_response(view.announced(), read_only));
+    cx.send(&permanent_flags_response(
+        view.announced(),
+        read_only,
+        !view.keywords_full(),
+    ));
     cx.send(&untagged_code(
         Code::UidValidity(view.uid_validity()),
         "UIDs valid",

@@ -5,7 +5,7 @@ use crate::flags::{imap_flags, store_flags};
 use crate::messages::resolve;
 use crate::reply::Outcome;
 use crate::reply::Reply;
-use crate::updates::{announce, enable_condstore};
+use crate::updates::announce;
 use imap_proto::command::StoreAction;
 use imap_proto::response::{Code, FetchItem, FetchResponse, Response};
 use imap_proto::types::{Flag, SequenceSet};
@@ -24,11 +24,7 @@ pub(crate) struct StoreRequest<'a> {
 /// STORE / UID STORE
 pub(crate) async fn store(cx: &mut SelectedCtx<'_>, req: StoreRequest<'_>) -> Outcome {
     cx.writable()?;
-    if req.unchanged_since.is_some() {
-        // RFC 7162 §3.1: UNCHANGEDSINCE turns CONDSTORE on.
-        let modseq = cx.sel.view.highest_modseq();
-        enable_condstore(cx, Some(modseq));
-    }
+    // UNCHANGEDSINCE turned CONDSTORE on before this ran (updates::enables_condstore).
     let targets = resolve(cx.sel, req.uid, req.set, cx.saved_search())?;
     let op = match req.action {
         StoreAction::Add => FlagOp::Add,
@@ -41,11 +37,23 @@ pub(crate) async fn store(cx: &mut SelectedCtx<'_>, req: StoreRequest<'_>) -> Ou
         flags: store_flags(req.flags)?,
         unchanged_since: req.unchanged_since,
     };
-    let result = cx
+    let result = match cx
         .store()
         .store_flags(cx.account(), cx.sel.id, update)
-        .await?;
+        .await
+    {
+        Err(store::StoreError::Limit(why)) => {
+            crate::updates::keywords_full(cx);
+            return Err(store::StoreError::Limit(why).into());
+        }
+        r => r?,
+    };
     cx.sel.view.note_own_flags(&result.updated);
+    if !req.silent {
+        // The unchanged ones are answered as they are now (below): the view learns that state
+        // too, or a later FETCH would show the client an older one.
+        cx.sel.view.note_own_flags(&result.unchanged);
+    }
     let with_modseq = req.unchanged_since.is_some() || cx.enabled.condstore;
     for &(seq, uid) in &targets {
         let updated = result.updated.iter().find(|st| st.uid == uid);
@@ -72,7 +80,8 @@ pub(crate) async fn store(cx: &mut SelectedCtx<'_>, req: StoreRequest<'_>) -> Ou
         } else if req.unchanged_since.is_none() {
             continue;
         }
-        if req.uid {
+        // RFC 7162 §3.2.4: once CONDSTORE is on, every FETCH response carries UID and MODSEQ.
+        if req.uid || with_modseq {
             items.push(FetchItem::Uid(uid));
         }
         if with_modseq {

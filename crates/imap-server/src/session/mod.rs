@@ -228,12 +228,18 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
         let started = std::time::Instant::now();
         let mode = sync::sync_mode(&body);
         let polls = sync::polls(&body);
-        let reply = match self.state.allows(&body) {
+        let mut reply = match self.state.allows(&body) {
             Err(why) => Reply::bad(why),
             Ok(()) => {
                 // New mail and flag changes committed before this command are part of its
                 // answer, and their EXISTS and FETCH come first (RFC 9051 §5.2); expunges wait
                 // for a command that allows them.
+                if crate::updates::enables_condstore(&body)
+                    && let Some(mut cx) = self.selected_ctx()
+                {
+                    let modseq = cx.sel.view.highest_modseq();
+                    crate::updates::enable_condstore(&mut cx, Some(modseq));
+                }
                 if sync::reads_messages(&body) {
                     self.sync_or_close(SyncMode::NoExpunge, false).await;
                 }
@@ -244,6 +250,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
         // sync never replaces the reply of a command that already did its work.
         if reply.next.is_none() {
             self.sync_or_close(mode, polls).await;
+        }
+        // A tagged HIGHESTMODSEQ (EXPUNGE, MOVE: RFC 7162 §3.2.10) is the mailbox's after
+        // everything reported before it, so it never goes below an untagged one just sent.
+        if let Some(Code::HighestModSeq(m)) = &mut reply.code
+            && let Some(sel) = self.state.selected()
+            && !sel.view.expunges_pending()
+        {
+            *m = (*m).max(sel.view.highest_modseq());
         }
         tracing::info!(
             session = self.id,
