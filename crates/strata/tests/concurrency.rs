@@ -58,10 +58,10 @@ mod support;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::sync::{Arc, Barrier, Once};
+use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
-use support::{add_user_with, start_with};
+use support::{add_user_with, init_tracing, start_with};
 
 const USER: &str = "crowd@example.org";
 const PASSWORD: &str = "many hands";
@@ -2152,14 +2152,4 @@ impl Rng {
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
-}
-
-fn init_tracing() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
-            .with_test_writer()
-            .try_init();
-    });
 }

@@ -18,12 +18,12 @@ mod support;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Shutdown, SocketAddr, TcpStream};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Once};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use support::{add_user_with, start_with};
+use support::{add_user_with, init_tracing, start_with};
 
 const PASSWORD: &str = "hostile pass";
 /// How far above its baseline the server's RSS may go during the battery. The largest thing a
@@ -1863,17 +1863,5 @@ fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
 
 /// The last lines of the server log, for a failure message.
 fn tail(path: &std::path::Path) -> String {
-    let log = std::fs::read_to_string(path).unwrap_or_default();
-    let lines: Vec<&str> = log.lines().collect();
-    lines[lines.len().saturating_sub(30)..].join("\n")
-}
-
-fn init_tracing() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
-            .with_test_writer()
-            .try_init();
-    });
+    support::tail(&std::fs::read_to_string(path).unwrap_or_default(), 30)
 }

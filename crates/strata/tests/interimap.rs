@@ -25,16 +25,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::Once;
 use std::time::{Duration, Instant};
 
 mod support;
 
-use support::{Server, add_user, start};
+use support::imap::{Imap, Val, quote};
+use support::{Server, add_user, init_tracing, start, tail};
 
 /// interimap's `[local]` account.
 const LOCAL: &str = "local@example.org";
@@ -72,7 +70,7 @@ fn changes_on_either_side_end_identical_on_both() {
 
     {
         tracing::info!("seed the local account: 50 messages in INBOX and Work");
-        let mut imap = Imap::login(sync.port, LOCAL);
+        let mut imap = Imap::login(sync.port, LOCAL, PASS);
         imap.ok("CREATE Work");
         for i in 0..50 {
             let mailbox = if i % 5 < 3 { "INBOX" } else { "Work" };
@@ -94,7 +92,7 @@ fn changes_on_either_side_end_identical_on_both() {
         let mut counts = BTreeMap::new();
         for (side, user) in [(Side::Local, LOCAL), (Side::Remote, REMOTE)] {
             let account = read_account(sync.port, user);
-            let mut imap = Imap::login(sync.port, user);
+            let mut imap = Imap::login(sync.port, user, PASS);
             let mut by_box: BTreeMap<&str, Vec<(usize, &Key)>> = BTreeMap::new();
             for (j, key) in live.iter().enumerate() {
                 by_box.entry(key.0.as_str()).or_default().push((j, key));
@@ -172,7 +170,7 @@ fn mark_unread_survives_the_next_sync() {
 
     {
         tracing::info!("seed: 10 messages in the local INBOX, first run copies them");
-        let mut imap = Imap::login(sync.port, LOCAL);
+        let mut imap = Imap::login(sync.port, LOCAL, PASS);
         for i in 0..10 {
             let flags = SEED_FLAGS[i % SEED_FLAGS.len()];
             sync.append(&mut imap, "INBOX", ("seed", i), flags);
@@ -187,7 +185,7 @@ fn mark_unread_survives_the_next_sync() {
     {
         tracing::info!("new mail: 50 read messages on the local side, 20 on the remote side");
         for (side, user, n) in [(Side::Local, LOCAL, 50), (Side::Remote, REMOTE, 20)] {
-            let mut imap = Imap::login(sync.port, user);
+            let mut imap = Imap::login(sync.port, user, PASS);
             let who = format!("{side:?}-read").to_lowercase();
             for k in 0..n {
                 let flags: &[&str] = if k % 4 == 1 {
@@ -209,7 +207,7 @@ fn mark_unread_survives_the_next_sync() {
         let mut marked = BTreeMap::new();
         for (side, user) in [(Side::Local, LOCAL), (Side::Remote, REMOTE)] {
             let account = read_account(sync.port, user);
-            let mut imap = Imap::login(sync.port, user);
+            let mut imap = Imap::login(sync.port, user, PASS);
             imap.ok("SELECT INBOX");
             for (origin, keys) in &new {
                 for (k, key) in keys.iter().enumerate() {
@@ -241,20 +239,6 @@ fn mark_unread_survives_the_next_sync() {
     }
 
     sync.assert_idle_run_changes_nothing();
-}
-
-/// Sets up `tracing` output once per test binary (`RUST_LOG` filters it).
-fn init_tracing() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(filter)
-            .with_test_writer()
-            .with_ansi(false)
-            .try_init();
-    });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -384,7 +368,7 @@ impl Fixture {
             i % 24,
             (i * 7) % 60
         );
-        imap.append(mailbox, &flag_list(&flags), &date, &bytes);
+        imap.append(mailbox, &flag_list(&flags), Some(&date), &bytes);
         self.model.boxes.insert(mailbox.to_string());
         let key = (mailbox.to_string(), message_id(&bytes));
         let again = self.model.msgs.insert(key.clone(), flags);
@@ -489,12 +473,6 @@ impl Fixture {
     }
 }
 
-/// The last `n` lines of `text`.
-fn tail(text: &str, n: usize) -> String {
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(n)..].join("\n")
-}
-
 /// Asserts that `got` holds exactly the mailboxes and messages (with their flags) of `want`,
 /// listing the first differences.
 fn assert_account(what: &str, got: &Account, want: &Model) {
@@ -587,11 +565,6 @@ fn flag_list(flags: &Flags) -> String {
     format!("({})", list.join(" "))
 }
 
-/// A mailbox name as an IMAP quoted string.
-fn quote(name: &str) -> String {
-    format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
-}
-
 // ---------------------------------------------------------------------------------------------
 // Reading an account over IMAP
 
@@ -614,7 +587,7 @@ struct Account {
 
 /// Reads every mailbox and message of `user`, read-only (EXAMINE, BODY.PEEK).
 fn read_account(port: u16, user: &str) -> Account {
-    let mut imap = Imap::login(port, user);
+    let mut imap = Imap::login(port, user, PASS);
     let mut account = Account {
         boxes: BTreeSet::new(),
         msgs: BTreeMap::new(),
@@ -695,196 +668,3 @@ fn stored(items: &[Val]) -> Stored {
 
 // ---------------------------------------------------------------------------------------------
 // A minimal blocking IMAP client
-
-/// A parsed piece of a response: atoms, strings (quoted or literal) and parenthesized lists.
-#[derive(Clone, PartialEq, Eq)]
-enum Val {
-    Atom(String),
-    Str(Vec<u8>),
-    List(Vec<Val>),
-}
-
-impl std::fmt::Debug for Val {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Val::Atom(a) => write!(f, "{a}"),
-            Val::Str(s) if s.len() > 60 => write!(f, "{{{} bytes}}", s.len()),
-            Val::Str(s) => write!(f, "{:?}", String::from_utf8_lossy(s)),
-            Val::List(l) => f.debug_list().entries(l).finish(),
-        }
-    }
-}
-
-/// Lexical tokens of a response.
-enum Tok {
-    Atom(String),
-    Str(Vec<u8>),
-    Open,
-    Close,
-}
-
-/// Tagged commands over cleartext IMAP on loopback; untagged responses come back parsed.
-struct Imap {
-    reader: BufReader<TcpStream>,
-    writer: TcpStream,
-    tag: u32,
-}
-
-impl Imap {
-    /// Connects to the cleartext port and logs in (cleartext LOGIN is allowed on loopback).
-    fn login(port: u16, user: &str) -> Imap {
-        let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to strata");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(60)))
-            .unwrap();
-        let mut imap = Imap {
-            reader: BufReader::new(stream.try_clone().unwrap()),
-            writer: stream,
-            tag: 0,
-        };
-        let (greeting, line) = imap.read_response();
-        assert!(
-            matches!(greeting.get(1), Some(Tok::Atom(ok)) if ok == "OK"),
-            "{line}"
-        );
-        imap.ok(&format!("LOGIN {} {}", quote(user), quote(PASS)));
-        imap
-    }
-
-    fn next_tag(&mut self) -> String {
-        self.tag += 1;
-        format!("t{}", self.tag)
-    }
-
-    /// Sends `command`, which must complete with OK; returns its untagged responses, parsed,
-    /// without the leading `*`.
-    fn ok(&mut self, command: &str) -> Vec<Vec<Val>> {
-        let tag = self.next_tag();
-        self.writer
-            .write_all(format!("{tag} {command}\r\n").as_bytes())
-            .unwrap();
-        self.finish(&tag, command)
-    }
-
-    /// APPENDs `msg` (CRLF) to `mailbox` with a synchronizing literal.
-    fn append(&mut self, mailbox: &str, flags: &str, date: &str, msg: &[u8]) {
-        let tag = self.next_tag();
-        let command = format!(
-            "APPEND {} {flags} \"{date}\" {{{}}}",
-            quote(mailbox),
-            msg.len()
-        );
-        write!(self.writer, "{tag} {command}\r\n").unwrap();
-        let (_, line) = self.read_response();
-        assert!(line.starts_with('+'), "{command}: {line}");
-        self.writer.write_all(msg).unwrap();
-        self.writer.write_all(b"\r\n").unwrap();
-        self.finish(&tag, &command);
-    }
-
-    /// Reads responses up to the one tagged `tag`, which must be OK.
-    fn finish(&mut self, tag: &str, command: &str) -> Vec<Vec<Val>> {
-        let mut untagged = Vec::new();
-        loop {
-            let (toks, line) = self.read_response();
-            match toks.first() {
-                Some(Tok::Atom(t)) if t == tag => {
-                    let ok = matches!(toks.get(1), Some(Tok::Atom(s)) if s == "OK");
-                    assert!(ok, "{command}: {line}");
-                    return untagged;
-                }
-                Some(Tok::Atom(t)) if t == "*" => {
-                    untagged.push(parse(&mut toks.into_iter().skip(1)))
-                }
-                _ => panic!("{command}: unexpected {line}"),
-            }
-        }
-    }
-
-    /// Reads one response (one line plus the literals it announces): its tokens, and its text
-    /// with literals shown as `{n}`.
-    fn read_response(&mut self) -> (Vec<Tok>, String) {
-        let mut toks = Vec::new();
-        let mut text = String::new();
-        loop {
-            let mut line = Vec::new();
-            self.reader.read_until(b'\n', &mut line).unwrap();
-            assert!(
-                line.ends_with(b"\r\n"),
-                "connection closed or bare LF: {line:?}"
-            );
-            line.truncate(line.len() - 2);
-            let literal = line
-                .strip_suffix(b"}")
-                .and_then(|l| Some((l, l.iter().rposition(|&b| b == b'{')?)))
-                .and_then(|(l, open)| {
-                    let n = std::str::from_utf8(&l[open + 1..]).ok()?.parse().ok()?;
-                    Some((open, n))
-                });
-            let head = &line[..literal.map_or(line.len(), |(open, _)| open)];
-            tokenize(head, &mut toks);
-            text += &String::from_utf8_lossy(&line);
-            let Some((_, n)) = literal else {
-                return (toks, text);
-            };
-            let mut bytes = vec![0; n];
-            self.reader.read_exact(&mut bytes).unwrap();
-            toks.push(Tok::Str(bytes));
-        }
-    }
-}
-
-/// Splits response text into tokens (atoms include brackets, as in `BODY[]`).
-fn tokenize(text: &[u8], toks: &mut Vec<Tok>) {
-    let mut i = 0;
-    while i < text.len() {
-        match text[i] {
-            b' ' => i += 1,
-            b'(' => {
-                toks.push(Tok::Open);
-                i += 1;
-            }
-            b')' => {
-                toks.push(Tok::Close);
-                i += 1;
-            }
-            b'"' => {
-                let mut s = Vec::new();
-                i += 1;
-                while text[i] != b'"' {
-                    if text[i] == b'\\' {
-                        i += 1;
-                    }
-                    s.push(text[i]);
-                    i += 1;
-                }
-                toks.push(Tok::Str(s));
-                i += 1;
-            }
-            _ => {
-                let end = text[i..]
-                    .iter()
-                    .position(|&b| matches!(b, b' ' | b'(' | b')'))
-                    .map_or(text.len(), |p| i + p);
-                let atom = String::from_utf8_lossy(&text[i..end]).into_owned();
-                toks.push(Tok::Atom(atom));
-                i = end;
-            }
-        }
-    }
-}
-
-/// Parses tokens into values up to the end or to the `)` closing the current list.
-fn parse(toks: &mut impl Iterator<Item = Tok>) -> Vec<Val> {
-    let mut vals = Vec::new();
-    while let Some(tok) = toks.next() {
-        vals.push(match tok {
-            Tok::Atom(a) if a == "NIL" => Val::Str(Vec::new()),
-            Tok::Atom(a) => Val::Atom(a),
-            Tok::Str(s) => Val::Str(s),
-            Tok::Open => Val::List(parse(toks)),
-            Tok::Close => break,
-        });
-    }
-    vals
-}

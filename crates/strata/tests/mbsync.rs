@@ -25,16 +25,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Once;
 use std::time::{Duration, Instant};
 
 mod support;
 
-use support::{add_user, start};
+use support::imap::{Imap, Val, quote};
+use support::{add_user, init_tracing, start, tail};
 
 const USER: &str = "alice@example.org";
 const PASS: &str = "mbsync-pass";
@@ -172,20 +170,6 @@ fn mbsync_round_trip_through_strata() {
     }
 }
 
-/// Sets up `tracing` output once per test binary (`RUST_LOG` filters it).
-fn init_tracing() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-        tracing_subscriber::fmt()
-            .with_env_filter(filter)
-            .with_test_writer()
-            .with_ansi(false)
-            .init();
-    });
-}
-
 // ---------------------------------------------------------------------------------------------
 // mbsync
 
@@ -272,12 +256,6 @@ impl Env {
         );
         tracing::info!(channel, elapsed = ?started.elapsed(), "mbsync done");
     }
-}
-
-/// The last `n` lines of `text`.
-fn tail(text: &str, n: usize) -> String {
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -600,7 +578,7 @@ struct ServerView {
 
 /// Reads every mailbox and message of the user from Strata.
 fn server_state(port: u16) -> ServerView {
-    let mut imap = Imap::login(port);
+    let mut imap = Imap::login(port, USER, PASS);
     let mut view = ServerView {
         replica: Replica::default(),
         uids: BTreeMap::new(),
@@ -625,7 +603,7 @@ fn server_state(port: u16) -> ServerView {
             .ok(&format!("EXAMINE {}", quote(&mailbox)))
             .iter()
             .find_map(|r| match r.as_slice() {
-                [_, Val::Atom(n), Val::Atom(w)] if w == "EXISTS" => n.parse::<usize>().ok(),
+                [Val::Atom(n), Val::Atom(w)] if w == "EXISTS" => n.parse::<usize>().ok(),
                 _ => None,
             })
             .expect("EXAMINE reports EXISTS");
@@ -635,7 +613,7 @@ fn server_state(port: u16) -> ServerView {
         let fetched = imap.ok("UID FETCH 1:* (UID FLAGS RFC822.SIZE BODY.PEEK[])");
         let mut count = 0;
         for resp in fetched {
-            let [_, _, Val::Atom(fetch), Val::List(items)] = resp.as_slice() else {
+            let [_, Val::Atom(fetch), Val::List(items)] = resp.as_slice() else {
                 continue;
             };
             assert_eq!(fetch, "FETCH");
@@ -752,7 +730,7 @@ fn lf_to_crlf(msg: &[u8]) -> Vec<u8> {
 /// returns the appended messages with the UIDs APPENDUID gave them.
 fn change_server(port: u16, model: &mut Replica, live: &[Key]) -> Vec<(Key, u32)> {
     let view = server_state(port);
-    let mut imap = Imap::login(port);
+    let mut imap = Imap::login(port, USER, PASS);
     let mut by_box: BTreeMap<String, Vec<(usize, Key)>> = BTreeMap::new();
     for (j, key) in live.iter().cloned().enumerate() {
         by_box.entry(key.0.clone()).or_default().push((j, key));
@@ -809,7 +787,7 @@ fn change_server(port: u16, model: &mut Replica, live: &[Key]) -> Vec<(Key, u32)
     let mut uids = Vec::new();
     for (k, (mailbox, flags)) in appended.into_iter().enumerate() {
         let bytes = fresh_message("server", k);
-        let uid = imap.append(mailbox, &imap_flags(flags), &lf_to_crlf(&bytes));
+        let uid = imap.append(mailbox, &imap_flags(flags), None, &lf_to_crlf(&bytes));
         let m = Msg {
             bytes,
             flags: flags.to_string(),
@@ -818,207 +796,6 @@ fn change_server(port: u16, model: &mut Replica, live: &[Key]) -> Vec<(Key, u32)
     }
     imap.ok("LOGOUT");
     uids
-}
-
-/// A mailbox name as an IMAP quoted string.
-fn quote(name: &str) -> String {
-    format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
-}
-
-/// A parsed piece of a response: atoms, strings (quoted or literal) and parenthesized lists.
-#[derive(Clone, PartialEq, Eq)]
-enum Val {
-    Atom(String),
-    Str(Vec<u8>),
-    List(Vec<Val>),
-}
-
-impl std::fmt::Debug for Val {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Val::Atom(a) => write!(f, "{a}"),
-            Val::Str(s) if s.len() > 60 => write!(f, "{{{} bytes}}", s.len()),
-            Val::Str(s) => write!(f, "{:?}", String::from_utf8_lossy(s)),
-            Val::List(l) => f.debug_list().entries(l).finish(),
-        }
-    }
-}
-
-/// Lexical tokens of a response.
-enum Tok {
-    Atom(String),
-    Str(Vec<u8>),
-    Open,
-    Close,
-}
-
-/// A minimal blocking IMAP client: tagged commands, untagged responses with literals.
-struct Imap {
-    reader: BufReader<TcpStream>,
-    writer: TcpStream,
-    tag: u32,
-    /// The last tagged response line, for response codes such as APPENDUID.
-    tag_line: String,
-}
-
-impl Imap {
-    /// Connects to the cleartext port and logs in (cleartext LOGIN is allowed on loopback).
-    fn login(port: u16) -> Imap {
-        let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to strata");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(60)))
-            .unwrap();
-        let mut imap = Imap {
-            reader: BufReader::new(stream.try_clone().unwrap()),
-            writer: stream,
-            tag: 0,
-            tag_line: String::new(),
-        };
-        let (greeting, line) = imap.read_response();
-        assert!(
-            matches!(greeting.get(1), Some(Tok::Atom(ok)) if ok == "OK"),
-            "{line}"
-        );
-        imap.ok(&format!("LOGIN {} {}", quote(USER), quote(PASS)));
-        imap
-    }
-
-    fn next_tag(&mut self) -> String {
-        self.tag += 1;
-        format!("t{}", self.tag)
-    }
-
-    /// Sends `command`, which must complete with OK; returns its untagged responses, parsed.
-    fn ok(&mut self, command: &str) -> Vec<Vec<Val>> {
-        let tag = self.next_tag();
-        self.writer
-            .write_all(format!("{tag} {command}\r\n").as_bytes())
-            .unwrap();
-        self.finish(&tag, command)
-    }
-
-    /// APPENDs `msg` (CRLF) to `mailbox` with a synchronizing literal and returns its UID.
-    fn append(&mut self, mailbox: &str, flags: &str, msg: &[u8]) -> u32 {
-        let tag = self.next_tag();
-        let command = format!("APPEND {} {flags} {{{}}}", quote(mailbox), msg.len());
-        write!(self.writer, "{tag} {command}\r\n").unwrap();
-        let (_, line) = self.read_response();
-        assert!(line.starts_with('+'), "{command}: {line}");
-        self.writer.write_all(msg).unwrap();
-        self.writer.write_all(b"\r\n").unwrap();
-        self.finish(&tag, &command);
-        self.tag_line
-            .split("[APPENDUID ")
-            .nth(1)
-            .and_then(|s| s.split([' ', ']']).nth(1)?.parse().ok())
-            .unwrap_or_else(|| panic!("{command}: no APPENDUID in {}", self.tag_line))
-    }
-
-    /// Reads responses up to the one tagged `tag`, which must be OK.
-    fn finish(&mut self, tag: &str, command: &str) -> Vec<Vec<Val>> {
-        let mut untagged = Vec::new();
-        loop {
-            let (toks, line) = self.read_response();
-            match toks.first() {
-                Some(Tok::Atom(t)) if t == tag => {
-                    let status = matches!(toks.get(1), Some(Tok::Atom(s)) if s == "OK");
-                    assert!(status, "{command}: {line}");
-                    self.tag_line = line;
-                    return untagged;
-                }
-                Some(Tok::Atom(t)) if t == "*" => untagged.push(parse(&mut toks.into_iter())),
-                _ => panic!("{command}: unexpected {line}"),
-            }
-        }
-    }
-
-    /// Reads one response (one line plus the literals it announces): its tokens, and its text
-    /// with literals shown as `{n}`.
-    fn read_response(&mut self) -> (Vec<Tok>, String) {
-        let mut toks = Vec::new();
-        let mut text = String::new();
-        loop {
-            let mut line = Vec::new();
-            self.reader.read_until(b'\n', &mut line).unwrap();
-            assert!(
-                line.ends_with(b"\r\n"),
-                "connection closed or bare LF: {line:?}"
-            );
-            line.truncate(line.len() - 2);
-            let literal = line
-                .strip_suffix(b"}")
-                .and_then(|l| Some((l, l.iter().rposition(|&b| b == b'{')?)))
-                .and_then(|(l, open)| {
-                    let n = std::str::from_utf8(&l[open + 1..]).ok()?.parse().ok()?;
-                    Some((open, n))
-                });
-            let head = &line[..literal.map_or(line.len(), |(open, _)| open)];
-            tokenize(head, &mut toks);
-            text += &String::from_utf8_lossy(&line);
-            let Some((_, n)) = literal else {
-                return (toks, text);
-            };
-            let mut bytes = vec![0; n];
-            self.reader.read_exact(&mut bytes).unwrap();
-            toks.push(Tok::Str(bytes));
-        }
-    }
-}
-
-/// Splits response text into tokens (atoms include brackets, as in `BODY[]`).
-fn tokenize(text: &[u8], toks: &mut Vec<Tok>) {
-    let mut i = 0;
-    while i < text.len() {
-        match text[i] {
-            b' ' => i += 1,
-            b'(' => {
-                toks.push(Tok::Open);
-                i += 1;
-            }
-            b')' => {
-                toks.push(Tok::Close);
-                i += 1;
-            }
-            b'"' => {
-                let mut s = Vec::new();
-                i += 1;
-                while text[i] != b'"' {
-                    if text[i] == b'\\' {
-                        i += 1;
-                    }
-                    s.push(text[i]);
-                    i += 1;
-                }
-                toks.push(Tok::Str(s));
-                i += 1;
-            }
-            _ => {
-                let end = text[i..]
-                    .iter()
-                    .position(|&b| matches!(b, b' ' | b'(' | b')'))
-                    .map_or(text.len(), |p| i + p);
-                toks.push(Tok::Atom(
-                    String::from_utf8_lossy(&text[i..end]).into_owned(),
-                ));
-                i = end;
-            }
-        }
-    }
-}
-
-/// Parses tokens into values up to the end or to the `)` closing the current list.
-fn parse(toks: &mut impl Iterator<Item = Tok>) -> Vec<Val> {
-    let mut vals = Vec::new();
-    while let Some(tok) = toks.next() {
-        vals.push(match tok {
-            Tok::Atom(a) if a == "NIL" => Val::Str(Vec::new()),
-            Tok::Atom(a) => Val::Atom(a),
-            Tok::Str(s) => Val::Str(s),
-            Tok::Open => Val::List(parse(toks)),
-            Tok::Close => break,
-        });
-    }
-    vals
 }
 
 // ---------------------------------------------------------------------------------------------
