@@ -132,12 +132,11 @@ pub(crate) fn enables_condstore(body: &imap_proto::CommandBody) -> bool {
 }
 
 /// A write to the selected mailbox was refused because the mailbox has as many keywords as it
-/// may define: from now on its PERMANENTFLAGS lack `\*`, said at once, before the tagged NO
-/// (RFC 9051 §7.1).
-pub(crate) fn keywords_full(cx: &mut SelectedCtx<'_>) {
-    cx.sel.view.set_keywords_full();
-    let p = permanent_flags_response(cx.sel.view.announced(), cx.sel.read_only, false);
-    cx.send(&p);
+/// may define: from now on its PERMANENTFLAGS lack `\*`. Returns the `* OK [PERMANENTFLAGS]`
+/// that says so, which the caller sends at once, before its tagged NO (RFC 9051 §7.1).
+pub(crate) fn keywords_full(sel: &mut crate::state::Selected) -> Response {
+    sel.view.set_keywords_full();
+    permanent_flags_response(sel.view.announced(), sel.read_only, false)
 }
 
 /// A CONDSTORE-enabling command (FETCH of MODSEQ or with CHANGEDSINCE, SEARCH MODSEQ, STORE

@@ -3,7 +3,7 @@
 //! metadata commit (`store::bodies::append_messages`).
 
 use crate::context::AuthCtx;
-use crate::flags::{permanent_flags_response, store_flags};
+use crate::flags::store_flags;
 use crate::reply::{CommandError, Outcome, Reply};
 use imap_proto::Mailbox;
 use imap_proto::command::AppendMessage;
@@ -68,11 +68,7 @@ pub(crate) async fn append(
         Err(StoreError::Limit(why)) => {
             // Into the selected mailbox: its PERMANENTFLAGS lose \* first (RFC 9051 §7.1).
             let full = match cx.selected.as_deref_mut() {
-                Some(sel) if sel.id == info.id => {
-                    sel.view.set_keywords_full();
-                    let p = permanent_flags_response(sel.view.announced(), sel.read_only, false);
-                    Some(p)
-                }
+                Some(sel) if sel.id == info.id => Some(crate::updates::keywords_full(sel)),
                 _ => None,
             };
             if let Some(p) = full {

@@ -43,7 +43,8 @@ pub(crate) async fn store(cx: &mut SelectedCtx<'_>, req: StoreRequest<'_>) -> Ou
         .await
     {
         Err(store::StoreError::Limit(why)) => {
-            crate::updates::keywords_full(cx);
+            let p = crate::updates::keywords_full(cx.sel);
+            cx.send(&p);
             return Err(store::StoreError::Limit(why).into());
         }
         r => r?,
@@ -54,7 +55,8 @@ pub(crate) async fn store(cx: &mut SelectedCtx<'_>, req: StoreRequest<'_>) -> Ou
         // too, or a later FETCH would show the client an older one.
         cx.sel.view.note_own_flags(&result.unchanged);
     }
-    let with_modseq = req.unchanged_since.is_some() || cx.enabled.condstore;
+    // UNCHANGEDSINCE turned CONDSTORE on.
+    let with_modseq = cx.enabled.condstore;
     for &(seq, uid) in &targets {
         let updated = result.updated.iter().find(|st| st.uid == uid);
         // RFC 9051 §6.4.6: without .SILENT every message's flags come back as a FETCH would

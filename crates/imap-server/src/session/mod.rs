@@ -30,7 +30,6 @@ pub use crate::reply::Reply;
 
 use crate::config::{ConnectionInfo, Shared};
 use crate::state::{State, Transition};
-use crate::view::SyncMode;
 use bytes::BytesMut;
 use imap_proto::response::{Code, Response, State as Cond, StatusResponse};
 use imap_proto::write::{WriteOptions, Writer};
@@ -231,34 +230,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
         let mut reply = match self.state.allows(&body) {
             Err(why) => Reply::bad(why),
             Ok(()) => {
-                // New mail and flag changes committed before this command are part of its
-                // answer, and their EXISTS and FETCH come first (RFC 9051 §5.2); expunges wait
-                // for a command that allows them.
-                if crate::updates::enables_condstore(&body)
-                    && let Some(mut cx) = self.selected_ctx()
-                {
-                    let modseq = cx.sel.view.highest_modseq();
-                    crate::updates::enable_condstore(&mut cx, Some(modseq));
-                }
-                if sync::reads_messages(&body) {
-                    self.sync_or_close(SyncMode::NoExpunge, false).await;
-                }
+                self.before_command(&body).await;
                 self.dispatch(&tag, body).await?
             }
         };
-        // Other sessions' changes reach this one at the command boundary (invariant 4). A failed
-        // sync never replaces the reply of a command that already did its work.
-        if reply.next.is_none() {
-            self.sync_or_close(mode, polls).await;
-        }
-        // A tagged HIGHESTMODSEQ (EXPUNGE, MOVE: RFC 7162 §3.2.10) is the mailbox's after
-        // everything reported before it, so it never goes below an untagged one just sent.
-        if let Some(Code::HighestModSeq(m)) = &mut reply.code
-            && let Some(sel) = self.state.selected()
-            && !sel.view.expunges_pending()
-        {
-            *m = (*m).max(sel.view.highest_modseq());
-        }
+        self.after_command(mode, polls, &mut reply).await;
         tracing::info!(
             session = self.id,
             peer = %self.conn.peer.map_or_else(|| "-".to_string(), |p| p.to_string()),

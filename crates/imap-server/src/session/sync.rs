@@ -6,7 +6,7 @@
 //! wait to be reported, or at NOOP and CHECK (the client's way of asking).
 
 use super::Session;
-use crate::reply::CommandError;
+use crate::reply::{CommandError, Reply};
 use crate::state::{State, Transition};
 use crate::updates::report_changes;
 use crate::view::SyncMode;
@@ -53,6 +53,40 @@ pub(crate) fn polls(body: &imap_proto::CommandBody) -> bool {
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
+    /// Before a command the state allows, with a mailbox selected: a CONDSTORE-enabling one
+    /// turns CONDSTORE on first, so that every FETCH it causes carries MODSEQ; one that reads
+    /// messages first reports the new mail and flag changes committed before it, which are
+    /// part of its answer, their EXISTS and FETCH first (RFC 9051 §5.2); expunges wait for a
+    /// command that allows them.
+    pub(crate) async fn before_command(&mut self, body: &imap_proto::CommandBody) {
+        if crate::updates::enables_condstore(body)
+            && let Some(mut cx) = self.selected_ctx()
+        {
+            let modseq = cx.sel.view.highest_modseq();
+            crate::updates::enable_condstore(&mut cx, Some(modseq));
+        }
+        if reads_messages(body) {
+            self.sync_or_close(SyncMode::NoExpunge, false).await;
+        }
+    }
+
+    /// After a command: other sessions' changes reach this one at the command boundary
+    /// (invariant 4), in `mode`, the store asked whatever the feed says when the command
+    /// `polls`. A failed sync never replaces the reply of a command that already did its
+    /// work. A tagged HIGHESTMODSEQ (EXPUNGE, MOVE: RFC 7162 §3.2.10) is then the mailbox's
+    /// after everything reported before it, so it never goes below an untagged one just sent.
+    pub(crate) async fn after_command(&mut self, mode: SyncMode, polls: bool, reply: &mut Reply) {
+        if reply.next.is_none() {
+            self.sync_or_close(mode, polls).await;
+        }
+        if let Some(Code::HighestModSeq(m)) = &mut reply.code
+            && let Some(sel) = self.state.selected()
+            && !sel.view.expunges_pending()
+        {
+            *m = (*m).max(sel.view.highest_modseq());
+        }
+    }
+
     /// [`report_changes`] at a command boundary (nothing to do when no mailbox is selected),
     /// when the mailbox may have changed, expunges wait to be reported, or `ask`: a storage
     /// error is logged, and a selected mailbox that no longer exists (deleted here or
