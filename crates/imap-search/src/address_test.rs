@@ -3,7 +3,7 @@
 //! addresses written without comments and folding. `check_table` runs every row on the folded
 //! text too, as the search index stores it.
 
-use crate::testutil::{Fixture, check_table, ctx, keys};
+use crate::testutil::{Fixture, check_table, ctx, keys, numbered};
 
 /// One message per shape: comments inside an address, a group, a folded field, an encoded
 /// display name next to comments, and a plain one.
@@ -30,15 +30,7 @@ fn fixtures() -> Vec<Fixture> {
             "From: plain@domain.org\r\nTo: a@b.c\r\n\r\nbody\r\n",
         ),
     ];
-    raws.iter()
-        .enumerate()
-        .map(|(i, (n, raw))| {
-            let mut f = Fixture::new(n, raw.as_bytes());
-            f.seq = i as u32 + 1;
-            f.uid = f.seq;
-            f
-        })
-        .collect()
+    numbered(&raws)
 }
 
 #[test]

@@ -87,6 +87,19 @@ impl Fixture {
     }
 }
 
+/// Fixtures of `(name, raw)` messages, in order: seq = uid = position.
+pub fn numbered(raws: &[(&str, &str)]) -> Vec<Fixture> {
+    raws.iter()
+        .enumerate()
+        .map(|(i, (n, raw))| {
+            let mut f = Fixture::new(n, raw.as_bytes());
+            f.seq = i as u32 + 1;
+            f.uid = f.seq;
+            f
+        })
+        .collect()
+}
+
 /// Every `.eml` of the repository corpus, sorted by name; seq = position, uid = 10 × seq.
 pub fn corpus() -> Vec<Fixture> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus");

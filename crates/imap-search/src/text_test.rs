@@ -1,7 +1,7 @@
 //! Text keys (FROM, TO, CC, BCC, SUBJECT, HEADER, BODY, TEXT) on the corpus and on small
 //! messages in several scripts, charsets and transfer encodings.
 
-use crate::testutil::{Fixture, check_table, corpus, ctx, hits, key};
+use crate::testutil::{Fixture, check_table, corpus, ctx, hits, key, numbered};
 use crate::{matches, needs_text};
 
 /// Names `01`..`40` except those listed.
@@ -184,15 +184,7 @@ fn small() -> Vec<Fixture> {
             "From: t@example.tr\r\nSubject: KIRMIZI\r\n\r\nkırmızı İstanbul\r\n",
         ),
     ];
-    raws.iter()
-        .enumerate()
-        .map(|(i, (n, raw))| {
-            let mut f = Fixture::new(n, raw.as_bytes());
-            f.seq = i as u32 + 1;
-            f.uid = f.seq;
-            f
-        })
-        .collect()
+    numbered(&raws)
 }
 
 #[test]

@@ -445,15 +445,37 @@ async fn failover(c: &mut Cluster) {
 
 /// `strata admin --endpoint <metad i> ARGS` with `token` (none: no token at all).
 fn admin(c: &Cluster, i: usize, token: Option<&str>, args: &[&str]) -> std::process::Output {
+    admin_input(c, i, token, args, None)
+}
+
+/// [`admin`] with `line` on its stdin (for `--password-stdin`).
+fn admin_input(
+    c: &Cluster,
+    i: usize,
+    token: Option<&str>,
+    args: &[&str],
+    line: Option<&str>,
+) -> std::process::Output {
+    use std::process::Stdio;
     let mut cmd = Command::new(BIN);
     cmd.args(["admin", "--endpoint"])
         .arg(format!("http://{}", c.metads[i].admin))
         .args(args)
-        .env_remove("STRATA_ADMIN_TOKEN");
+        .env_remove("STRATA_ADMIN_TOKEN")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     if let Some(t) = token {
         cmd.env("STRATA_ADMIN_TOKEN", t);
     }
-    cmd.output().expect("strata admin runs")
+    let mut child = cmd.spawn().expect("strata admin runs");
+    let mut stdin = child.stdin.take().unwrap();
+    if let Some(line) = line {
+        use std::io::Write;
+        writeln!(stdin, "{line}").unwrap();
+    }
+    drop(stdin);
+    child.wait_with_output().expect("strata admin runs")
 }
 
 /// `admin` that must succeed; its stdout.
@@ -574,24 +596,18 @@ async fn admin_api(c: &Cluster) {
         "a tenant token cannot read the cluster status"
     );
     // An account made through the API logs in on a frontend.
-    let mut add = Command::new(BIN)
-        .args(["admin", "--endpoint"])
-        .arg(format!("http://{}", c.metads[1].admin))
-        .args([
+    let out = admin_input(
+        c,
+        1,
+        Some("tenant-token-for-tests"),
+        &[
             "account",
             "add",
             "admin-made@tenant.example",
             "--password-stdin",
-        ])
-        .env("STRATA_ADMIN_TOKEN", "tenant-token-for-tests")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    writeln!(add.stdin.take().unwrap(), "{PASSWORD}").unwrap();
-    let out = add.wait_with_output().unwrap();
+        ],
+        Some(PASSWORD),
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -664,19 +680,13 @@ async fn login_cache_across_frontends(c: &Cluster, user: &str) {
         );
         assert!(logs_in(f.imap, user, PASSWORD).await);
     }
-    let mut passwd = Command::new(BIN)
-        .args(["admin", "--endpoint"])
-        .arg(format!("http://{}", c.metads[2].admin))
-        .args(["account", "passwd", user, "--password-stdin"])
-        .env("STRATA_ADMIN_TOKEN", "tenant-token-for-tests")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    writeln!(passwd.stdin.take().unwrap(), "changed-{PASSWORD}").unwrap();
-    let out = passwd.wait_with_output().unwrap();
+    let out = admin_input(
+        c,
+        2,
+        Some("tenant-token-for-tests"),
+        &["account", "passwd", user, "--password-stdin"],
+        Some(&format!("changed-{PASSWORD}")),
+    );
     assert!(
         out.status.success(),
         "{}",
