@@ -283,8 +283,8 @@ pub async fn fifty_megabytes(guard: &Guard, store: &BlobStore) {
     );
 }
 
-/// Stored bytes that no longer match their id are reported as `Corrupt`: a truncated object
-/// by the length check, a same-length bit flip by the SHA-256 check (`verify_reads`).
+/// Stored bytes that no longer match their id are reported as `Corrupt`: a truncated or
+/// lengthened object by the length check, a same-length bit flip by the SHA-256 check (`verify_reads`).
 pub async fn corruption_is_detected(guard: &Guard, store: &BlobStore) {
     assert!(store.config().verify_reads, "built with verify_reads");
     let body = pseudo_random(4096, 6);
@@ -308,4 +308,14 @@ pub async fn corruption_is_detected(guard: &Guard, store: &BlobStore) {
     );
     let result = store.get_range(id, 4000..4096).await;
     assert!(result.is_err(), "short range read must fail: {result:?}");
+
+    let mut longer = body.to_vec();
+    longer.extend_from_slice(b"trailing");
+    std::fs::write(&file, &longer).expect("lengthen");
+    let result = store.get(id).await;
+    assert!(
+        matches!(result, Err(BlobError::Corrupt { .. })),
+        "a longer object is corrupt too: {:?}",
+        result.map(|b| b.len())
+    );
 }
