@@ -247,12 +247,13 @@ pub(crate) async fn matching<T>(
         }
         let (hit, relevancy) = match answer {
             Some(judged) => judged,
-            // The index lost this body's text: read the message itself.
+            // The index has no text for this body (too large to index, or lost): read the
+            // message itself. Its octets only: the facts the keys need are already in `msg`.
             None if indexed => {
-                let (raw, _) = load(cx.shared, rec, whole(true)).await?;
-                let text = raw.as_deref().map(mail_model::search_text);
+                let raw = body(cx.shared, rec).await?;
+                let text = mail_model::search_text(&raw);
                 let msg = imap_search::Message {
-                    text: text.as_ref(),
+                    text: Some(&text),
                     ..msg
                 };
                 decide(&msg, None)

@@ -23,7 +23,11 @@ impl Default for IndexerConfig {
     fn default() -> Self {
         IndexerConfig {
             batch: 256,
-            settle: Duration::from_millis(200),
+            // Each pass ends in a commit: a segment per shard, its term dictionary built and
+            // merged later. Under steady load (60 APPENDs/s) that per-commit work was half of
+            // the indexer's CPU at 200 ms; a second costs searches little (the newest second
+            // of mail is read as without an index) and saved 3-4 % of the server's CPU.
+            settle: Duration::from_millis(1000),
         }
     }
 }

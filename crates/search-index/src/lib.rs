@@ -45,7 +45,10 @@ mod uid_map;
 mod verdicts;
 
 pub use exact::{Exact, IndexedText, text_keys_of};
-pub use index::{Candidates, Field, IndexError, MAX_TEXT, SearchIndex, TextKind, blob64, shard_of};
+pub use index::{
+    Candidates, Field, IndexError, MAX_STORED_TEXT, MAX_TEXT, SearchIndex, TextKind, blob64,
+    shard_of,
+};
 pub use indexer::{Indexer, IndexerConfig, IndexerError};
 pub use judge::{Searcher, TextJudge};
 pub use uid_map::{DEFAULT_MAX_ENTRIES, MailboxAt, UidMap, UidMaps};

@@ -743,9 +743,10 @@ fn candidates_are_per_account_and_selective() {
     assert!(SearchIndex::open(dir.path(), 3).is_err());
 }
 
-/// A body whose text is over MAX_TEXT gets no grams: it is a candidate for every needle, and
-/// its text must be read from the message (the source reports the failure), so results stay
-/// exact while the writer never holds its grams.
+/// A body whose text is over MAX_TEXT gets no grams: it is a candidate for every needle and is
+/// judged on its stored text; over MAX_STORED_TEXT nothing is stored and its text must be read
+/// from the message (the source reports the failure). Results stay exact while the writer never
+/// holds the grams of a large body.
 #[test]
 fn oversize_bodies_are_always_candidates() {
     let dir = tempfile::tempdir().unwrap();
@@ -758,21 +759,38 @@ fn oversize_bodies_are_always_candidates() {
         bodies: vec!["lorem ipsum".into()],
         ..Default::default()
     };
+    let huge = SearchText {
+        bodies: vec!["dolor sit amet ".repeat(search_index::MAX_STORED_TEXT / 12)],
+        ..Default::default()
+    };
     index.add(AccountId(1), &blob_of(1), &big).unwrap();
     index.add(AccountId(1), &blob_of(2), &small).unwrap();
     index.add(AccountId(2), &blob_of(3), &big).unwrap();
+    index.add(AccountId(1), &blob_of(4), &huge).unwrap();
     index.commit(&[]).unwrap();
     let c = index
         .candidates(AccountId(1), search_index::TextKind::Any, b"not in either")
         .unwrap()
         .unwrap();
     assert!(c.contains(&blob_of(1)) && !c.contains(&blob_of(2)) && !c.contains(&blob_of(3)));
+    assert!(c.contains(&blob_of(4)));
+    use imap_search::TextSource;
+    for (needle, hit) in [("not in either", false), ("ipsum lorem", true)] {
+        let keys = parse_keys(&format!("BODY \"{needle}\""));
+        let exact = Exact::prepare(&index, AccountId(1), &keys).unwrap();
+        let source = exact.source(blob_of(1));
+        assert!(!source.excludes(&keys[0], false));
+        let text = source
+            .text()
+            .expect("an oversize body keeps its stored text");
+        assert!(!source.failed());
+        assert_eq!(text.bodies[0].contains(needle), hit, "{needle}");
+        let source = exact.source(blob_of(4));
+        assert!(!source.excludes(&keys[0], false));
+        assert!(source.text().is_none() && source.failed());
+    }
     let keys = parse_keys("BODY \"not in either\"");
     let exact = Exact::prepare(&index, AccountId(1), &keys).unwrap();
-    let source = exact.source(blob_of(1));
-    use imap_search::TextSource;
-    assert!(!source.excludes(&keys[0], false));
-    assert!(source.text().is_none() && source.failed());
     assert!(exact.source(blob_of(2)).excludes(&keys[0], false));
 }
 

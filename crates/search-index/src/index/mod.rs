@@ -18,7 +18,7 @@ mod stored_text;
 mod write;
 
 pub use candidates::Candidates;
-pub use schema::{Field, MAX_TEXT, TextKind, blob64, shard_of};
+pub use schema::{Field, MAX_STORED_TEXT, MAX_TEXT, TextKind, blob64, shard_of};
 
 use imap_search::FoldedText;
 use schema::{FORMAT, Fields, GRAM, Payload, doc_key, schema};

@@ -20,7 +20,10 @@ use tantivy::schema::{
 ///
 /// - 1 (recorded as a bare watermark map): headers, subjects, part headers, bodies, names.
 /// - 2: also the address fields' parsed addresses (FROM/TO/CC/BCC, issue 17).
-pub(super) const FORMAT: u32 = 2;
+/// - 3: the stored text in postcard instead of JSON; oversize bodies keep their stored text
+///   (up to [`MAX_STORED_TEXT`]); a header line's grams once (`Name: value`), not again for
+///   the value alone (issue 16: the indexer was a third of the server's CPU under load).
+pub(super) const FORMAT: u32 = 3;
 
 /// What a shard records with every commit (tantivy's commit payload), so the documents and the
 /// watermarks that vouch for them become visible together.
@@ -88,6 +91,12 @@ pub(super) const GRAM: usize = 3;
 /// 3-gram (about 100 bytes each), hundreds of MB for a few large messages.
 pub const MAX_TEXT: usize = 64 * 1024;
 
+/// Most decoded text (octets) of one body whose folded text is stored. An oversize body up to
+/// this gets no grams (a candidate for every needle) but its stored text, so a search confirms
+/// it without reading and parsing the message; past it nothing is stored and searches read
+/// the message.
+pub const MAX_STORED_TEXT: usize = 1024 * 1024;
+
 /// The schema's fields.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Fields {
@@ -96,8 +105,9 @@ pub(super) struct Fields {
     pub(super) key: TField,
     /// First 8 bytes of the body hash, to map hits back to messages.
     pub(super) blob64: TField,
-    /// 1 for a body whose text is too large to index ([`MAX_TEXT`]): no grams, no stored
-    /// text; it is a candidate for every needle and is read at search time.
+    /// 1 for a body whose text is too large to index ([`MAX_TEXT`]): no grams; it is a
+    /// candidate for every needle, confirmed on its stored text (read from the message when
+    /// that is over [`MAX_STORED_TEXT`] too).
     pub(super) oversize: TField,
     pub(super) text: TField,
     pub(super) from: TField,

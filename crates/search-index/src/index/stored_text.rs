@@ -97,10 +97,10 @@ impl SearchIndex {
             .get_first(self.fields.text)
             .and_then(|v| v.as_bytes())
             .ok_or_else(|| IndexError::Data("document without text".into()))?;
-        // Documents of older formats (the decoded text, before it was stored folded; the
+        // Documents of older formats (JSON; the decoded text, before it was stored folded; the
         // folded text without addresses) are gone: a shard of another format is emptied when
         // it is opened (`FORMAT`).
-        serde_json::from_slice(bytes).map_err(|e| IndexError::Data(format!("stored text: {e}")))
+        postcard::from_bytes(bytes).map_err(|e| IndexError::Data(format!("stored text: {e}")))
     }
 
     /// The stored (folded) text of a body of `account`, if indexed.

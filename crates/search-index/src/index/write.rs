@@ -1,7 +1,7 @@
 //! Writing the index: adding a body's document (or recording it as unindexed), committing the
 //! documents together with the mailboxes' watermarks, and forgetting an account.
 
-use super::schema::{MAX_TEXT, Payload, blob64, doc_key};
+use super::schema::{MAX_STORED_TEXT, MAX_TEXT, Payload, blob64, doc_key};
 use super::{IndexError, Result, SearchIndex, Shard};
 use imap_search::{FoldedText, fold};
 use mail_model::SearchText;
@@ -64,15 +64,20 @@ impl SearchIndex {
                     .map(String::len),
             )
             .sum();
-        if size > MAX_TEXT {
+        if size > MAX_STORED_TEXT {
             return self.add_unindexed(account, blob);
         }
         // Folded once here: the stored text is compared without folding at search time, and
         // the grams come from the same folded values.
         let folded = FoldedText::new(text);
         let stored =
-            serde_json::to_vec(&folded).map_err(|e| IndexError::Data(format!("text: {e}")))?;
+            postcard::to_stdvec(&folded).map_err(|e| IndexError::Data(format!("text: {e}")))?;
         doc.add_bytes(f.text, &stored);
+        if size > MAX_TEXT {
+            // No grams (see MAX_TEXT): a candidate for every needle, judged on its stored text.
+            doc.add_u64(f.oversize, 1);
+            return self.write(account, doc);
+        }
         // FROM/TO/CC/BCC compare the values and the parsed addresses: grams of both, each
         // value on its own (a needle never spans two).
         for (field, name) in [(f.from, "From"), (f.to, "To"), (f.cc, "Cc"), (f.bcc, "Bcc")] {
@@ -83,12 +88,12 @@ impl SearchIndex {
         for v in &folded.subjects {
             doc.add_text(f.subject, v);
         }
-        // TEXT compares `Name: value` lines, HEADER name s the value alone.
+        // TEXT compares `Name: value` lines, HEADER name s the value alone: the grams of the
+        // line hold every gram of the value, so one value per line serves both.
         let top = folded.headers.iter().map(|(n, v)| (fold(n), v));
         let parts = folded.part_headers.iter().map(|(n, v)| (n.clone(), v));
         for (n, v) in top.chain(parts) {
             doc.add_text(f.all, format!("{n}: {v}"));
-            doc.add_text(f.all, v);
         }
         for b in folded.bodies.iter().chain(&folded.attachment_names) {
             doc.add_text(f.all, b);
