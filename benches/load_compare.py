@@ -29,7 +29,9 @@ Step by step:
     imap-login in its high-performance mode and the process limits raised for N
     connections), starts both, and fills the accounts with `strata-loadgen prepare
     --profile P --messages M` (same seed, so the same bytes on every server; realistic: M
-    in INBOX and about M/2 more over the six folders). With `cluster`: a database on the
+    in INBOX and about M/2 more over the six folders), then waits until each server is idle
+    (Strata's search indexer has caught up with the prepared mail, as in production;
+    `Bench.settle`). With `cluster`: a database on the
     PostgreSQL server of --pg-url, s3s-fs, metad (a raft group of one) and two frontends,
     the same accounts and settings (added with `strata user add` through metad's config),
     prepared through frontend 1;
@@ -311,6 +313,25 @@ class Bench:
             said = out.stdout.strip().splitlines()
             log(f"   {name}: {said[-1] if said else '(prepare said nothing)'} (wall "
                 f"{secs:.1f} s, {PREPARE_PARALLEL} accounts at a time)")
+        return secs
+
+    def settle(self, name, srv, quiet=0.05, limit=900):
+        """Waits until `srv` is idle after `prepare`: its CPU below `quiet` cores over two
+        consecutive 2 s samples (Strata's search indexer catches up with the prepared mail, as
+        a server in production has caught up with its mail; Dovecot is idle at once), at most
+        `limit` s. Returns the seconds waited."""
+        t0 = time.monotonic()
+        before, calm = srv.cpu(), 0
+        while time.monotonic() - t0 < limit:
+            time.sleep(2)
+            after = srv.cpu()
+            busy = sum(cpu_delta(before, after)[0].values()) / 2
+            before = after
+            calm = calm + 1 if busy < quiet else 0
+            if calm >= 2:
+                break
+        secs = time.monotonic() - t0
+        log(f"   {name}: idle {secs:.0f} s after prepare")
         return secs
 
     def run(self, name, srv, clients, variant, rnd):
@@ -1121,6 +1142,7 @@ def main():
         results["prepare_secs"] = {
             name: b.prepare(name, srv.ports[0] if srv is cluster else srv.port)
             for name, srv in targets.items()}
+        results["settle_secs"] = {name: b.settle(name, srv) for name, srv in targets.items()}
 
         # 2. Throughput, rotating which server goes first.
         names = list(targets)
