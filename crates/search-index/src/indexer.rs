@@ -142,10 +142,11 @@ impl Indexer {
                     continue;
                 }
             };
-            let text = tokio::task::spawn_blocking(move || mail_model::search_text(&raw))
-                .await
-                .unwrap_or_default();
-            self.index.add(account, &rec.blob, &text)?;
+            // Parsing and tantivy's add (which blocks while its indexing thread's queue is
+            // full) off the async workers: a worker held here would hold the tasks queued on
+            // it (see `off_worker`).
+            let (index, blob) = (Arc::clone(&self.index), rec.blob);
+            off_worker(move || index.add(account, &blob, &mail_model::search_text(&raw))).await?;
             pending.insert(rec.blob.sha256);
             added += 1;
         }
@@ -169,8 +170,9 @@ impl Indexer {
             added += self.add(account, mailbox, chunk).await?;
             // Every UID of this chunk is now indexed (or known unreadable); the next starts
             // above the chunk's last.
-            if let Some(last) = chunk.last() {
-                self.index.commit(&[(account, mailbox, last + 1)])?;
+            if let Some(&last) = chunk.last() {
+                let index = Arc::clone(&self.index);
+                off_worker(move || index.commit(&[(account, mailbox, last + 1)])).await?;
             }
         }
     }
@@ -208,7 +210,10 @@ impl Indexer {
             }
         }
         if !marks.is_empty()
-            && let Err(e) = self.index.commit(&marks)
+            && let Err(e) = {
+                let index = Arc::clone(&self.index);
+                off_worker(move || index.commit(&marks)).await
+            }
         {
             tracing::warn!(error = %e, "search index commit failed");
         }
@@ -315,4 +320,16 @@ impl Indexer {
             }
         }
     }
+}
+
+/// Runs index work (parsing a body, tantivy's add and commit: each may take from milliseconds
+/// to a second under load, and tantivy blocks its caller while its indexing thread catches up)
+/// on tokio's blocking pool, so that it never holds an async worker and the sessions and the
+/// accept loop queued on that worker.
+async fn off_worker<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, IndexError> + Send + 'static,
+) -> Result<T, IndexError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| IndexError::Data(format!("index task: {e}")))?
 }
