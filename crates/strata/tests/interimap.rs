@@ -394,17 +394,7 @@ impl Fixture {
             .stderr(out)
             .spawn()
             .expect("interimap runs (Debian package interimap)");
-        let status = loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                break Some(status);
-            }
-            if started.elapsed() > DEADLINE {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        };
+        let status = support::wait_or_kill(&mut child, started, DEADLINE);
         let output = fs::read_to_string(&out_path).unwrap();
         let odd: Vec<&str> = output
             .lines()

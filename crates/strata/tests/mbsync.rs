@@ -222,17 +222,7 @@ impl Env {
             .stderr(out)
             .spawn()
             .expect("mbsync runs (Debian package isync)");
-        let status = loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                break Some(status);
-            }
-            if started.elapsed() > MBSYNC_DEADLINE {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        };
+        let status = support::wait_or_kill(&mut child, started, MBSYNC_DEADLINE);
         let output = fs::read_to_string(&out_path).unwrap();
         let odd: Vec<&str> = output
             .lines()

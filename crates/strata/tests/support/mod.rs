@@ -117,6 +117,26 @@ pub fn tail(text: &str, n: usize) -> String {
     lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
+/// Waits for `child` until `deadline` has passed since `started`; then kills it and returns
+/// `None` (a client that hangs fails its test instead of the whole run).
+pub fn wait_or_kill(
+    child: &mut std::process::Child,
+    started: std::time::Instant,
+    deadline: std::time::Duration,
+) -> Option<std::process::ExitStatus> {
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        if started.elapsed() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
 /// Sets up `tracing` output once per test binary (`RUST_LOG` filters it; `info` without it).
 pub fn init_tracing() {
     static ONCE: std::sync::Once = std::sync::Once::new();
