@@ -13,7 +13,7 @@
 //! responses with [`Ctx::send`] and returns its [`crate::reply::Outcome`].
 
 use crate::config::{ConnectionInfo, Shared};
-use crate::reply::Reply;
+use crate::reply::{CommandError, Reply};
 use crate::state::{Selected, User};
 use imap_proto::response::{Code, Response};
 use imap_proto::write::{WriteOptions, Writer};
@@ -63,12 +63,25 @@ pub(crate) struct Ctx<'s> {
     pub(crate) saved: &'s mut Option<Vec<u32>>,
     /// The response queue.
     pub(crate) out: &'s mut Writer,
+    /// The transport, for a handler that sends before it is done ([`Ctx::drain`]).
+    pub(crate) outlet: sync_wrapper::SyncWrapper<crate::session::Outlet<'s>>,
 }
 
 impl Ctx<'_> {
     /// Queues one untagged response.
     pub(crate) fn send(&mut self, r: &Response) {
         r.serialize(self.out);
+    }
+
+    /// Sends the queued responses now and waits until the transport took them: a handler
+    /// whose responses could not all be held in memory (FETCH of large bodies, of a whole
+    /// mailbox) calls this as it goes, so the client's reading paces it.
+    pub(crate) async fn drain(&mut self) -> Result<(), CommandError> {
+        self.outlet
+            .get_mut()
+            .drain(self.out)
+            .await
+            .map_err(CommandError::Io)
     }
 
     /// The store.

@@ -48,5 +48,7 @@ pub fn reply_of(e: CommandError) -> Reply {
         CommandError::Store(e) => store_reply(e),
         CommandError::Destination(e) => destination_reply(e),
         CommandError::Reply(r) => r,
+        // The session ends on these (dispatch); a reply is only for completeness.
+        CommandError::Io(e) => Reply::no(format!("response not sent: {e}")).code(Code::ServerBug),
     }
 }

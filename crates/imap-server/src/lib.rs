@@ -22,7 +22,7 @@
 //! * [`reply`]: what a handler answers; [`errors`]: storage errors → IMAP response codes, in one
 //!   place.
 //! * Shared helpers, named for what they hold: [`flags`] (IMAP ↔ store flags), `messages`
-//!   (message sets, octets, facts), `searcher` (the one matching loop of SEARCH, SORT and
+//!   (message sets, octets, facts), `large` (FETCH items streamed from the blob store), `searcher` (the one matching loop of SEARCH, SORT and
 //!   THREAD, and who judges text keys), `esearch` (ESEARCH answers), `mailbox_data` (STATUS
 //!   data, OBJECTID, the mailbox tree), `capabilities`, `auth` (credential checks).
 //! * [`view`]: a session's own view of its selected mailbox (invariant 4); `watch`: whether
@@ -37,6 +37,7 @@ mod context;
 pub mod errors;
 mod esearch;
 pub mod flags;
+mod large;
 pub mod limits;
 pub mod listener;
 pub mod login_cache;

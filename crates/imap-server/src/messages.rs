@@ -60,7 +60,7 @@ pub(crate) fn whole(with_body: bool) -> impl Fn(&mail_model::MessageFacts) -> Op
 }
 
 /// The body's address in the blob store.
-fn blob_id(rec: &store::MessageRecord) -> blob_store::BlobId {
+pub(crate) fn blob_id(rec: &store::MessageRecord) -> blob_store::BlobId {
     blob_store::BlobId {
         sha256: rec.blob.sha256,
         size: rec.size,
@@ -123,4 +123,74 @@ pub(crate) async fn body(
         .get(blob_id(rec))
         .await
         .map_err(store::bodies::blob_error)?)
+}
+
+/// The tagged answer to a BINARY that cannot be served (RFC 3516 §4.3).
+pub(crate) fn binary_reply(e: mail_model::BinaryError) -> Reply {
+    match e {
+        mail_model::BinaryError::UnknownCte(_) => Reply::no("unknown content transfer encoding")
+            .code(imap_proto::response::Code::UnknownCte),
+        other => Reply::no(format!("cannot decode: {other}")),
+    }
+}
+
+/// Messages whose octets up to the furthest small item are read at once (one read); past
+/// this, each item reads its own range, so a header field of the last part of a 60 MB
+/// message reads that part's header, not the 60 MB before it.
+const PREFIX_MAX: u64 = 1024 * 1024;
+
+/// The stored octets of one message that the items held in memory are cut from: a prefix
+/// read once when it is small, else each range read when asked for.
+pub(crate) struct Octets<'a> {
+    shared: &'a Shared,
+    rec: &'a store::MessageRecord,
+    prefix: Option<bytes::Bytes>,
+}
+
+impl<'a> Octets<'a> {
+    /// The message's facts and its octets for items reaching `reach(facts)` octets into it
+    /// (`None`: no item reads octets). Facts that cannot be read back (a format change) are
+    /// computed again from the whole message, which is then kept.
+    pub(crate) async fn load(
+        shared: &'a Shared,
+        rec: &'a store::MessageRecord,
+        reach: impl Fn(&mail_model::MessageFacts) -> Option<u64>,
+    ) -> Result<(Octets<'a>, mail_model::MessageFacts), CommandError> {
+        let (prefix, facts) = match mail_model::MessageFacts::decode(&rec.facts) {
+            Some(facts) => match reach(&facts).filter(|&end| end <= PREFIX_MAX) {
+                Some(end) => (Some(body_prefix(shared, rec, end).await?), facts),
+                None => (None, facts),
+            },
+            None => {
+                let raw = body(shared, rec).await?;
+                let facts = mail_model::analyze(&raw);
+                (Some(raw), facts)
+            }
+        };
+        Ok((
+            Octets {
+                shared,
+                rec,
+                prefix,
+            },
+            facts,
+        ))
+    }
+
+    /// Octets `span` of the message.
+    pub(crate) async fn get(&self, span: mail_model::Span) -> Result<bytes::Bytes, CommandError> {
+        let end = span.1.min(self.rec.size);
+        let start = span.0.min(end);
+        if let Some(p) = &self.prefix
+            && end <= p.len() as u64
+        {
+            return Ok(p.slice(start as usize..end as usize));
+        }
+        Ok(self
+            .shared
+            .blobs
+            .get_range(blob_id(self.rec), start..end)
+            .await
+            .map_err(store::bodies::blob_error)?)
+    }
 }

@@ -72,6 +72,9 @@ pub enum CommandError {
     Destination(StoreError),
     /// Any other early answer: BAD for arguments the command cannot take, NO for a refusal.
     Reply(Reply),
+    /// Writing to the client failed while the handler was sending (it went away), or a
+    /// response already begun could not be completed: the session ends.
+    Io(std::io::Error),
 }
 
 impl CommandError {

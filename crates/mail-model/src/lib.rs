@@ -23,6 +23,7 @@
 mod address;
 mod bodystructure;
 pub mod date;
+mod decode;
 mod envelope;
 mod header;
 mod mime_fields;
@@ -38,9 +39,12 @@ use imap_proto::command::Section;
 use imap_proto::write::WriteOptions;
 use serde::{Deserialize, Serialize};
 
+pub use decode::{Coding, Decoder};
 pub use preview::PREVIEW_CHARS;
 pub use search_text::{ADDRESS_FIELDS, SearchText, search_text};
-pub use sections::{BinaryError, PartFacts, Span, TransferEncoding, filter, find, partial};
+pub use sections::{
+    BinaryError, PartFacts, SectionSource, Span, TransferEncoding, filter, find, partial,
+};
 pub use sort::{SortKeys, ThreadFields, base_subject, base_subject_parts, casemap};
 pub use tree::MAX_DEPTH;
 
@@ -154,6 +158,18 @@ pub fn section<'a>(
     section: &Section,
 ) -> Option<Cow<'a, [u8]>> {
     sections::section(raw, &facts.parts, section)
+}
+
+/// Where the octets of FETCH `BODY[section]` are in the message, so that a large one can be
+/// read from storage in pieces ([`section`] is the same, given the octets).
+pub fn section_source(facts: &MessageFacts, section: &Section) -> SectionSource {
+    sections::section_source(&facts.parts, facts.size, section)
+}
+
+/// Where the octets of FETCH `BINARY[part]` are in the message and how they decode ([`binary`]
+/// is the same, given the octets): a large part is decoded as it is read ([`Decoder`]).
+pub fn binary_source(facts: &MessageFacts, part: &[u32]) -> Result<(Span, Coding), BinaryError> {
+    sections::binary_source(&facts.parts, facts.size, part)
 }
 
 /// How many leading octets of the message answer [`section`] of `section` as the whole message

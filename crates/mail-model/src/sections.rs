@@ -15,6 +15,7 @@ use std::borrow::Cow;
 use imap_proto::command::{Section, SectionText};
 use serde::{Deserialize, Serialize};
 
+use crate::decode::{Coding, Decoder};
 use crate::header::Header;
 use crate::tree::{Kind, Node, Range};
 
@@ -143,24 +144,56 @@ pub fn find<'f>(facts: &'f [PartFacts], path: &[u32]) -> Option<&'f PartFacts> {
     facts.iter().find(|p| p.path == path)
 }
 
-/// The octets of `section` (RFC 9051 §6.4.5), `None` if the part does not exist or the section
-/// does not apply to it (`MIME` of the whole message; `HEADER`/`TEXT` of a part that is not a
-/// message/rfc822). Partial ranges are applied by the caller with [`partial`].
+/// Where the octets of a section come from, for a reader that does not hold the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SectionSource {
+    /// The section is `NIL`: the part does not exist or the section does not apply to it.
+    Nil,
+    /// The octets are this range of the message, as stored.
+    Range(Span),
+    /// `HEADER.FIELDS (…)` / `.NOT`: the fields are picked ([`filter`]) from this header.
+    Fields(Span),
+}
+
+/// Where the octets of `s` are in a message of `size` octets (RFC 9051 §6.4.5): `NIL` if the
+/// part does not exist or the section does not apply to it (`MIME` of the whole message;
+/// `HEADER`/`TEXT` of a part that is not a message/rfc822).
+pub(crate) fn section_source(parts: &[PartFacts], size: u64, s: &Section) -> SectionSource {
+    let Some(p) = find(parts, &s.part) else {
+        return SectionSource::Nil;
+    };
+    let message = |pick: fn((Span, Span)) -> Span| {
+        p.message
+            .map_or(SectionSource::Nil, |m| SectionSource::Range(pick(m)))
+    };
+    match &s.text {
+        None if s.part.is_empty() => SectionSource::Range((0, size)),
+        None => SectionSource::Range(p.body),
+        Some(SectionText::Mime) if s.part.is_empty() => SectionSource::Nil,
+        Some(SectionText::Mime) => SectionSource::Range(p.header),
+        Some(SectionText::Header) => message(|m| m.0),
+        Some(SectionText::Text) => message(|m| m.1),
+        Some(SectionText::HeaderFields { .. }) => p
+            .message
+            .map_or(SectionSource::Nil, |m| SectionSource::Fields(m.0)),
+    }
+}
+
+/// The octets of `section` (RFC 9051 §6.4.5), `None` when [`section_source`] says `NIL`.
+/// Partial ranges are applied by the caller with [`partial`].
 pub(crate) fn section<'a>(
     raw: &'a [u8],
     parts: &[PartFacts],
     s: &Section,
 ) -> Option<Cow<'a, [u8]>> {
-    let p = find(parts, &s.part)?;
-    match &s.text {
-        None if s.part.is_empty() => Some(Cow::Borrowed(raw)),
-        None => Some(Cow::Borrowed(slice(raw, p.body))),
-        Some(SectionText::Mime) if s.part.is_empty() => None,
-        Some(SectionText::Mime) => Some(Cow::Borrowed(slice(raw, p.header))),
-        Some(SectionText::Header) => Some(Cow::Borrowed(slice(raw, p.message?.0))),
-        Some(SectionText::Text) => Some(Cow::Borrowed(slice(raw, p.message?.1))),
-        Some(SectionText::HeaderFields { not, fields }) => {
-            Some(Cow::Owned(filter(slice(raw, p.message?.0), fields, *not)))
+    match section_source(parts, raw.len() as u64, s) {
+        SectionSource::Nil => None,
+        SectionSource::Range(span) => Some(Cow::Borrowed(slice(raw, span))),
+        SectionSource::Fields(span) => {
+            let Some(SectionText::HeaderFields { not, fields }) = &s.text else {
+                return None;
+            };
+            Some(Cow::Owned(filter(slice(raw, span), fields, *not)))
         }
     }
 }
@@ -243,43 +276,34 @@ pub enum BinaryError {
     Corrupt(&'static str),
 }
 
-/// BINARY[part]: the decoded content of a part (RFC 3516). Multiparts and message/rfc822
+/// Where BINARY[part] reads (RFC 3516) and how it decodes: multiparts and message/rfc822
 /// parts are returned as stored; an empty `part` is the whole message as stored.
+pub(crate) fn binary_source(
+    parts: &[PartFacts],
+    size: u64,
+    part: &[u32],
+) -> Result<(Span, Coding), BinaryError> {
+    if part.is_empty() {
+        return Ok(((0, size), Coding::Identity));
+    }
+    let p = find(parts, part).ok_or(BinaryError::NoSuchPart)?;
+    if p.multipart || p.message.is_some() {
+        return Ok((p.body, Coding::Identity));
+    }
+    Ok((p.body, Coding::of(&p.encoding)?))
+}
+
+/// BINARY[part]: the decoded content of a part (see [`binary_source`]).
 pub(crate) fn binary<'a>(
     raw: &'a [u8],
     parts: &[PartFacts],
     part: &[u32],
 ) -> Result<Cow<'a, [u8]>, BinaryError> {
-    if part.is_empty() {
-        return Ok(Cow::Borrowed(raw));
-    }
-    let p = find(parts, part).ok_or(BinaryError::NoSuchPart)?;
-    let body = slice(raw, p.body);
-    if p.multipart || p.message.is_some() {
-        return Ok(Cow::Borrowed(body));
-    }
-    match &p.encoding {
-        TransferEncoding::Identity => Ok(Cow::Borrowed(body)),
-        TransferEncoding::Base64 => {
-            let clean: Vec<u8> = body
-                .iter()
-                .copied()
-                .filter(|c| !c.is_ascii_whitespace())
-                .collect();
-            use base64::Engine;
-            let engine = base64::engine::GeneralPurpose::new(
-                &base64::alphabet::STANDARD,
-                base64::engine::GeneralPurposeConfig::new()
-                    .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
-                    .with_decode_allow_trailing_bits(true),
-            );
-            engine
-                .decode(&clean)
-                .map(Cow::Owned)
-                .map_err(|_| BinaryError::Corrupt("base64"))
-        }
-        TransferEncoding::QuotedPrintable => Ok(Cow::Owned(qp_decode(body))),
-        TransferEncoding::Unknown(t) => Err(BinaryError::UnknownCte(t.clone())),
+    let (span, coding) = binary_source(parts, raw.len() as u64, part)?;
+    let body = slice(raw, span);
+    match coding {
+        Coding::Identity => Ok(Cow::Borrowed(body)),
+        coding => Decoder::all(coding, body).map(Cow::Owned),
     }
 }
 

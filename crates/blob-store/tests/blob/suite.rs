@@ -122,6 +122,10 @@ pub async fn missing_blob_is_not_found(_guard: &Guard, store: &BlobStore) {
         Err(BlobError::NotFound(_))
     ));
     assert!(!store.exists(ghost).await.expect("exists"));
+    assert!(matches!(
+        store.check_size(ghost).await,
+        Err(BlobError::NotFound(_))
+    ));
     store.delete(ghost).await.expect("delete of a missing blob");
     assert!(all_blobs(store).await.is_empty());
 }
@@ -260,6 +264,26 @@ pub async fn fifty_megabytes(guard: &Guard, store: &BlobStore) {
         .await
         .expect("range");
     assert_eq!(&middle[..], &body[25_000_000..25_000_100]);
+    // Read back in chunks (a streamed FETCH): the same octets, never more than 1 MiB at once,
+    // and the range clamped to the body.
+    for (start, end) in [(0, u64::MAX), (3, 7_000_001), (49_999_990, 60_000_000)] {
+        let mut chunks = std::pin::pin!(store.read_chunks(id, start..end));
+        let mut got = Vec::new();
+        while let Some(chunk) = chunks.next().await {
+            let chunk = chunk.expect("chunk");
+            assert!(
+                !chunk.is_empty() && chunk.len() <= 1 << 20,
+                "{} octets",
+                chunk.len()
+            );
+            got.extend_from_slice(&chunk);
+        }
+        let end = end.min(body.len() as u64) as usize;
+        assert!(
+            got == body[start as usize..end],
+            "chunks of {start}..{end} differ"
+        );
+    }
     store.delete(id).await.expect("delete");
 
     let chunks: Vec<Bytes> = (0..body.len())
@@ -308,6 +332,11 @@ pub async fn corruption_is_detected(guard: &Guard, store: &BlobStore) {
     );
     let result = store.get_range(id, 4000..4096).await;
     assert!(result.is_err(), "short range read must fail: {result:?}");
+    let result = store.check_size(id).await;
+    assert!(
+        matches!(result, Err(BlobError::Corrupt { .. })),
+        "check_size of a truncated object: {result:?}"
+    );
 
     let mut longer = body.to_vec();
     longer.extend_from_slice(b"trailing");
@@ -318,4 +347,13 @@ pub async fn corruption_is_detected(guard: &Guard, store: &BlobStore) {
         "a longer object is corrupt too: {:?}",
         result.map(|b| b.len())
     );
+    assert!(
+        store.check_size(id).await.is_err(),
+        "check_size of a longer object"
+    );
+    std::fs::write(&file, &body).expect("restore");
+    store
+        .check_size(id)
+        .await
+        .expect("check_size of the intact object");
 }

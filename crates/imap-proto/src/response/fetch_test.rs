@@ -326,3 +326,63 @@ fn flags_and_ids_with_hostile_values() {
         b"MODSEQ (9223372036854775807)",
     );
 }
+
+#[test]
+fn streamed_items_write_the_bytes_of_the_whole_response() {
+    let data = vec![b'x'; 3000];
+    let section = Section {
+        part: vec![1],
+        text: None,
+    };
+    let whole = Response::Fetch(FetchResponse {
+        seq: 7,
+        items: vec![
+            F::Uid(9),
+            F::BodySection {
+                section: section.clone(),
+                origin: Some(0),
+                data: Some(Bytes::from(data.clone())),
+            },
+            F::Rfc822Size(3000),
+        ],
+    })
+    .to_bytes(REV1);
+    let mut w = Writer::new(REV1);
+    let mut f = FetchWriter::start(&mut w, 7);
+    f.item(&mut w, &F::Uid(9));
+    f.streamed(
+        &mut w,
+        &StreamedItem {
+            kind: StreamedKind::Body(section),
+            origin: Some(0),
+            len: 3000,
+        },
+    );
+    w.raw(&data[..1000]).raw(&data[1000..]);
+    f.item(&mut w, &F::Rfc822Size(3000));
+    f.end(&mut w);
+    assert_eq!(
+        String::from_utf8_lossy(&w.buf),
+        String::from_utf8_lossy(&whole)
+    );
+
+    // BINARY always as a literal8; RFC822 items by their names.
+    let mut w = Writer::new(REV1);
+    let mut f = FetchWriter::start(&mut w, 1);
+    for (kind, len) in [
+        (StreamedKind::Binary(vec![2, 1]), 2),
+        (StreamedKind::Rfc822, 1),
+        (StreamedKind::Rfc822Header, 1),
+        (StreamedKind::Rfc822Text, 1),
+    ] {
+        let origin = matches!(kind, StreamedKind::Binary(_)).then_some(5);
+        f.streamed(&mut w, &StreamedItem { kind, origin, len });
+        w.raw(&b"\0z"[..len as usize]);
+    }
+    f.end(&mut w);
+    assert_eq!(
+        w.buf,
+        b"* 1 FETCH (BINARY[2.1]<5> ~{2}\r\n\0z RFC822 {1}\r\n\0 RFC822.HEADER {1}\r\n\0 \
+          RFC822.TEXT {1}\r\n\0)\r\n"
+    );
+}

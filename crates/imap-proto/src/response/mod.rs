@@ -40,7 +40,7 @@ pub use body::{BodyFields, BodyStructure, Disposition, MultiPart, MultiPartExten
 pub use body::{SingleKind, SinglePart, SinglePartExtension};
 pub use code::Code;
 pub use envelope::{Address, Envelope};
-pub use fetch::{FetchItem, FetchResponse};
+pub use fetch::{FetchItem, FetchResponse, FetchWriter, StreamedItem, StreamedKind};
 pub use list::{ListExtItem, ListResponse, MailboxAttr};
 pub use mailbox::{MailboxStatus, StatusValue};
 pub use misc::{Namespace, NamespaceResponse, QuotaResource, QuotaResponse, QuotaRootResponse};

@@ -36,6 +36,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
                 enabled: &mut self.enabled,
                 saved: &mut self.saved,
                 out: &mut self.out,
+                // Only ever used through `&mut` (SyncWrapper), so the context stays `Sync`
+                // without asking the transport to be.
+                outlet: sync_wrapper::SyncWrapper::new(super::Outlet {
+                    io: &mut self.io,
+                    deflate: &mut self.deflate,
+                }),
             },
             state: &mut self.state,
             slot: &mut self.account_slot,
@@ -117,7 +123,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
                 _ => Err(CommandError::bad("log in first")),
             },
         };
-        Ok(outcome.unwrap_or_else(reply_of))
+        match outcome {
+            // The client went away while the handler was sending: the session ends.
+            Err(CommandError::Io(e)) => Err(e),
+            outcome => Ok(outcome.unwrap_or_else(reply_of)),
+        }
     }
 }
 

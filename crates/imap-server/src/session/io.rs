@@ -53,18 +53,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
 
     /// Writes everything queued (compressed and sync-flushed under COMPRESS).
     pub(crate) async fn flush(&mut self) -> std::io::Result<()> {
-        let bytes = self.out.take();
-        if !bytes.is_empty() {
-            match self.deflate.as_mut() {
-                Some(z) => {
-                    let packed = z.deflate(&bytes)?;
-                    self.io.write_all(&packed).await?;
-                }
-                None => self.io.write_all(&bytes).await?,
-            }
-            self.io.flush().await?;
-        }
-        Ok(())
+        let mut outlet = Outlet {
+            io: &mut self.io,
+            deflate: &mut self.deflate,
+        };
+        outlet.drain(&mut self.out).await
     }
 
     /// Reads one raw line (a SASL response, IDLE's DONE). `None` if the client went away.
@@ -80,5 +73,35 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
                 Err(_) => return Ok(Some(Bytes::from_static(b"*"))),
             }
         }
+    }
+}
+
+/// The writing side of a session's transport, lent to a command handler (with the context) so
+/// that a response too large to hold is sent while it is made: a FETCH of large bodies sends
+/// each chunk and waits until the transport took it before it reads the next.
+pub(crate) struct Outlet<'s> {
+    pub(super) io: &'s mut (dyn AsyncWrite + Unpin + Send),
+    pub(super) deflate: &'s mut Option<Box<super::compress::Deflate>>,
+}
+
+impl Outlet<'_> {
+    /// Writes everything queued in `out` (compressed and sync-flushed under COMPRESS) and
+    /// waits until the transport took it.
+    pub(crate) async fn drain(
+        &mut self,
+        out: &mut imap_proto::write::Writer,
+    ) -> std::io::Result<()> {
+        let bytes = out.take();
+        if !bytes.is_empty() {
+            match self.deflate.as_mut() {
+                Some(z) => {
+                    let packed = z.deflate(&bytes)?;
+                    self.io.write_all(&packed).await?;
+                }
+                None => self.io.write_all(&bytes).await?,
+            }
+            self.io.flush().await?;
+        }
+        Ok(())
     }
 }

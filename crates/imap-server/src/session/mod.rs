@@ -27,6 +27,7 @@ mod sync;
 
 pub use crate::context::Enabled;
 pub use crate::reply::Reply;
+pub(crate) use io::Outlet;
 
 use crate::config::{ConnectionInfo, Shared};
 use crate::state::{State, Transition};

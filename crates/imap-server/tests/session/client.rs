@@ -139,6 +139,42 @@ impl Client {
         }
     }
 
+    /// Reads until the line tagged `tag`, as raw bytes: literals (`{n}`, `~{n}`) are read by
+    /// their length, whatever they hold.
+    pub async fn raw_until(&mut self, tag: &str) -> Vec<u8> {
+        use tokio::io::AsyncReadExt;
+        let announced = |line: &[u8]| {
+            String::from_utf8_lossy(line)
+                .trim_end()
+                .strip_suffix('}')
+                .and_then(|t| t.rsplit_once('{'))
+                .and_then(|(_, n)| n.parse::<usize>().ok())
+        };
+        let mut all = Vec::new();
+        loop {
+            let mut line = Vec::new();
+            let n =
+                tokio::time::timeout(Duration::from_secs(30), self.r.read_until(b'\n', &mut line))
+                    .await
+                    .expect("server answered within 30 s")
+                    .unwrap();
+            assert!(n > 0, "connection closed");
+            all.extend_from_slice(&line);
+            if line.starts_with(format!("{tag} ").as_bytes()) {
+                return all;
+            }
+            // A literal, then the rest of the same response (which may announce another).
+            while let Some(len) = announced(&line) {
+                let mut literal = vec![0; len];
+                self.r.read_exact(&mut literal).await.unwrap();
+                all.extend_from_slice(&literal);
+                line.clear();
+                self.r.read_until(b'\n', &mut line).await.unwrap();
+                all.extend_from_slice(&line);
+            }
+        }
+    }
+
     /// Like [`cmd`](Self::cmd) and asserts a tagged OK.
     pub async fn ok(&mut self, command: &str) -> Vec<String> {
         let lines = self.cmd(command).await;

@@ -3,4 +3,5 @@
 
 mod client;
 mod flows;
+mod large_fetch;
 mod sort_thread;
