@@ -177,6 +177,21 @@ impl BlobStore {
         report
     }
 
+    /// Deletes those of `ids` that `refs` does not declare live, at once, as one sweep batch
+    /// does (the same contract, so a concurrent append of the same body stays safe): for the
+    /// bodies of an append whose metadata commit was refused (over quota), which nothing may
+    /// refer to. Nothing is deleted if `refs` fails; the periodic sweep collects them later.
+    pub async fn discard<R: BlobReferences>(&self, ids: &[BlobId], refs: &R) -> SweepReport {
+        let mut report = SweepReport::default();
+        for batch in ids.chunks(SWEEP_BATCH) {
+            if let Err(abort) = self.sweep_batch(batch, refs, &mut report).await {
+                report.aborted = Some(abort);
+                break;
+            }
+        }
+        report
+    }
+
     async fn sweep_batch<R: BlobReferences>(
         &self,
         batch: &[BlobId],
@@ -191,11 +206,21 @@ impl BlobStore {
             .into_iter()
             .map(|id| id.sha256)
             .collect();
-        let dead = batch.iter().filter(|id| !live.contains(&id.sha256));
-        report.live += batch.len() as u64 - dead.clone().count() as u64;
+        let dead: Vec<BlobId> = batch
+            .iter()
+            .filter(|id| !live.contains(&id.sha256))
+            .copied()
+            .collect();
+        report.live += (batch.len() - dead.len()) as u64;
 
+        // Owned ids and a cloned store in each future: a closure over `&BlobId` would make
+        // this future `Send` only for one lifetime, and an APPEND's session (which discards
+        // refused bodies through here) must be `Send` for every one.
         let outcomes: Vec<(BlobId, crate::Result<()>)> = futures::stream::iter(dead)
-            .map(|&id| async move { (id, self.delete(id).await) })
+            .map(|id| {
+                let store = self.clone();
+                async move { (id, store.delete(id).await) }
+            })
             .buffer_unordered(DELETE_CONCURRENCY)
             .collect()
             .await;

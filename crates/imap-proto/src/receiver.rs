@@ -7,7 +7,8 @@
 //!          ┌──────── line without a literal at its end ───────▶ parse ─▶ Step::Command
 //!  Line ───┤
 //!          └─ line ends in {n} / {n+} / ~{n} ─▶ Literal(n) ─ n octets ─▶ Line (same command)
-//!                 └─ synchronizing: Step::Continue (the session sends "+" or rejects)
+//!                 └─ synchronizing, or APPEND's: Step::Continue (the session sends "+",
+//!                    goes on, or rejects)
 //!  after an error:  DiscardLiteral(n) ─▶ DiscardLine ─▶ Line   (back in step, nothing stored)
 //! ```
 //!
@@ -62,9 +63,13 @@ impl Default for Limits {
 pub enum Step {
     /// Nothing complete yet: read more from the socket (into the same buffer) and call again.
     NeedMore,
-    /// A synchronizing literal was announced and is within the limits. The session sends a
-    /// continuation request (`+ …`) and the client then sends the octets; or it calls
-    /// [`Receiver::reject_literal`] and answers the tag with `NO`/`BAD`.
+    /// A literal was announced and is within the limits: every synchronizing one, and the
+    /// non-synchronizing ones of APPEND (whose size the session may want to weigh against a
+    /// quota before a byte of it is stored). For a synchronizing literal the session sends a
+    /// continuation request (`+ …`) and the client then sends the octets; for a
+    /// non-synchronizing one the octets follow anyway. Either way the session may call
+    /// [`Receiver::reject_literal`] instead and answer the tag with `NO`/`BAD`: the literal is
+    /// then never stored.
     Continue {
         /// The command's tag.
         tag: Tag,
@@ -72,6 +77,11 @@ pub enum Step {
         command: String,
         /// Announced size.
         size: u64,
+        /// Synchronizing (`{n}`): the client waits for `+`.
+        sync: bool,
+        /// Octets and number of the command's literals received before this one (the earlier
+        /// messages of a MULTIAPPEND).
+        earlier: (u64, usize),
     },
     /// One complete command.
     Command(Command),
@@ -90,7 +100,11 @@ enum State {
     /// Reading a line; `scanned` octets at the front of the buffer are known to hold no LF.
     Line { scanned: usize },
     /// Waiting for the rest of a literal of `size` octets.
-    Literal { size: u64, binary: bool },
+    Literal {
+        size: u64,
+        binary: bool,
+        non_sync: bool,
+    },
     /// Skipping `remaining` octets of a refused non-synchronizing literal.
     DiscardLiteral { remaining: u64 },
     /// Skipping to the end of the line; `tail` keeps its last octets to spot a literal header.
@@ -152,10 +166,21 @@ impl Receiver {
         matches!(self.state, State::Line { scanned: 0 }) && self.text.is_empty()
     }
 
-    /// Refuses the synchronizing literal just announced by [`Step::Continue`]: the client will
-    /// not send it (RFC 9051 §4.3), so the command is dropped and the receiver waits for the next.
+    /// Refuses the literal just announced by [`Step::Continue`]: the command is dropped. The
+    /// client will not send a synchronizing literal (RFC 9051 §4.3), so the receiver waits for
+    /// the next command; it sends a non-synchronizing one anyway, so its octets and the rest of
+    /// the command are skipped unread.
     pub fn reject_literal(&mut self) {
+        let skip = match self.state {
+            State::Literal {
+                size,
+                non_sync: true,
+                ..
+            } => State::DiscardLiteral { remaining: size },
+            _ => State::Line { scanned: 0 },
+        };
         self.reset();
+        self.state = skip;
     }
 
     fn reset(&mut self) {
@@ -201,7 +226,7 @@ impl Receiver {
                         return Ok(step);
                     }
                 }
-                State::Literal { size, binary } => {
+                State::Literal { size, binary, .. } => {
                     let (size, binary) = (*size, *binary);
                     let want = size as usize;
                     if buf.len() < want {
@@ -399,18 +424,22 @@ impl Receiver {
         self.state = State::Literal {
             size: h.size,
             binary: h.binary,
+            non_sync: h.non_sync,
         };
-        if h.non_sync {
+        if h.non_sync && !is_append {
             return Ok(None);
         }
         let (tag, command) = self
             .head
             .clone()
             .expect("head is known on a command's first line");
+        let earlier = self.literals.iter().map(|l| l.len() as u64).sum();
         Ok(Some(Step::Continue {
             tag,
             command,
             size: h.size,
+            sync: !h.non_sync,
+            earlier: (earlier, self.literals.len()),
         }))
     }
 

@@ -30,10 +30,16 @@ fn synchronizing_literal_asks_for_continuation_and_is_not_copied() {
     let mut r = recv(Limits::default());
     let mut buf = BytesMut::from(&b"A003 APPEND saved-messages {10}\r\n"[..]);
     match r.step(&mut buf).unwrap() {
-        Step::Continue { tag, command, size } => {
+        Step::Continue {
+            tag,
+            command,
+            size,
+            sync,
+            earlier,
+        } => {
             assert_eq!(
-                (tag.as_str(), command.as_str(), size),
-                ("A003", "APPEND", 10)
+                (tag.as_str(), command.as_str(), size, sync, earlier),
+                ("A003", "APPEND", 10, true, (0, 0))
             );
         }
         s => panic!("{s:?}"),
@@ -198,4 +204,45 @@ fn literal_headers() {
     assert_eq!(h(b"a {}"), None);
     assert_eq!(h(b"a {x}"), None);
     assert_eq!(h(b"a {99999999999999999999999}").unwrap().size, u64::MAX);
+}
+
+/// APPEND's non-synchronizing literals are announced too (the session may weigh them against
+/// a quota), with what the command already holds; a rejected one is skipped unread with the
+/// rest of its command, and the next command is received intact.
+#[test]
+fn append_literals_are_announced_and_a_rejected_one_is_skipped_unread() {
+    let mut r = recv(Limits::default());
+    let mut buf = BytesMut::from(&b"m APPEND INBOX {3+}\r\nabc {5+}\r\n"[..]);
+    match r.step(&mut buf).unwrap() {
+        Step::Continue {
+            sync,
+            earlier,
+            size,
+            ..
+        } => {
+            assert_eq!((size, sync, earlier), (3, false, (0, 0)))
+        }
+        s => panic!("{s:?}"),
+    }
+    match r.step(&mut buf).unwrap() {
+        Step::Continue {
+            sync,
+            earlier,
+            size,
+            ..
+        } => {
+            assert_eq!((size, sync, earlier), (5, false, (3, 1)))
+        }
+        s => panic!("{s:?}"),
+    }
+    r.reject_literal();
+    // The refused literal, a third message of the MULTIAPPEND, and the next command.
+    buf.extend_from_slice(b"hello {2+}\r\nxy\r\nn NOOP\r\n");
+    match r.step(&mut buf).unwrap() {
+        Step::Command(c) => assert_eq!(c.tag.as_str(), "n"),
+        s => panic!("{s:?}"),
+    }
+    // Other commands' non-synchronizing literals are not announced.
+    let mut buf = BytesMut::from(&b"l LOGIN {1+}\r\na {1+}\r\nb\r\n"[..]);
+    assert!(matches!(r.step(&mut buf).unwrap(), Step::Command(_)));
 }

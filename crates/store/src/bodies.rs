@@ -73,10 +73,29 @@ pub async fn append_messages(
                 put_started_ms,
             });
         }
+        let written: Vec<BlobId> = batch
+            .iter()
+            .map(|m| BlobId {
+                sha256: m.blob.sha256,
+                size: m.size,
+            })
+            .collect();
         match store.append(account, mailbox, batch).await {
             Err(StoreError::BlobCollected(b)) if attempt < ATTEMPTS => {
                 tracing::debug!(blob = %b, attempt, "body collected during append; rewriting");
                 tokio::time::sleep(RETRY_WAIT).await;
+            }
+            Err(e @ (StoreError::OverQuota | StoreError::Limit(_) | StoreError::NotFound(_))) => {
+                // Refused: the bodies just written may be referenced by nothing (the quota was
+                // checked before they were read, but another append got there first). Gone at
+                // once, not after the sweep's grace; one referenced meanwhile stays.
+                let report = blobs.discard(&written, &SweepRefs(store)).await;
+                tracing::debug!(
+                    deleted = report.deleted,
+                    live = report.live,
+                    "refused append's bodies"
+                );
+                return Err(e);
             }
             r => return r,
         }

@@ -197,6 +197,7 @@ pub fn metad(config: &Config) -> Result<(), CliError> {
         let secret = cluster_secret(config)?;
         let url = config.database_url();
         let dir = crate::data_dir::DataDir::open(&config.data_dir).map_err(setup)?;
+        crate::sweep::apply_policy(config);
         let node = node_id(config)?;
         let advertise = if config.metad.advertise.is_empty() {
             config.metad.listen.to_string()
@@ -277,13 +278,16 @@ pub fn metad(config: &Config) -> Result<(), CliError> {
         };
         tokio::spawn(indexer.clone().run(stopped(stop_rx.clone())));
         tokio::spawn(follow_shards(control.clone(), indexer.clone()));
-        tokio::spawn(sweep(
-            control.clone(),
-            store.clone(),
-            blobs.clone(),
-            Duration::from_secs(config.metad.sweep_interval_secs.max(1)),
-            Duration::from_secs(config.metad.sweep_grace_secs),
-        ));
+        tokio::spawn({
+            let (config, control) = (config.clone(), control.clone());
+            let (store, blobs) = (store.clone(), blobs.clone());
+            async move {
+                crate::sweep::every_interval(&config, store, blobs, move || {
+                    control.holds_job("sweep")
+                })
+                .await
+            }
+        });
         let owners = Arc::new(Owners {
             control: control.clone(),
             shards,
@@ -394,36 +398,6 @@ async fn follow_shards(control: Control, indexer: search_index::Indexer) {
             }
         }
         had = now;
-    }
-}
-
-/// The body sweep, run by the replica that holds the `sweep` job.
-async fn sweep(
-    control: Control,
-    store: Arc<dyn MailStore>,
-    blobs: BlobStore,
-    every: Duration,
-    grace: Duration,
-) {
-    let mut tick = tokio::time::interval(every);
-    tick.tick().await;
-    loop {
-        tick.tick().await;
-        if !control.holds_job("sweep") {
-            continue;
-        }
-        // The sweep's future is not `Send` (higher-ranked closures inside blob-store), so it
-        // runs on a blocking thread that drives it on this runtime.
-        let (store, blobs) = (store.clone(), blobs.clone());
-        let handle = tokio::runtime::Handle::current();
-        let done = tokio::task::spawn_blocking(move || {
-            handle.block_on(blobs.sweep(grace, &store::bodies::SweepRefs(store.as_ref())))
-        })
-        .await;
-        match done {
-            Ok(report) => tracing::info!(report = ?report, "body sweep done"),
-            Err(e) => tracing::warn!(error = %e, "body sweep task failed"),
-        }
     }
 }
 

@@ -95,10 +95,6 @@ pub struct MetadConfig {
     pub admin_token_sha256: Vec<String>,
     /// Tenant admin tokens, each `DOMAIN:SHA256HEX`: access to that domain's accounts only.
     pub tenant_token_sha256: Vec<String>,
-    /// Seconds between two runs of the body sweep (on the replica holding the `sweep` job).
-    pub sweep_interval_secs: u64,
-    /// Seconds a body must be unreferenced before the sweep deletes it.
-    pub sweep_grace_secs: u64,
 }
 
 impl Default for MetadConfig {
@@ -113,8 +109,6 @@ impl Default for MetadConfig {
             lost_after_ms: 3000,
             admin_token_sha256: Vec::new(),
             tenant_token_sha256: Vec::new(),
-            sweep_interval_secs: 3600,
-            sweep_grace_secs: 86400,
         }
     }
 }
@@ -318,6 +312,14 @@ pub struct BlobsConfig {
     pub s3_allow_http: bool,
     /// Key prefix inside the bucket, so deployments can share one (`""` for none).
     pub s3_prefix: String,
+    /// Seconds between two runs of the body sweep, which deletes bodies no message refers to
+    /// (`strata serve`; in the cluster, the metad replica holding the `sweep` job).
+    pub sweep_interval_secs: u64,
+    /// Seconds a body must be unreferenced before the sweep deletes it.
+    pub sweep_grace_secs: u64,
+    /// Seconds an expunged message stays readable for sessions not told of the expunge yet
+    /// (RFC 2180 §4.1); its body is kept that long, then swept.
+    pub keep_expunged_secs: u64,
 }
 
 impl Default for BlobsConfig {
@@ -335,6 +337,9 @@ impl Default for BlobsConfig {
             s3_secret_access_key: Secret::default(),
             s3_allow_http: false,
             s3_prefix: String::new(),
+            sweep_interval_secs: 3600,
+            sweep_grace_secs: 86400,
+            keep_expunged_secs: (store::rules::expunge::KEEP_EXPUNGED_MS / 1000) as u64,
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod config;
 pub mod data_dir;
 mod health;
 pub mod serve;
+mod sweep;
 pub mod tls;
 pub mod users;
 

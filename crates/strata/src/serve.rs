@@ -98,6 +98,11 @@ pub fn serve(config: &Config, args: ServeArgs) -> Result<(), CliError> {
             .await
             .map_err(|e| setup(format!("cannot open the database: {e}")))?;
         let blobs = BlobStore::new(config.blob_store_config()).map_err(setup)?;
+        crate::sweep::apply_policy(config);
+        tokio::spawn({
+            let (config, store, blobs) = (config.clone(), store.clone(), blobs.clone());
+            async move { crate::sweep::every_interval(&config, store, blobs, || true).await }
+        });
         let mut shared = Shared::new(store.clone(), blobs.clone(), server_config(config));
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         if config.search.enabled {

@@ -288,3 +288,113 @@ fn one_fetch_never_holds_its_response() {
     let want = format!("{} {COPIES} c OK", COPIES * messages[0].len());
     assert!(result.starts_with(&want), "{result} (want {want}…)");
 }
+
+/// Bytes of the files under `dir`.
+fn folder_bytes(dir: &std::path::Path) -> u64 {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => folder_bytes(&e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+/// Refused writes cost no disk, and deleted mail leaves it: with a 2 MB quota, ten 4 MB
+/// APPENDs (synchronizing and LITERAL+) are refused with `NO [OVERQUOTA]` and the blob folder
+/// does not grow; 20 MiB of mail appended and expunged by another user is gone from the blob
+/// folder once `[blobs] keep_expunged_secs` and `sweep_grace_secs` have passed (`strata serve`
+/// runs the sweep every `sweep_interval_secs`).
+#[test]
+fn refused_and_expunged_mail_leaves_the_disk() {
+    init_tracing();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("strata.toml");
+    std::fs::write(
+        &config,
+        "[auth]\nargon2_m_cost = 64\nargon2_t_cost = 1\nargon2_p_cost = 1\n\
+         [blobs]\nsweep_interval_secs = 1\nsweep_grace_secs = 2\nkeep_expunged_secs = 1\n",
+    )
+    .unwrap();
+    let config = config.to_str().unwrap().to_string();
+    let data = dir.path().join("data");
+    add_user_with(&data, USER, PASSWORD, &["--config", &config]);
+    add_user_with(&data, "bob@example.org", PASSWORD, &["--config", &config]);
+    let quota = std::process::Command::new(support::BIN)
+        .args([
+            "user",
+            "quota",
+            "--storage",
+            "2000000",
+            USER,
+            "--config",
+            &config,
+        ])
+        .arg("--data-dir")
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(quota.status.success(), "{quota:?}");
+    let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
+    let (_server, port, _) = start_with(&data, log, &["--config", &config]);
+    let blobs = data.join("blobs");
+    let empty = folder_bytes(&blobs);
+
+    let big = message(0).repeat(4);
+    let mut c = Conn::open(port, false);
+    for i in 0..10 {
+        let sync = i % 2 == 0;
+        let plus = if sync { "" } else { "+" };
+        let tag = c.send(&format!("APPEND INBOX {{{}{plus}}}", big.len()));
+        let line = String::from_utf8_lossy(&c.line()).into_owned();
+        assert!(
+            line.starts_with(&format!("{tag} NO [OVERQUOTA]")),
+            "APPEND {i} of 4 MB over a 2 MB quota: {line}"
+        );
+        if !sync {
+            // LITERAL+: the octets follow anyway; the server skips them.
+            c.writer.write_all(&big).unwrap();
+            c.writer.write_all(b"\r\n").unwrap();
+        }
+    }
+    c.ok("NOOP");
+    let grew = folder_bytes(&blobs).saturating_sub(empty);
+    assert!(
+        grew < 100_000,
+        "ten refused 4 MB APPENDs grew the blob folder by {grew} octets"
+    );
+
+    let mut bob = Imap::login(port, "bob@example.org", PASSWORD);
+    for n in 0..20 {
+        bob.append("INBOX", "(\\Deleted)", None, &message(100 + n));
+    }
+    let full = folder_bytes(&blobs);
+    assert!(
+        full > empty + 20 * MESSAGE as u64,
+        "{full} octets after 20 MiB"
+    );
+    bob.ok("SELECT INBOX");
+    bob.ok("EXPUNGE");
+    let started = Instant::now();
+    let left = loop {
+        let left = folder_bytes(&blobs);
+        if left <= empty + 100_000 || started.elapsed() > Duration::from_secs(60) {
+            break left;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    eprintln!(
+        "blob folder: {:.1} MiB with the mail, {:.1} MiB {:.1} s after its EXPUNGE",
+        mib(full),
+        mib(left),
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        left <= empty + 100_000,
+        "{:.1} MiB of expunged mail still on disk after 60 s",
+        mib(left.saturating_sub(empty))
+    );
+}

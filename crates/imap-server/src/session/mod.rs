@@ -4,7 +4,7 @@
 //!
 //! ```text
 //!  socket ─read─▶ BytesMut ─▶ Receiver::step ─┬─ NeedMore ─▶ read (autologout timer)
-//!                                             ├─ Continue ─▶ "+ Ready" (or NO [TOOBIG])
+//!                                             ├─ Continue ─▶ "+ Ready" (or NO [OVERQUOTA])
 //!                                             ├─ Command ──▶ State::allows ─▶ dispatch ─▶ Reply
 //!                                             │     (dispatch.rs: context, handler)  │
 //!                                             │                sync.rs: changes ◀────┤
@@ -158,9 +158,28 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
                         return Ok(());
                     }
                 }
-                Ok(Step::Continue { .. }) => {
-                    self.out.raw(b"+ Ready for literal data\r\n");
-                    self.flush().await?;
+                Ok(Step::Continue {
+                    tag,
+                    command,
+                    size,
+                    sync,
+                    earlier,
+                }) => {
+                    if command == "APPEND"
+                        && let Some(why) = self.over_quota(size, earlier).await
+                    {
+                        // Refused before a byte of it is stored (a non-synchronizing literal
+                        // is skipped unread): a refused APPEND costs no disk.
+                        self.receiver.reject_literal();
+                        tracing::info!(session = self.id, command = "APPEND", size, "{why}");
+                        let no =
+                            StatusResponse::tagged(tag, Cond::No, why).with_code(Code::OverQuota);
+                        self.send(&Response::Status(no));
+                        self.flush().await?;
+                    } else if sync {
+                        self.out.raw(b"+ Ready for literal data\r\n");
+                        self.flush().await?;
+                    }
                 }
                 Ok(Step::Command(cmd)) => {
                     self.command(cmd).await?;
@@ -171,6 +190,25 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
                 Err(e) => self.receive_error(e).await?,
             }
         }
+    }
+
+    /// Why an APPEND literal of `size` octets, after `earlier` (octets, messages) of the same
+    /// command, cannot fit the logged-in account's quota (RFC 9208 §4.2, `NO [OVERQUOTA]`);
+    /// `None` when it may (or when the usage cannot be read: the APPEND then decides).
+    async fn over_quota(&self, size: u64, earlier: (u64, usize)) -> Option<String> {
+        let account = self.state.user()?.account;
+        let usage = self.shared.store.quota(account).await.ok()?;
+        let storage = usage.storage + earlier.0 + size;
+        let messages = usage.messages + earlier.1 as u64 + 1;
+        if let Some(limit) = usage.limits.storage.filter(|&l| storage > l) {
+            return Some(format!(
+                "over quota: {size} octets more would make {storage} of {limit}"
+            ));
+        }
+        if let Some(limit) = usage.limits.messages.filter(|&l| messages > l) {
+            return Some(format!("over quota: {messages} messages of {limit}"));
+        }
+        None
     }
 
     /// Says BYE because the server stops; the connection then closes. Commands the client

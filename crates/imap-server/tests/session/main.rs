@@ -4,4 +4,5 @@
 mod client;
 mod flows;
 mod large_fetch;
+mod refusals;
 mod sort_thread;

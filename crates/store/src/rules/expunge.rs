@@ -14,16 +14,32 @@ use std::collections::HashSet;
 /// every client but one that sends nothing but FETCH, STORE and SEARCH by number for longer;
 /// past it, FETCH of such a message answers `NO [EXPUNGEISSUED]`. The body sweep keeps the body
 /// while it is readable.
+/// The default; an operator may choose another for the process ([`set_keep_expunged_ms`]:
+/// `[blobs] keep_expunged_secs`), trading how long such a client is served for how soon
+/// expunged mail leaves the disk.
 pub const KEEP_EXPUNGED_MS: i64 = 2 * 3600 * 1000;
+
+static KEEP_MS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(KEEP_EXPUNGED_MS);
+
+/// Sets how long expunged messages stay readable in this process (at start, from the
+/// configuration; the metadata store applies it).
+pub fn set_keep_expunged_ms(ms: i64) {
+    KEEP_MS.store(ms.max(0), std::sync::atomic::Ordering::Relaxed);
+}
+
+/// How long expunged messages stay readable in this process.
+pub fn keep_expunged_ms() -> i64 {
+    KEEP_MS.load(std::sync::atomic::Ordering::Relaxed)
+}
 
 /// Whether a message expunged at `expunged_at_ms` is still readable at `now_ms`.
 pub fn still_kept(expunged_at_ms: i64, now_ms: i64) -> bool {
-    now_ms - expunged_at_ms < KEEP_EXPUNGED_MS
+    now_ms - expunged_at_ms < keep_expunged_ms()
 }
 
 /// The earliest expunge time still readable at `now_ms` (for a `WHERE expunged_at >= …`).
 pub fn kept_since(now_ms: i64) -> i64 {
-    now_ms - KEEP_EXPUNGED_MS + 1
+    now_ms - keep_expunged_ms() + 1
 }
 
 /// The flags a message must have to be expunged. A backend may read only the messages that
