@@ -250,14 +250,20 @@ pub(crate) fn exact(text: Text<'_>, key: Key<'_>, raw: &[u8]) -> bool {
 /// search index indexes, and what FUZZY compares.
 pub fn grams(folded: &str) -> Vec<String> {
     let chars: Vec<char> = folded.chars().collect();
-    let mut out: Vec<String> = Vec::new();
-    for w in chars.windows(3) {
-        let g: String = w.iter().collect();
-        if !out.contains(&g) {
-            out.push(g);
-        }
-    }
-    out
+    // Linear: a 64 KB needle has 64,000 windows, and comparing each with every gram kept
+    // (as this once did) took seconds of CPU per SEARCH (issue 18).
+    let mut seen = std::collections::HashSet::new();
+    chars
+        .windows(3)
+        .filter(|w| seen.insert([w[0], w[1], w[2]]))
+        .map(|w| w.iter().collect())
+        .collect()
+}
+
+/// The distinct 3-grams of `s`, as a set to look grams up in.
+fn gram_set(s: &str) -> std::collections::HashSet<[char; 3]> {
+    let chars: Vec<char> = s.chars().collect();
+    chars.windows(3).map(|w| [w[0], w[1], w[2]]).collect()
 }
 
 /// How many of a needle's `n` distinct 3-grams a text must hold for FUZZY to match it without
@@ -350,10 +356,21 @@ pub(crate) fn fuzzy_score(text: Text<'_>, key: Key<'_>, raw: &[u8]) -> u8 {
     if grams.is_empty() {
         return 0;
     }
-    let hays = folded_haystacks(text, key);
+    // A needle gram is in a haystack iff it is one of the haystack's grams: one pass over
+    // each, not a substring search per needle gram (linear in needle plus text).
+    let hay_grams: std::collections::HashSet<[char; 3]> = folded_haystacks(text, key)
+        .iter()
+        .flat_map(|h| gram_set(h))
+        .collect();
     let present = grams
         .iter()
-        .filter(|g| hays.iter().any(|h| h.contains(g.as_str())))
+        .filter(|g| {
+            let mut c = g.chars();
+            match (c.next(), c.next(), c.next()) {
+                (Some(a), Some(b), Some(d)) => hay_grams.contains(&[a, b, d]),
+                _ => false,
+            }
+        })
         .count();
     if present < fuzzy_min_grams(grams.len()) {
         return 0;

@@ -26,14 +26,16 @@ fn dummy_hash() -> String {
 }
 
 /// Concurrent password checks allowed: one per core.
+fn hashing_cores() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+}
+
+/// The process's password-check slots ([`hashing_cores`] of them).
 fn hashing_slots() -> &'static tokio::sync::Semaphore {
     static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    SLOTS.get_or_init(|| {
-        let cores = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2);
-        tokio::sync::Semaphore::new(cores)
-    })
+    SLOTS.get_or_init(|| tokio::sync::Semaphore::new(hashing_cores()))
 }
 
 /// What every mechanism checks before looking at credentials: the connection may
@@ -52,19 +54,21 @@ pub(crate) async fn admissible(cx: &Ctx<'_>, username: &str) -> Result<(), Reply
     Ok(())
 }
 
-/// A failed authentication: counted, logged, answered after the delay.
+/// A failed authentication: counted, logged, answered after the delay (holding nothing but
+/// this session: the hashing slot was released when the check ended).
 pub(crate) async fn failed(cx: &Ctx<'_>, username: &str) -> Reply {
     cx.shared
         .auth_limiter
         .failed(cx.conn.peer.map(|p| p.ip()), username);
-    tracing::warn!(session = cx.session, user = %username, peer = ?cx.conn.peer, "login failed");
+    // Debug-formatted: a name is the client's text, and CR/LF in it must not forge log lines.
+    tracing::warn!(session = cx.session, user = ?username, peer = ?cx.conn.peer, "login failed");
     tokio::time::sleep(cx.shared.config.auth_failure_delay).await;
     Reply::no("authentication failed").code(Code::AuthenticationFailed)
 }
 
 /// Checks a password and returns the user, or the reply to send.
 pub(crate) async fn check(cx: &Ctx<'_>, username: &[u8], password: &[u8]) -> Result<User, Reply> {
-    let username = String::from_utf8_lossy(username).into_owned();
+    let username = store::rules::names::canonical_address(&String::from_utf8_lossy(username));
     admissible(cx, &username).await?;
     let creds = cx
         .store()
@@ -76,7 +80,7 @@ pub(crate) async fn check(cx: &Ctx<'_>, username: &[u8], password: &[u8]) -> Res
         (Some(c), Some(cache)) => cache.verified(&username, &c.password_hash, password),
         _ => false,
     };
-    let ok = cached || verify(creds.as_ref(), password).await;
+    let ok = cached || verify(creds.as_ref(), password, cx.conn.peer.map(|p| p.ip())).await;
     if let (true, false, Some(c), Some(cache)) = (ok, cached, &creds, cache) {
         cache.remember(&username, &c.password_hash, password);
     }
@@ -94,13 +98,53 @@ pub(crate) async fn check(cx: &Ctx<'_>, username: &[u8], password: &[u8]) -> Res
     }
 }
 
+/// Concurrent password checks one client address may have: all slots but one (at least one),
+/// so that a flood of logins from one address never holds every slot and a login from
+/// elsewhere waits for at most one hash (issue 18: 40 parallel wrong logins from one address
+/// delayed a good one from another by 40 s).
+fn per_address_slots() -> usize {
+    hashing_cores().max(2) - 1
+}
+
+/// The hashing gate of one client address (a semaphore of [`per_address_slots`]).
+fn address_gate(ip: std::net::IpAddr) -> std::sync::Arc<tokio::sync::Semaphore> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+    static GATES: std::sync::OnceLock<
+        Mutex<HashMap<std::net::IpAddr, Arc<tokio::sync::Semaphore>>>,
+    > = std::sync::OnceLock::new();
+    let mut gates = GATES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if gates.len() >= 10_000 {
+        // Bounded: forget the gates nobody is waiting on.
+        gates.retain(|_, g| Arc::strong_count(g) > 1);
+    }
+    gates
+        .entry(ip)
+        .or_insert_with(|| Arc::new(tokio::sync::Semaphore::new(per_address_slots())))
+        .clone()
+}
+
 /// Verifies `password` against the account's argon2id hash (a dummy hash when there is no
 /// account, so that both take as long).
-async fn verify(creds: Option<&store::Credentials>, password: &[u8]) -> bool {
+async fn verify(
+    creds: Option<&store::Credentials>,
+    password: &[u8],
+    ip: Option<std::net::IpAddr>,
+) -> bool {
     let hash = creds.map_or_else(dummy_hash, |c| c.password_hash.clone());
     let password = password.to_vec();
     // Password hashing is CPU- and memory-heavy: at most one per core at a time, so a login
-    // flood from many addresses queues instead of exhausting memory (invariant 6).
+    // flood from many addresses queues instead of exhausting memory (invariant 6); and one
+    // address never takes every slot. Both are released when the hash is done, before any
+    // failure delay.
+    let gate = ip.map(address_gate);
+    let _mine = match &gate {
+        Some(g) => g.acquire().await.ok(),
+        None => None,
+    };
     let _permit = hashing_slots().acquire().await;
     tokio::task::spawn_blocking(move || {
         Argon2::default()

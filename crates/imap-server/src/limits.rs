@@ -35,7 +35,11 @@ impl AuthLimiter {
     fn keys(ip: Option<IpAddr>, user: &str) -> [(String, bool); 2] {
         [
             (ip.map(|i| format!("ip:{i}")).unwrap_or_default(), true),
-            (format!("user:{}", user.to_lowercase()), false),
+            // The store's one form of a name: variants of it are one account here too.
+            (
+                format!("user:{}", store::rules::names::canonical_address(user)),
+                false,
+            ),
         ]
     }
 

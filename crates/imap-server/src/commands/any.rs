@@ -40,7 +40,9 @@ pub(crate) fn id(cx: &mut Ctx<'_>, params: Option<Vec<(IString, Option<IString>)
                 format!("{}={}", String::from_utf8_lossy(k), v.unwrap_or_default())
             })
             .collect();
-        tracing::info!(session = cx.session, client = %said.join(", "), "ID");
+        // Debug-formatted (quoted, escaped): the values are the client's text, and CR/LF in
+        // them must not forge log lines. RFC 2971 §3.3 bounds a value at 1024 octets.
+        tracing::info!(session = cx.session, client = ?said.join(", "), "ID");
     }
     let name = cx.shared.config.server_name.clone();
     cx.send(&Response::Id(Some(vec![

@@ -133,7 +133,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
             }
             Err(e) => return Ok(Reply::bad(e.to_string())),
         };
-        let username = first.username.clone();
+        let username = store::rules::names::canonical_address(&first.username);
         let creds = {
             let p = self.parts();
             if let Err(r) = admissible(&p.cx, &username).await {
@@ -146,7 +146,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Session<S> {
         };
         let verifier = creds.as_ref().and_then(|c| c.scram_sha256.as_deref());
         if creds.is_some() && verifier.is_none() {
-            tracing::info!(session = self.id, user = %username,
+            tracing::info!(session = self.id, user = ?username,
                 "no SCRAM verifier yet: the user must log in once with a password mechanism");
         }
         let verifier = verifier

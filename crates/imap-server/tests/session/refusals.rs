@@ -88,3 +88,75 @@ async fn append_over_quota_is_refused_before_its_literal() {
     let status = a.ok("STATUS INBOX (MESSAGES)").await;
     assert!(status[0].contains("(MESSAGES 1)"), "{status:?}");
 }
+
+/// Failed logins count against one canonical name whatever variant the client types (issue
+/// 18: ` alice@example.org ` in other case was counted apart, giving a guesser the limit
+/// twice over), and a correct login with a variant logs in the one account.
+#[tokio::test]
+async fn name_variants_share_one_failure_count() {
+    let f = Fixture::with(|c| {
+        c.auth_failures_per_user = 4;
+        c.auth_failures_per_ip = 0;
+    })
+    .await;
+    let (mut c, _) = f.connect(true).await;
+    c.ok("LOGIN \" ALICE@Example.ORG \" secret").await;
+    c.ok("LOGOUT").await;
+    let variants = [
+        "alice@example.org",
+        " alice@example.org ",
+        "ALICE@EXAMPLE.ORG",
+        "Alice@Example.Org",
+    ];
+    for v in variants {
+        let (mut c, _) = f.connect(true).await;
+        let r = c.cmd(&format!("LOGIN \"{v}\" wrong")).await;
+        assert!(r[0].contains("NO [AUTHENTICATIONFAILED]"), "{v}: {r:?}");
+    }
+    // Four failures of one name: the limit is reached, for every variant and the right
+    // password too.
+    for v in ["alice@example.org", "\talice@EXAMPLE.org"] {
+        let (mut c, _) = f.connect(true).await;
+        let r = c.cmd(&format!("LOGIN \"{v}\" secret")).await;
+        assert!(r[0].contains("NO [LIMIT]"), "{v:?}: {r:?}");
+    }
+}
+
+/// Long needles (up to the 64 KB a literal may hold outside APPEND) are searched exactly
+/// through the index, which queries a spread of their 3-grams rather than all of them: the
+/// message holding the needle is found, one holding all but its last word is not, and FUZZY
+/// finds both (most grams shared).
+#[tokio::test]
+async fn long_needles_are_searched_exactly() {
+    let (f, indexer) = Fixture::with_index().await;
+    let mut c = f.login().await;
+    let mut x = 0x2545_f491_u32;
+    let words: Vec<String> = (0..6000)
+        .map(|_| {
+            (0..5)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                    (b'a' + (x % 26) as u8) as char
+                })
+                .collect()
+        })
+        .collect();
+    let needle = words.join(" ");
+    let almost = words[..words.len() - 1].join(" ");
+    for (tag, text) in [("a", &needle), ("b", &almost)] {
+        let body = format!("Subject: long\r\n\r\n{text}\r\n");
+        c.raw(format!("{tag} APPEND INBOX {{{}+}}\r\n{body}\r\n", body.len()).as_bytes())
+            .await;
+        assert!(c.until(tag).await.last().unwrap().contains(" OK "));
+    }
+    indexer.catch_up_all().await.unwrap();
+    c.ok("SELECT INBOX").await;
+    for (key, want) in [("BODY", "* SEARCH 1"), ("FUZZY BODY", "* SEARCH 1 2")] {
+        c.raw(format!("s SEARCH {key} {{{}+}}\r\n{needle}\r\n", needle.len()).as_bytes())
+            .await;
+        let r = c.until("s").await;
+        assert_eq!(r[0], want, "{key}: {:?}", r.last());
+    }
+}

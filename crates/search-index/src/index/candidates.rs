@@ -12,6 +12,9 @@ use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Term};
 
+/// Most 3-grams of one needle put in a query.
+const MAX_QUERY_GRAMS: usize = 64;
+
 /// Bodies whose documents hold every 3-gram of a needle, by [`blob64`], with where their stored
 /// text is. A [`DocAddress`] is only meaningful in the searcher (the set of segments) that
 /// found it: a commit or merge in between renumbers segments, so the searcher is kept too.
@@ -78,8 +81,20 @@ impl SearchIndex {
         needle: &[u8],
         fuzzy: bool,
     ) -> Result<Option<Candidates>> {
-        let grams = imap_search::grams(&fold(&String::from_utf8_lossy(needle)));
-        if grams.is_empty() {
+        let all = imap_search::grams(&fold(&String::from_utf8_lossy(needle)));
+        if all.is_empty() {
+            return Ok(None);
+        }
+        // A long needle queries a spread of its grams, not all of them: any subset still finds
+        // every body holding the needle (the stored text then judges), and a 64 KB needle's
+        // 64,000 term clauses would cost more than they prune.
+        let step = all.len().div_ceil(MAX_QUERY_GRAMS);
+        let grams: Vec<&String> = all.iter().step_by(step).collect();
+        // FUZZY wants `fuzzy_min_grams(all)` of all the grams: of those queried, a match holds
+        // at least that many less the ones not queried; none at all means no pruning.
+        let enough =
+            imap_search::fuzzy_min_grams(all.len()).saturating_sub(all.len() - grams.len());
+        if fuzzy && enough == 0 {
             return Ok(None);
         }
         let field = self.fields.of(match kind {
@@ -101,7 +116,6 @@ impl SearchIndex {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
             vec![(Occur::Must, self.of_account(account))];
         if fuzzy {
-            let enough = imap_search::fuzzy_min_grams(grams.len());
             clauses.push((
                 Occur::Must,
                 Box::new(BooleanQuery::with_minimum_required_clauses(terms, enough)),

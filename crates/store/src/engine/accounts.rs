@@ -30,7 +30,7 @@ pub(crate) async fn list_domains<C: Conn>(c: &mut C) -> Result<Vec<Domain>> {
 }
 
 pub(crate) async fn delete_domain<C: Conn>(c: &mut C, name: &str) -> Result<()> {
-    let name = name.trim().to_lowercase();
+    let name = names::domain(name).unwrap_or_default();
     let sql = "SELECT COUNT(*) FROM accounts a JOIN domains d ON a.domain_id = d.id \
                WHERE d.name = $1";
     let accounts = one(c, sql, &[Text(&name)], |r| r.int(0)).await?;
@@ -116,7 +116,7 @@ pub(crate) async fn list_accounts<C: Conn>(
                 "SELECT {cols} FROM accounts \
                  WHERE domain_id = (SELECT id FROM domains WHERE name = $1) ORDER BY address"
             );
-            let d = d.trim().to_lowercase();
+            let d = names::domain(d).unwrap_or_default();
             all(c, &sql, &[Text(&d)], rows::account).await
         }
         None => {

@@ -94,9 +94,29 @@ pub fn rename_order(names: &mut [(i64, String)], from: &str, to: &str) {
     }
 }
 
-/// Splits and checks `local@domain`, lower-cased.
+/// The one form of an account name that every part of Strata uses (the store, the failed-login
+/// limits, the login cache, the logs), decided here once: surrounding blanks removed, lower
+/// case, Unicode NFC, and a domain given in its ASCII form (`xn--` labels, RFC 5891) turned
+/// into its Unicode form, as domains are stored. So ` Alice@Example.ORG ` and
+/// `alice@example.org` are one account to the limiter too, and a guesser cannot count
+/// variants apart.
+pub fn canonical_address(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let name: String = name.trim().to_lowercase().nfc().collect();
+    match name.rsplit_once('@') {
+        Some((local, domain)) if domain.split('.').any(|l| l.starts_with("xn--")) => {
+            match idna::domain_to_unicode(domain) {
+                (unicode, Ok(())) => format!("{local}@{}", unicode.nfc().collect::<String>()),
+                _ => name,
+            }
+        }
+        _ => name,
+    }
+}
+
+/// Splits and checks `local@domain`, in its [`canonical_address`] form.
 pub fn address(address: &str) -> Result<(String, String)> {
-    let address = address.trim().to_lowercase();
+    let address = canonical_address(address);
     let Some((local, domain)) = address.rsplit_once('@') else {
         return Err(StoreError::Cannot(format!(
             "{address:?} is not local@domain"
@@ -112,9 +132,12 @@ pub fn address(address: &str) -> Result<(String, String)> {
     Ok((local.to_string(), domain))
 }
 
-/// A domain name as stored: trimmed, lower-case, checked.
+/// A domain name as stored: in the form [`canonical_address`] gives it, checked.
 pub fn domain(domain: &str) -> Result<String> {
-    let domain = domain.trim().to_lowercase();
+    let domain = match canonical_address(&format!("x@{}", domain.trim())).split_once('@') {
+        Some((_, d)) => d.to_string(),
+        None => String::new(),
+    };
     let ok = !domain.is_empty()
         && domain.len() <= 253
         && domain
@@ -132,6 +155,36 @@ pub fn domain(domain: &str) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_canonical_form_per_account_name() {
+        let want = "alice@example.org";
+        for variant in [
+            "alice@example.org",
+            " alice@example.org ",
+            "\tALICE@Example.ORG\r\n",
+        ] {
+            assert_eq!(canonical_address(variant), want, "{variant:?}");
+        }
+        // Unicode: NFC whatever the client composed, and the domain's ASCII form.
+        let composed = "jos\u{e9}@b\u{fc}cher.example";
+        assert_eq!(
+            canonical_address("JOSE\u{301}@B\u{dc}CHER.example"),
+            composed
+        );
+        assert_eq!(
+            canonical_address("jos\u{e9}@xn--bcher-kva.example"),
+            composed
+        );
+        assert_eq!(
+            address("José@XN--BCHER-KVA.example").unwrap().1,
+            "b\u{fc}cher.example"
+        );
+        assert_eq!(
+            domain(" XN--BCHER-KVA.Example ").unwrap(),
+            "b\u{fc}cher.example"
+        );
+    }
 
     #[test]
     fn mailbox_names() {
