@@ -112,6 +112,7 @@ HIBERNATE_SETTLE = 10  # seconds after every connection idles before sampling
 STRATA_LIMITS = """[imap]
 max_connections_per_ip = 20000
 max_connections_per_account = 20000
+max_connections_per_account_ip = 20000
 
 [auth]
 failures_per_ip_per_minute = 100000

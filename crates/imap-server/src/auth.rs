@@ -177,11 +177,26 @@ fn add_scram_verifier(cx: &Ctx<'_>, address: String, password: Vec<u8>) {
 /// The user is authenticated: takes a place in the account's session count (`slot`) and
 /// answers with the capabilities after login and the transition.
 pub(crate) fn logged_in(cx: &Ctx<'_>, slot: &mut Option<AccountSlot>, user: User) -> Reply {
-    let max = cx.shared.config.max_sessions_per_account;
-    match cx.shared.account_sessions.take(user.account.0, max) {
-        Some(taken) => *slot = Some(taken),
-        None => {
-            return Reply::no("too many sessions for this account").code(Code::Limit);
+    let (max, max_ip) = (
+        cx.shared.config.max_sessions_per_account,
+        cx.shared.config.max_sessions_per_account_ip,
+    );
+    let ip = cx.conn.peer.map(|p| p.ip());
+    match cx
+        .shared
+        .account_sessions
+        .take(user.account.0, ip, max, max_ip)
+    {
+        Ok(taken) => *slot = Some(taken),
+        Err(crate::limits::SessionLimit::Account(n)) => {
+            return Reply::no(format!("too many sessions for this account (at most {n})"))
+                .code(Code::Limit);
+        }
+        Err(crate::limits::SessionLimit::AccountIp(n)) => {
+            return Reply::no(format!(
+                "too many sessions for this account from your address (at most {n})"
+            ))
+            .code(Code::Limit);
         }
     }
     tracing::info!(session = cx.session, user = %user.address, "logged in");

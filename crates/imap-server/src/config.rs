@@ -23,6 +23,8 @@ pub struct ServerConfig {
     pub auth_failure_delay: Duration,
     /// Name and version returned by ID (RFC 2971).
     pub server_name: String,
+    /// Most simultaneous connections of the whole server (0: no limit).
+    pub max_connections: usize,
     /// Most simultaneous connections from one IP address.
     pub max_connections_per_ip: usize,
     /// Accept LOGIN/AUTHENTICATE on cleartext connections that are not from loopback.
@@ -36,6 +38,9 @@ pub struct ServerConfig {
     pub auth_failures_per_user: u32,
     /// Most simultaneous authenticated sessions of one account (0: no limit).
     pub max_sessions_per_account: usize,
+    /// Most simultaneous authenticated sessions of one account from one IP address (0: no
+    /// limit), as Dovecot's `mail_max_userip_connections`.
+    pub max_sessions_per_account_ip: usize,
     /// On a graceful stop, how long the listener waits for sessions to finish the command in
     /// flight and say BYE before it gives up on them.
     pub shutdown_grace: Duration,
@@ -50,16 +55,18 @@ impl Default for ServerConfig {
         ServerConfig {
             limits: Limits::default(),
             autologout: Duration::from_secs(30 * 60),
-            login_timeout: Duration::from_secs(60),
+            login_timeout: Duration::from_secs(30),
             idle_keepalive: Duration::from_secs(120),
             auth_failure_delay: Duration::from_secs(2),
             server_name: "Strata".into(),
-            max_connections_per_ip: 50,
+            max_connections: 20_000,
+            max_connections_per_ip: 1000,
             allow_plaintext_auth: false,
             accept_8bit_headers: false,
             auth_failures_per_ip: 20,
             auth_failures_per_user: 10,
-            max_sessions_per_account: 25,
+            max_sessions_per_account: 50,
+            max_sessions_per_account_ip: 20,
             shutdown_grace: Duration::from_secs(10),
             login_cache_entries: 100_000,
             login_cache_ttl: Duration::from_secs(3600),

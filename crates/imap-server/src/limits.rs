@@ -111,43 +111,98 @@ mod tests {
     }
 }
 
-/// Authenticated sessions per account, so that one account cannot take every connection
-/// slot of a frontend.
+/// Authenticated sessions per account, and per account and client address, so that one
+/// account cannot take every connection slot of a frontend, nor one client machine every
+/// session of an account. Keyed by `(account, None)` and `(account, Some(address))`.
 #[derive(Debug, Default)]
-pub struct AccountSessions(Mutex<HashMap<i64, usize>>);
+pub struct AccountSessions(Mutex<HashMap<(i64, Option<IpAddr>), usize>>);
 
 /// One account session; released on drop.
 #[derive(Debug)]
 pub struct AccountSlot {
-    account: i64,
+    keys: Vec<(i64, Option<IpAddr>)>,
     table: std::sync::Arc<AccountSessions>,
 }
 
 impl Drop for AccountSlot {
     fn drop(&mut self) {
-        if let Ok(mut t) = self.table.0.lock()
-            && let Some(n) = t.get_mut(&self.account)
-        {
-            *n -= 1;
-            if *n == 0 {
-                t.remove(&self.account);
+        if let Ok(mut t) = self.table.0.lock() {
+            for key in &self.keys {
+                if let Some(n) = t.get_mut(key) {
+                    *n -= 1;
+                    if *n == 0 {
+                        t.remove(key);
+                    }
+                }
             }
         }
     }
 }
 
+/// Which session limit a login met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionLimit {
+    /// The account's.
+    Account(usize),
+    /// The account's from one address.
+    AccountIp(usize),
+}
+
 impl AccountSessions {
-    /// A slot for `account`, or `None` if it already has `max` sessions (0 = no limit).
-    pub fn take(self: &std::sync::Arc<Self>, account: i64, max: usize) -> Option<AccountSlot> {
-        let mut t = self.0.lock().ok()?;
-        let n = t.entry(account).or_insert(0);
-        if max > 0 && *n >= max {
-            return None;
+    /// A slot for `account` from `ip`, or the limit it meets: `max` sessions of the account,
+    /// `max_ip` of the account from that address (0 = no limit).
+    pub fn take(
+        self: &std::sync::Arc<Self>,
+        account: i64,
+        ip: Option<IpAddr>,
+        max: usize,
+        max_ip: usize,
+    ) -> Result<AccountSlot, SessionLimit> {
+        let Ok(mut t) = self.0.lock() else {
+            return Err(SessionLimit::Account(max));
+        };
+        let count = |t: &HashMap<_, usize>, k| t.get(&k).copied().unwrap_or(0);
+        if max > 0 && count(&t, (account, None)) >= max {
+            return Err(SessionLimit::Account(max));
         }
-        *n += 1;
-        Some(AccountSlot {
-            account,
+        let mut keys = vec![(account, None)];
+        if let Some(ip) = ip {
+            if max_ip > 0 && count(&t, (account, Some(ip))) >= max_ip {
+                return Err(SessionLimit::AccountIp(max_ip));
+            }
+            keys.push((account, Some(ip)));
+        }
+        for k in &keys {
+            *t.entry(*k).or_insert(0) += 1;
+        }
+        Ok(AccountSlot {
+            keys,
             table: self.clone(),
         })
+    }
+}
+
+#[cfg(test)]
+mod session_tests {
+    use super::*;
+
+    #[test]
+    fn sessions_count_per_account_and_per_account_and_address() {
+        let t = std::sync::Arc::new(AccountSessions::default());
+        let (a, b): (IpAddr, IpAddr) = ("192.0.2.1".parse().unwrap(), "192.0.2.2".parse().unwrap());
+        let s1 = t.take(1, Some(a), 3, 2).unwrap();
+        let _s2 = t.take(1, Some(a), 3, 2).unwrap();
+        assert_eq!(
+            t.take(1, Some(a), 3, 2).unwrap_err(),
+            SessionLimit::AccountIp(2)
+        );
+        let _s3 = t.take(1, Some(b), 3, 2).unwrap();
+        assert_eq!(
+            t.take(1, Some(b), 3, 2).unwrap_err(),
+            SessionLimit::Account(3)
+        );
+        assert!(t.take(2, Some(a), 3, 2).is_ok(), "another account");
+        drop(s1);
+        assert!(t.take(1, Some(a), 3, 2).is_ok(), "a slot freed on drop");
     }
 }

@@ -139,6 +139,10 @@ impl PerIp {
     }
 }
 
+/// First and longest wait after a failed accept.
+const ACCEPT_BACKOFF_MIN: std::time::Duration = std::time::Duration::from_millis(10);
+const ACCEPT_BACKOFF_MAX: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Serves one listener until `shutdown` resolves.
 pub async fn serve(
     listener: TcpListener,
@@ -147,6 +151,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()>,
 ) -> std::io::Result<()> {
     let per_ip = Arc::new(PerIp::default());
+    let mut backoff = ACCEPT_BACKOFF_MIN;
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -158,16 +163,37 @@ pub async fn serve(
                 return Ok(());
             }
             r = listener.accept() => match r {
-                Ok(x) => x,
+                Ok(x) => {
+                    backoff = ACCEPT_BACKOFF_MIN;
+                    x
+                }
                 Err(e) => {
-                    tracing::warn!(error = %e, "accept failed");
+                    // Out of descriptors (EMFILE/ENFILE) or memory: accepting again at once
+                    // fails again at once, a busy loop. Wait, longer each time, for sessions
+                    // to end.
+                    tracing::warn!(error = %e, wait_ms = backoff.as_millis() as u64,
+                        "accept failed; waiting before the next");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(ACCEPT_BACKOFF_MAX);
                     continue;
                 }
             },
         };
+        let max = shared.config.max_connections;
+        if max > 0 && shared.stopping.live() >= max {
+            tracing::warn!(%peer, max, "connection limit of the server reached");
+            tokio::spawn(refuse(
+                stream,
+                b"* BYE the server is full; try again later\r\n",
+            ));
+            continue;
+        }
         let Some(slot) = per_ip.take(peer.ip(), shared.config.max_connections_per_ip) else {
             tracing::warn!(%peer, "too many connections from this address");
-            tokio::spawn(refuse(stream));
+            tokio::spawn(refuse(
+                stream,
+                b"* BYE too many connections from your address\r\n",
+            ));
             continue;
         };
         // Counted before the task starts, so a stop that begins during its TLS handshake
@@ -200,10 +226,8 @@ async fn drain(shared: &Shared) {
     }
 }
 
-async fn refuse(mut stream: TcpStream) {
-    let _ = stream
-        .write_all(b"* BYE too many connections from your address\r\n")
-        .await;
+async fn refuse(mut stream: TcpStream, bye: &'static [u8]) {
+    let _ = stream.write_all(bye).await;
 }
 
 async fn connection(

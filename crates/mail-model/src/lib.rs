@@ -46,7 +46,7 @@ pub use sections::{
     BinaryError, PartFacts, SectionSource, Span, TransferEncoding, filter, find, partial,
 };
 pub use sort::{SortKeys, ThreadFields, base_subject, base_subject_parts, casemap};
-pub use tree::MAX_DEPTH;
+pub use tree::{MAX_DEPTH, MAX_PARTS};
 
 /// The per-message facts the store keeps next to the body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -18,6 +18,12 @@ use mail_parser::{Message, MessageParser, MessagePart, MimeHeaders, PartType};
 /// bound as Dovecot's default `message_max_nested_mime_parts`, 100). Deeper parts are leaves.
 pub const MAX_DEPTH: usize = 100;
 
+/// Most parts (nodes of the tree, the root included) given structure. Real mail has a few
+/// dozen at most; a hostile message of 100,000 empty parts would otherwise store facts many
+/// times its own size. Past the limit a multipart lists no further children (their octets stay
+/// in its body, and in `BODY[]`).
+pub const MAX_PARTS: usize = 1000;
+
 /// A byte range `[start, end)` in the raw message.
 pub type Range = (usize, usize);
 
@@ -64,7 +70,11 @@ pub(crate) fn build(raw: &[u8]) -> Node {
 pub(crate) fn build_from(raw: &[u8], parsed: Option<&Message<'_>>) -> Node {
     match parsed {
         Some(m) if !m.parts.is_empty() => {
-            let mut n = node_of(raw, m, 0, 0);
+            let mut walk = Walk {
+                depth: 0,
+                parts_left: MAX_PARTS,
+            };
+            let mut n = node_of(raw, m, 0, &mut walk);
             n.body.1 = raw.len();
             n.header.0 = 0;
             n
@@ -99,7 +109,24 @@ fn clamp(raw: &[u8], r: Range) -> Range {
     (r.0.min(end), end)
 }
 
-fn node_of(raw: &[u8], m: &Message<'_>, idx: usize, depth: usize) -> Node {
+/// Where a walk of the parse is: how deep, and how many more parts may get structure.
+struct Walk {
+    depth: usize,
+    parts_left: usize,
+}
+
+impl Walk {
+    /// `f` one level deeper.
+    fn deeper<T>(&mut self, f: impl FnOnce(&mut Walk) -> T) -> T {
+        self.depth += 1;
+        let out = f(self);
+        self.depth -= 1;
+        out
+    }
+}
+
+fn node_of(raw: &[u8], m: &Message<'_>, idx: usize, walk: &mut Walk) -> Node {
+    walk.parts_left = walk.parts_left.saturating_sub(1);
     let Some(p) = m.parts.get(idx) else {
         return Node {
             header: (0, 0),
@@ -113,25 +140,32 @@ fn node_of(raw: &[u8], m: &Message<'_>, idx: usize, depth: usize) -> Node {
         body.0.max(header.1).min(body.1.max(header.1)),
         body.1.max(header.1),
     );
-    let kind = if depth >= MAX_DEPTH {
+    let kind = if walk.depth >= MAX_DEPTH {
         Kind::Leaf
     } else {
-        kind_of(raw, m, p, body, depth)
+        kind_of(raw, m, p, body, walk)
     };
     Node { header, body, kind }
 }
 
-fn kind_of(raw: &[u8], m: &Message<'_>, p: &MessagePart<'_>, body: Range, depth: usize) -> Kind {
+fn kind_of(raw: &[u8], m: &Message<'_>, p: &MessagePart<'_>, body: Range, walk: &mut Walk) -> Kind {
     match &p.body {
-        PartType::Multipart(ids) if is_multipart(p) => Kind::Multi(
-            ids.iter()
-                .map(|&id| node_of(raw, m, id as usize, depth + 1))
-                .collect(),
-        ),
+        PartType::Multipart(ids) if is_multipart(p) => {
+            let mut children = Vec::new();
+            for &id in ids {
+                if walk.parts_left == 0 {
+                    break;
+                }
+                children.push(walk.deeper(|w| node_of(raw, m, id as usize, w)));
+            }
+            Kind::Multi(children)
+        }
         PartType::Message(inner)
-            if p.encoding == mail_parser::Encoding::None && !inner.parts.is_empty() =>
+            if p.encoding == mail_parser::Encoding::None
+                && !inner.parts.is_empty()
+                && walk.parts_left > 0 =>
         {
-            let mut root = node_of(raw, inner, 0, depth + 1);
+            let mut root = walk.deeper(|w| node_of(raw, inner, 0, w));
             // The embedded message is exactly the part's body.
             root.header.0 = body.0;
             root.header.1 = root.header.1.clamp(body.0, body.1);
@@ -171,6 +205,27 @@ mod tests {
         let n = build(raw);
         assert_eq!(n.header, (0, 14));
         assert_eq!(n.body, (14, raw.len()));
+    }
+
+    /// A message of many empty parts gets structure for [`MAX_PARTS`] nodes and no more.
+    #[test]
+    fn parts_past_the_limit_get_no_structure() {
+        fn count(n: &Node) -> usize {
+            1 + match &n.kind {
+                Kind::Leaf => 0,
+                Kind::Multi(c) => c.iter().map(count).sum(),
+                Kind::Message(m) => count(m),
+            }
+        }
+        let mut raw = b"Content-Type: multipart/mixed; boundary=b\r\n\r\n".to_vec();
+        for _ in 0..5000 {
+            raw.extend_from_slice(b"--b\r\n\r\nx\r\n");
+        }
+        raw.extend_from_slice(b"--b--\r\n");
+        let n = build(&raw);
+        assert_eq!(count(&n), MAX_PARTS);
+        let small = b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nx\r\n--b\r\n\r\ny\r\n--b--\r\n";
+        assert_eq!(count(&build(small)), 3);
     }
 
     #[test]

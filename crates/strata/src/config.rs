@@ -203,10 +203,20 @@ pub struct ImapConfig {
     /// Largest literal in octets, hence the largest message APPEND accepts; advertised as
     /// `APPENDLIMIT=` (RFC 7889).
     pub max_literal: u64,
-    /// Concurrent connections from one IP address.
+    /// Concurrent connections of the whole server (0: no limit); past it a new connection
+    /// gets `* BYE` at once.
+    pub max_connections: u32,
+    /// Concurrent connections from one IP address (a campus NAT or a webmail host is one
+    /// address for thousands of users: keep it high, and rely on the per-account limits).
     pub max_connections_per_ip: u32,
     /// Concurrent authenticated sessions of one account.
     pub max_connections_per_account: u32,
+    /// Concurrent authenticated sessions of one account from one IP address (Dovecot's
+    /// `mail_max_userip_connections`).
+    pub max_connections_per_account_ip: u32,
+    /// Seconds a connection may stay without logging in (idle or in a TLS handshake) before
+    /// it is dropped.
+    pub login_timeout_secs: u64,
     /// On SIGTERM or Ctrl-C, seconds the server waits for sessions to finish the command in
     /// flight and say `* BYE` before it exits anyway.
     pub shutdown_grace_secs: u64,
@@ -223,8 +233,11 @@ impl Default for ImapConfig {
             autologout_secs: 1800,
             max_line: 64 * 1024,
             max_literal: 64 * 1024 * 1024,
-            max_connections_per_ip: 50,
-            max_connections_per_account: 25,
+            max_connections: 20_000,
+            max_connections_per_ip: 1000,
+            max_connections_per_account: 50,
+            max_connections_per_account_ip: 20,
+            login_timeout_secs: 30,
             shutdown_grace_secs: 10,
         }
     }

@@ -509,3 +509,85 @@ fn a_login_flood_from_one_address_does_not_hold_up_another() {
         after - before
     );
 }
+
+/// Connection limits that fit a campus NAT or a webmail host: logged-in sessions are limited
+/// per account and address (`max_connections_per_account_ip`), not the address alone (one
+/// address serves many accounts), and the whole server has a cap (`max_connections`) past
+/// which a new connection is told `* BYE` at once.
+#[test]
+fn connection_limits_per_account_and_address_and_in_all() {
+    init_tracing();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("strata.toml");
+    std::fs::write(
+        &config,
+        "[imap]\nmax_connections = 12\nmax_connections_per_account_ip = 3\n\
+         [auth]\nargon2_m_cost = 64\nargon2_t_cost = 1\nargon2_p_cost = 1\n",
+    )
+    .unwrap();
+    let config = config.to_str().unwrap().to_string();
+    let data = dir.path().join("data");
+    add_user_with(&data, USER, PASSWORD, &["--config", &config]);
+    add_user_with(&data, "bob@example.org", PASSWORD, &["--config", &config]);
+    let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
+    let (_server, port, _) = start_with(&data, log, &["--config", &config]);
+
+    let greeted = |source: [u8; 4]| {
+        let s = connect_from(source, port);
+        let mut greeting = String::new();
+        BufReader::new(s.try_clone().unwrap())
+            .read_line(&mut greeting)
+            .unwrap();
+        (s, greeting)
+    };
+    let login = |source: [u8; 4], user: &str| {
+        let (s, greeting) = greeted(source);
+        assert!(greeting.starts_with("* OK"), "{greeting}");
+        let reply = exchange(&s, &format!("l LOGIN {user} \"{PASSWORD}\"\r\n"), "l ");
+        (s, reply)
+    };
+    let mut open = Vec::new();
+    for _ in 0..3 {
+        let (s, reply) = login([127, 0, 0, 1], USER);
+        assert!(reply.starts_with("l OK"), "{reply}");
+        open.push(s);
+    }
+    let (s, reply) = login([127, 0, 0, 1], USER);
+    assert!(
+        reply.starts_with("l NO [LIMIT]"),
+        "a 4th session from one address: {reply}"
+    );
+    open.push(s);
+    for (source, user) in [([127, 0, 0, 2], USER), ([127, 0, 0, 1], "bob@example.org")] {
+        let (s, reply) = login(source, user);
+        assert!(reply.starts_with("l OK"), "{user} from {source:?}: {reply}");
+        open.push(s);
+    }
+    while open.len() < 12 {
+        let (s, greeting) = greeted([127, 0, 0, 3]);
+        assert!(
+            greeting.starts_with("* OK"),
+            "connection {}: {greeting}",
+            open.len() + 1
+        );
+        open.push(s);
+    }
+    let (_, greeting) = greeted([127, 0, 0, 4]);
+    assert!(
+        greeting.starts_with("* BYE"),
+        "the 13th connection: {greeting}"
+    );
+    open.truncate(11);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (_s, greeting) = greeted([127, 0, 0, 4]);
+        if greeting.starts_with("* OK") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "a closed connection's place is given back"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

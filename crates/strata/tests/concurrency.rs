@@ -106,7 +106,9 @@ fn twenty_sessions_over_five_mailboxes_agree_with_their_models() {
     let config = dir.path().join("strata.toml");
     std::fs::write(
         &config,
-        "[auth]\nargon2_m_cost = 64\nargon2_t_cost = 1\nargon2_p_cost = 1\n",
+        // One account's crowd from one address: above the per-(account, address) default.
+        "[imap]\nmax_connections_per_account_ip = 100\n\
+         [auth]\nargon2_m_cost = 64\nargon2_t_cost = 1\nargon2_p_cost = 1\n",
     )
     .unwrap();
     let config = config.display().to_string();

@@ -19,7 +19,7 @@ fn server() -> (tempfile::TempDir, support::Server, u16) {
     let config = dir.path().join("strata.toml");
     std::fs::write(
         &config,
-        "[imap]\nmax_connections_per_ip = 500\nmax_connections_per_account = 100\n\
+        "[imap]\nmax_connections_per_ip = 500\nmax_connections_per_account = 100\nmax_connections_per_account_ip = 100\n\
          [auth]\nargon2_m_cost = 64\nargon2_t_cost = 1\nargon2_p_cost = 1\n",
     )
     .unwrap();

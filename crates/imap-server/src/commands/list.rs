@@ -36,6 +36,38 @@ pub(crate) fn wildcard_match(pattern: &str, name: &str) -> bool {
     row[n.len()]
 }
 
+/// Most patterns one LIST may carry (RFC 5258 allows a list): each is matched against every
+/// mailbox name.
+const MAX_PATTERNS: usize = 100;
+
+/// A pattern as matched: runs of wildcards collapsed (`**`, `%*` are `*`; `%%` is `%`), which
+/// match the same names; `None` for a pattern with more plain characters than the longest
+/// mailbox name has (1024), which matches nothing. So a pattern costs at most about
+/// 2 × 1024 steps per character of a name, whatever the client sent (issue 18).
+fn compile(pattern: &str) -> Option<String> {
+    let mut out = String::with_capacity(pattern.len().min(4096));
+    let mut plain = 0;
+    for c in pattern.chars() {
+        match (c, out.chars().last()) {
+            ('*' | '%', Some('*')) => {}
+            ('*', Some('%')) => {
+                out.pop();
+                out.push('*');
+            }
+            ('%', Some('%')) => {}
+            ('*' | '%', _) => out.push(c),
+            (c, _) => {
+                plain += c.len_utf8();
+                if plain > 1024 {
+                    return None;
+                }
+                out.push(c);
+            }
+        }
+    }
+    Some(out)
+}
+
 /// Pattern match with INBOX's case-insensitivity (RFC 9051 §5.1).
 fn matches(pattern: &str, name: &str) -> bool {
     if wildcard_match(pattern, name) {
@@ -85,7 +117,16 @@ pub(crate) async fn list(s: &mut AuthCtx<'_>, cmd: ListCommand) -> Outcome {
         }));
         return Ok(Reply::ok("LIST completed"));
     }
-    let full: Vec<String> = patterns.iter().map(|p| format!("{reference}{p}")).collect();
+    if patterns.len() > MAX_PATTERNS {
+        return Err(crate::reply::CommandError::no_code(
+            imap_proto::response::Code::Limit,
+            format!("at most {MAX_PATTERNS} patterns in one LIST"),
+        ));
+    }
+    let full: Vec<String> = patterns
+        .iter()
+        .filter_map(|p| compile(&format!("{reference}{p}")))
+        .collect();
     let mailboxes = s.store().list_mailboxes(account).await?;
     let subs: BTreeSet<String> = s
         .store()
@@ -197,7 +238,9 @@ pub(crate) async fn lsub(s: &mut AuthCtx<'_>, reference: &Mailbox, pattern: &str
     else {
         return Ok(Reply::ok("LSUB completed"));
     };
-    let full = format!("{reference}{pattern}");
+    let Some(full) = compile(&format!("{reference}{pattern}")) else {
+        return Ok(Reply::ok("LSUB completed"));
+    };
     let subs = s.store().subscriptions(account).await?;
     let mut found: BTreeMap<String, bool> = BTreeMap::new();
     for name in &subs {
@@ -248,5 +291,29 @@ mod tests {
         // Hostile: many stars against a long name stays polynomial.
         let p = "*a".repeat(200);
         assert!(!wildcard_match(&p, &"b".repeat(1000)));
+    }
+
+    /// Collapsing wildcard runs changes no match; a pattern with more plain characters than a
+    /// name can hold matches nothing (and is dropped before matching).
+    #[test]
+    fn compiled_patterns_match_the_same_names() {
+        let names = ["", "a", "a/b", "a/b/c", "ab/c", "abc", "INBOX/x", "x%y"];
+        let patterns = [
+            "*", "%", "**", "%*", "*%", "%%", "%%/%", "a%%*c", "a*%*c", "%/%", "*/*", "a**", "%%%",
+            "a%*%/c",
+        ];
+        for p in patterns {
+            let c = compile(p).unwrap();
+            assert!(
+                !c.contains("**") && !c.contains("%%") && !c.contains("%*"),
+                "{c}"
+            );
+            for n in names {
+                assert_eq!(wildcard_match(p, n), wildcard_match(&c, n), "{p} vs {n}");
+            }
+        }
+        assert_eq!(compile(&"*".repeat(60_000)).as_deref(), Some("*"));
+        assert_eq!(compile(&"a".repeat(1025)), None);
+        assert!(compile(&format!("{}*", "é".repeat(512))).is_some());
     }
 }

@@ -1395,7 +1395,7 @@ async fn sessions_per_account_are_limited() {
     let (mut c, _) = f.connect(true).await;
     assert_eq!(
         c.cmd("LOGIN alice@example.org secret").await,
-        ["t1 NO [LIMIT] too many sessions for this account"]
+        ["t1 NO [LIMIT] too many sessions for this account (at most 2)"]
     );
     a.ok("LOGOUT").await;
     // The first session's place is released when its task ends.

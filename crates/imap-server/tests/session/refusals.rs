@@ -160,3 +160,25 @@ async fn long_needles_are_searched_exactly() {
         assert_eq!(r[0], want, "{key}: {:?}", r.last());
     }
 }
+
+/// LIST patterns are bounded: more than 100 in one command is `NO [LIMIT]`; a 60,000-star
+/// pattern lists what `*` lists; a pattern longer than any name matches nothing.
+#[tokio::test]
+async fn list_patterns_are_bounded() {
+    let f = Fixture::new().await;
+    let mut c = f.login().await;
+    let many: Vec<String> = (0..101).map(|i| format!("p{i}")).collect();
+    let r = c.cmd(&format!("LIST \"\" ({})", many.join(" "))).await;
+    assert!(r[0].contains(" NO [LIMIT] "), "{r:?}");
+    let all = c.ok("LIST \"\" *").await;
+    let stars = "*".repeat(60_000);
+    c.raw(format!("s LIST \"\" {{{}+}}\r\n{stars}\r\n", stars.len()).as_bytes())
+        .await;
+    let r = c.until("s").await;
+    assert_eq!(r.len(), all.len(), "{r:?}");
+    let long = "INBOX".repeat(300);
+    c.raw(format!("l LIST \"\" {{{}+}}\r\n{long}*\r\n", long.len() + 1).as_bytes())
+        .await;
+    let r = c.until("l").await;
+    assert_eq!(r.len(), 1, "{r:?}");
+}

@@ -88,6 +88,49 @@ impl std::fmt::Debug for SearchIndex {
     }
 }
 
+impl Shard {
+    /// Opens (creating if needed) the shard at `path`; one of an older [`FORMAT`] is emptied.
+    fn open(path: &Path, n: usize, schema: &tantivy::schema::Schema) -> Result<Shard> {
+        let dir_err = |e: &dyn std::fmt::Display| IndexError::Directory {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        };
+        std::fs::create_dir_all(path).map_err(|e| dir_err(&e))?;
+        let mmap = tantivy::directory::MmapDirectory::open(path).map_err(|e| dir_err(&e))?;
+        let index = Index::open_or_create(mmap, schema.clone())?;
+        let gram = NgramTokenizer::new(GRAM, GRAM, false)?;
+        index
+            .tokenizers()
+            .register("gram3", TextAnalyzer::builder(gram).build());
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            // Stored texts are read once per search hit; a per-segment cache of
+            // decompressed blocks would hold up to 100 blocks of every segment.
+            .doc_store_cache_num_blocks(0)
+            .try_into()?;
+        let payload = index.load_metas()?.payload.unwrap_or_default();
+        let current = Payload::current(&payload);
+        let shard = Shard {
+            index,
+            reader,
+            writer: Mutex::new(None),
+            watermarks: RwLock::new(current.clone().unwrap_or_default()),
+        };
+        if current.is_none() {
+            if !payload.is_empty() {
+                tracing::info!(
+                    shard = n,
+                    format = FORMAT,
+                    "search index shard of an older format: emptied, to be indexed again"
+                );
+            }
+            shard.empty()?;
+        }
+        Ok(shard)
+    }
+}
+
 impl SearchIndex {
     /// Opens (creating if needed) `shards` indexes under `dir` (`dir/shard-N`). The number of
     /// shards of an existing index is fixed: reopening with another number is refused.
@@ -101,7 +144,13 @@ impl SearchIndex {
         let existing = std::fs::read_dir(dir)
             .map_err(|e| dir_err(dir, &e))?
             .filter_map(|e| e.ok())
-            .filter(|e| e.file_name().to_string_lossy().starts_with("shard-"))
+            .filter(|e| {
+                // `shard-N`, not a damaged one set aside (`shard-N.damaged-…`).
+                e.file_name()
+                    .to_string_lossy()
+                    .strip_prefix("shard-")
+                    .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+            })
             .count();
         if existing != 0 && existing != shards {
             return Err(dir_err(
@@ -113,39 +162,24 @@ impl SearchIndex {
         let mut out = Vec::with_capacity(shards);
         for n in 0..shards {
             let path = dir.join(format!("shard-{n}"));
-            std::fs::create_dir_all(&path).map_err(|e| dir_err(&path, &e))?;
-            let mmap =
-                tantivy::directory::MmapDirectory::open(&path).map_err(|e| dir_err(&path, &e))?;
-            let index = Index::open_or_create(mmap, schema.clone())?;
-            let gram = NgramTokenizer::new(GRAM, GRAM, false)?;
-            index
-                .tokenizers()
-                .register("gram3", TextAnalyzer::builder(gram).build());
-            let reader = index
-                .reader_builder()
-                .reload_policy(ReloadPolicy::Manual)
-                // Stored texts are read once per search hit; a per-segment cache of
-                // decompressed blocks would hold up to 100 blocks of every segment.
-                .doc_store_cache_num_blocks(0)
-                .try_into()?;
-            let payload = index.load_metas()?.payload.unwrap_or_default();
-            let current = Payload::current(&payload);
-            let shard = Shard {
-                index,
-                reader,
-                writer: Mutex::new(None),
-                watermarks: RwLock::new(current.clone().unwrap_or_default()),
-            };
-            if current.is_none() {
-                if !payload.is_empty() {
-                    tracing::info!(
-                        shard = n,
-                        format = FORMAT,
-                        "search index shard of an older format: emptied, to be indexed again"
-                    );
+            let shard = match Shard::open(&path, n, &schema) {
+                Ok(shard) => shard,
+                // A damaged shard (a torn file, a disk error) must not keep the server from
+                // starting: it is set aside and started afresh, without watermarks, so the
+                // indexer builds it again and searches read the bodies meanwhile (exact).
+                Err(e) => {
+                    let aside = dir.join(format!(
+                        "shard-{n}.damaged-{}",
+                        std::time::SystemTime::now()
+                            .duration_since(std::time::UNIX_EPOCH)
+                            .map_or(0, |d| d.as_secs())
+                    ));
+                    tracing::error!(shard = n, error = %e, aside = %aside.display(),
+                        "search index shard cannot be opened: set aside, to be indexed again");
+                    std::fs::rename(&path, &aside).map_err(|e| dir_err(&path, &e))?;
+                    Shard::open(&path, n, &schema)?
                 }
-                shard.empty()?;
-            }
+            };
             out.push(shard);
         }
         Ok(SearchIndex {
