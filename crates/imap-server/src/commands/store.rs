@@ -9,7 +9,11 @@ use crate::updates::announce;
 use imap_proto::command::StoreAction;
 use imap_proto::response::{Code, FetchItem, FetchResponse, Response};
 use imap_proto::types::{Flag, SequenceSet};
+use std::collections::{HashMap, HashSet};
 use store::{FlagOp, FlagUpdate};
+
+/// Most messages one write of a STORE changes.
+const STORE_CHUNK: usize = 1000;
 
 /// What STORE was asked.
 pub(crate) struct StoreRequest<'a> {
@@ -31,24 +35,35 @@ pub(crate) async fn store(cx: &mut SelectedCtx<'_>, req: StoreRequest<'_>) -> Ou
         StoreAction::Remove => FlagOp::Remove,
         StoreAction::Replace => FlagOp::Replace,
     };
-    let update = FlagUpdate {
-        uids: targets.iter().map(|t| t.1).collect(),
-        op,
-        flags: store_flags(req.flags)?,
-        unchanged_since: req.unchanged_since,
-    };
-    let result = match cx
-        .store()
-        .store_flags(cx.account(), cx.sel.id, update)
-        .await
-    {
-        Err(store::StoreError::Limit(why)) => {
-            let p = crate::updates::keywords_full(cx.sel);
-            cx.send(&p);
-            return Err(store::StoreError::Limit(why).into());
-        }
-        r => r?,
-    };
+    let flags = store_flags(req.flags)?;
+    // In writes of at most STORE_CHUNK messages: one STORE over a whole large mailbox must
+    // not hold the store's single writer (and every other tenant's writes) for long. RFC 9051
+    // makes STORE atomic per message, not per command; each chunk has its own MODSEQ.
+    let mut result = store::FlagUpdateResult::default();
+    for chunk in targets.chunks(STORE_CHUNK) {
+        let update = FlagUpdate {
+            uids: chunk.iter().map(|t| t.1).collect(),
+            op,
+            flags: flags.clone(),
+            unchanged_since: req.unchanged_since,
+        };
+        let part = match cx
+            .store()
+            .store_flags(cx.account(), cx.sel.id, update)
+            .await
+        {
+            Err(store::StoreError::Limit(why)) => {
+                // New keywords are defined by the first chunk: nothing was written yet.
+                let p = crate::updates::keywords_full(cx.sel);
+                cx.send(&p);
+                return Err(store::StoreError::Limit(why).into());
+            }
+            r => r?,
+        };
+        result.updated.extend(part.updated);
+        result.unchanged.extend(part.unchanged);
+        result.modified.extend(part.modified);
+    }
     cx.sel.view.note_own_flags(&result.updated);
     if !req.silent {
         // The unchanged ones are answered as they are now (below): the view learns that state
@@ -57,18 +72,24 @@ pub(crate) async fn store(cx: &mut SelectedCtx<'_>, req: StoreRequest<'_>) -> Ou
     }
     // UNCHANGEDSINCE turned CONDSTORE on.
     let with_modseq = cx.enabled.condstore;
+    // By UID, so answering is linear in the number of messages.
+    let updated: HashMap<u32, &store::MessageState> =
+        result.updated.iter().map(|st| (st.uid, st)).collect();
+    let unchanged: HashMap<u32, &store::MessageState> =
+        result.unchanged.iter().map(|st| (st.uid, st)).collect();
+    let modified: HashSet<u32> = result.modified.iter().copied().collect();
     for &(seq, uid) in &targets {
-        let updated = result.updated.iter().find(|st| st.uid == uid);
+        let updated = updated.get(&uid).copied();
         // RFC 9051 §6.4.6: without .SILENT every message's flags come back as a FETCH would
         // show them, changed or not (not those refused by UNCHANGEDSINCE: they are in
         // MODIFIED). RFC 7162 §3.1.3: with UNCHANGEDSINCE, every updated message gets a FETCH
         // with its MODSEQ even under .SILENT.
         // Not changed: as it is now (another session may have changed it since this one's
         // view was made), not as the view last knew it.
-        let as_is = || result.unchanged.iter().find(|st| st.uid == uid);
+        let as_is = || unchanged.get(&uid).copied();
         let state = match updated {
             Some(st) => st.clone(),
-            None if req.silent || result.modified.contains(&uid) => continue,
+            None if req.silent || modified.contains(&uid) => continue,
             None => match as_is() {
                 Some(st) => st.clone(),
                 None => continue,
