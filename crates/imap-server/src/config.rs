@@ -27,6 +27,10 @@ pub struct ServerConfig {
     pub max_connections: usize,
     /// Most simultaneous connections from one IP address.
     pub max_connections_per_ip: usize,
+    /// Networks of the load balancers in front of the server: a connection from one of them
+    /// must start with a PROXY protocol header (v1 or v2), whose source address is then the
+    /// client's for limits, the loopback rule and logs.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Accept LOGIN/AUTHENTICATE on cleartext connections that are not from loopback.
     pub allow_plaintext_auth: bool,
     /// Accept APPEND of raw 8-bit header fields from clients that did not enable UTF8=ACCEPT
@@ -61,6 +65,7 @@ impl Default for ServerConfig {
             server_name: "Strata".into(),
             max_connections: 20_000,
             max_connections_per_ip: 1000,
+            trusted_proxies: Vec::new(),
             allow_plaintext_auth: false,
             accept_8bit_headers: false,
             auth_failures_per_ip: 20,

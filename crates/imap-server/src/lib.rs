@@ -43,6 +43,7 @@ pub mod listener;
 pub mod login_cache;
 mod mailbox_data;
 mod messages;
+mod proxy;
 pub mod reply;
 pub mod scram;
 mod searcher;

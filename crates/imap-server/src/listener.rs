@@ -1,10 +1,12 @@
 //! The accept loops: cleartext IMAP (143 style) and implicit TLS (993 style). Each connection
-//! runs its own [`Session`]; a per-IP limit refuses floods with `* BYE`. When the shutdown
-//! future resolves, the loop stops accepting and drains the sessions (`crate::shutdown`).
+//! runs its own [`Session`]; a server-wide cap and a per-address limit refuse floods with
+//! `* BYE`. When the shutdown future resolves, the loop stops accepting and drains the
+//! sessions (`crate::shutdown`).
 //!
 //! ```text
-//!  TcpListener ──accept──▶ per-IP count ok? ──▶ [TLS handshake] ──▶ Session::run (task)
-//!                                 └─ no ──▶ "* BYE too many connections"
+//!  TcpListener ──accept──▶ server cap ok? ──▶ (task) [PROXY header from a trusted proxy]
+//!    (errors: back off)        └─ no ──▶ BYE      ──▶ per-client-address count ok?
+//!                                                   ──▶ [TLS handshake] ──▶ Session::run
 //! ```
 
 use crate::config::{ConnectionInfo, Shared};
@@ -188,24 +190,39 @@ pub async fn serve(
             ));
             continue;
         }
-        let Some(slot) = per_ip.take(peer.ip(), shared.config.max_connections_per_ip) else {
-            tracing::warn!(%peer, "too many connections from this address");
-            tokio::spawn(refuse(
-                stream,
-                b"* BYE too many connections from your address\r\n",
-            ));
-            continue;
-        };
         // Counted before the task starts, so a stop that begins during its TLS handshake
         // (or before it is first scheduled) still waits for it.
         let live = shared.stopping.enter();
         let shared = shared.clone();
         let mode = mode.clone();
+        let per_ip = per_ip.clone();
         tokio::spawn(async move {
-            let _slot = slot;
             let _live = live;
-            if let Err(e) = connection(stream, peer, mode, shared).await {
-                tracing::debug!(%peer, error = %e, "connection ended with an error");
+            let mut stream = stream;
+            // Behind a trusted load balancer the client is the one its PROXY header names.
+            let client = if crate::proxy::trusted(&shared.config.trusted_proxies, peer) {
+                let header = crate::proxy::client_address(&mut stream, peer);
+                match tokio::time::timeout(shared.config.login_timeout, header).await {
+                    Ok(Ok(client)) => client,
+                    Ok(Err(e)) => {
+                        tracing::warn!(%peer, error = %e, "connection from a trusted proxy closed");
+                        return;
+                    }
+                    Err(_) => {
+                        tracing::warn!(%peer, "no PROXY header from a trusted proxy in time");
+                        return;
+                    }
+                }
+            } else {
+                peer
+            };
+            let Some(_slot) = per_ip.take(client.ip(), shared.config.max_connections_per_ip) else {
+                tracing::warn!(peer = %client, "too many connections from this address");
+                refuse(stream, b"* BYE too many connections from your address\r\n").await;
+                return;
+            };
+            if let Err(e) = connection(stream, client, mode, shared).await {
+                tracing::debug!(peer = %client, error = %e, "connection ended with an error");
             }
         });
     }

@@ -209,6 +209,11 @@ pub struct ImapConfig {
     /// Concurrent connections from one IP address (a campus NAT or a webmail host is one
     /// address for thousands of users: keep it high, and rely on the per-account limits).
     pub max_connections_per_ip: u32,
+    /// Load balancers in front of the server, as addresses or networks (`"10.0.0.0/8"`): a
+    /// connection from one must start with a PROXY protocol header (v1 or v2: HAProxy's
+    /// `send-proxy-v2`), and the client it names is the one limits, the loopback rule and logs
+    /// see. Empty: every peer is the client.
+    pub trusted_proxies: Vec<String>,
     /// Concurrent authenticated sessions of one account.
     pub max_connections_per_account: u32,
     /// Concurrent authenticated sessions of one account from one IP address (Dovecot's
@@ -235,6 +240,7 @@ impl Default for ImapConfig {
             max_literal: 64 * 1024 * 1024,
             max_connections: 20_000,
             max_connections_per_ip: 1000,
+            trusted_proxies: Vec::new(),
             max_connections_per_account: 50,
             max_connections_per_account_ip: 20,
             login_timeout_secs: 30,
@@ -489,6 +495,14 @@ impl Config {
             }
         })
     }
+}
+
+/// An address (`192.0.2.7`) or a network (`10.0.0.0/8`) of `[imap] trusted_proxies`.
+pub fn parse_network(s: &str) -> Option<ipnet::IpNet> {
+    let s = s.trim();
+    s.parse::<ipnet::IpNet>()
+        .ok()
+        .or_else(|| s.parse::<std::net::IpAddr>().ok().map(ipnet::IpNet::from))
 }
 
 #[cfg(test)]

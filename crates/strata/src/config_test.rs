@@ -162,6 +162,11 @@ fn bad_values_rejected() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let cases = [
         ("[imap]\nautologout_secs = 60\n", "imap.autologout_secs"),
+        (
+            "[imap]\ntrusted_proxies = [\"10.0.0.0/8\", \"haproxy\"]\n",
+            "imap.trusted_proxies",
+        ),
+        ("[metad]\nsweep_grace_secs = 1\n", "sweep_grace_secs"),
         ("[imap]\nlisten = \"nonsense\"\n", "listen"),
         ("[tls]\ncert = \"c.pem\"\n", "tls"),
         ("[log]\nformat = \"xml\"\n", "xml"),

@@ -39,6 +39,12 @@ pub(crate) fn server_config(config: &Config) -> ServerConfig {
         auth_failure_delay: Duration::from_millis(config.auth.failure_delay_ms),
         max_connections: config.imap.max_connections as usize,
         max_connections_per_ip: config.imap.max_connections_per_ip as usize,
+        trusted_proxies: config
+            .imap
+            .trusted_proxies
+            .iter()
+            .filter_map(|n| crate::config::parse_network(n))
+            .collect(),
         max_sessions_per_account_ip: config.imap.max_connections_per_account_ip as usize,
         login_timeout: Duration::from_secs(config.imap.login_timeout_secs.max(1)),
         allow_plaintext_auth: config.imap.allow_plaintext_auth_non_loopback,

@@ -691,3 +691,121 @@ fn a_huge_store_is_written_in_chunks() {
     }
     assert!(last.starts_with(&format!("{tag} NO [LIMIT]")), "{last}");
 }
+
+/// Behind a real HAProxy (`send-proxy-v2`, started by the test on loopback), the server sees
+/// each client, not the balancer: with one connection allowed per address, clients from
+/// 127.0.0.7 and 127.0.0.8 both get in through the one HAProxy, a second from 127.0.0.7 is
+/// refused, and the log names 127.0.0.7. A v1 header naming a remote client makes a cleartext
+/// LOGIN unavailable (the loopback rule applies to the client); a connection from the trusted
+/// address without a header is closed after the login timeout, never greeted.
+#[test]
+fn behind_haproxy_the_client_is_the_one_limits_and_logs_see() {
+    init_tracing();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("strata.toml");
+    std::fs::write(
+        &config,
+        "[imap]\ntrusted_proxies = [\"127.0.0.1\"]\nmax_connections_per_ip = 1\n\
+         login_timeout_secs = 2\n\
+         [auth]\nargon2_m_cost = 64\nargon2_t_cost = 1\nargon2_p_cost = 1\n",
+    )
+    .unwrap();
+    let config = config.to_str().unwrap().to_string();
+    let data = dir.path().join("data");
+    add_user_with(&data, USER, PASSWORD, &["--config", &config]);
+    let log_path = dir.path().join("server.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let (_server, port, _) = start_with(&data, log, &["--config", &config]);
+
+    let front = support::cluster::free_port();
+    let cfg = dir.path().join("haproxy.cfg");
+    std::fs::write(
+        &cfg,
+        format!(
+            "global\n  maxconn 100\ndefaults\n  mode tcp\n  timeout connect 5s\n  \
+             timeout client 60s\n  timeout server 60s\nfrontend imap\n  bind {front}\n  \
+             default_backend strata\nbackend strata\n  server s1 127.0.0.1:{port} send-proxy-v2\n"
+        ),
+    )
+    .unwrap();
+    let mut haproxy = std::process::Command::new("haproxy")
+        .args(["-db", "-f"])
+        .arg(&cfg)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(dir.path().join("haproxy.log")).unwrap())
+        .spawn()
+        .expect("haproxy (Debian package haproxy) runs");
+    struct Kill<'a>(&'a mut std::process::Child);
+    impl Drop for Kill<'_> {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _haproxy = Kill(&mut haproxy);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(front).is_err() {
+        assert!(Instant::now() < deadline, "haproxy listens on {front}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    let greeting = |s: &TcpStream| {
+        let mut g = String::new();
+        let _ = BufReader::new(s.try_clone().unwrap()).read_line(&mut g);
+        g
+    };
+    let via = |source: [u8; 4]| {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let s = rt.block_on(async {
+            let socket = tokio::net::TcpSocket::new_v4().unwrap();
+            socket
+                .bind(std::net::SocketAddr::from((source, 0)))
+                .unwrap();
+            socket.connect(front).await.unwrap().into_std().unwrap()
+        });
+        s.set_nonblocking(false).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        s
+    };
+    let a = via([127, 0, 0, 7]);
+    assert!(greeting(&a).starts_with("* OK"));
+    let b = via([127, 0, 0, 8]);
+    assert!(
+        greeting(&b).starts_with("* OK"),
+        "another client through the same proxy"
+    );
+    let a2 = via([127, 0, 0, 7]);
+    let g = greeting(&a2);
+    assert!(
+        g.starts_with("* BYE too many connections"),
+        "a second from 127.0.0.7: {g}"
+    );
+    let reply = exchange(&a, &format!("l LOGIN {USER} \"{PASSWORD}\"\r\n"), "l ");
+    assert!(
+        reply.starts_with("l OK"),
+        "a loopback client logs in: {reply}"
+    );
+    drop((a, b, a2));
+    let logged = std::fs::read_to_string(&log_path).unwrap();
+    assert!(
+        logged
+            .lines()
+            .any(|l| l.contains("\"command\":\"LOGIN\"") && l.contains("127.0.0.7")),
+        "the LOGIN is logged with the client's address"
+    );
+
+    // v1 by hand from the trusted address: a remote client is not loopback.
+    let mut v1 = connect_from([127, 0, 0, 1], port);
+    v1.write_all(b"PROXY TCP4 192.0.2.9 127.0.0.1 55555 143\r\n")
+        .unwrap();
+    let g = greeting(&v1);
+    assert!(g.starts_with("* OK") && g.contains("LOGINDISABLED"), "{g}");
+    // No header: closed after the login timeout, never greeted.
+    let bare = connect_from([127, 0, 0, 1], port);
+    let started = Instant::now();
+    assert_eq!(greeting(&bare), "", "no greeting without a header");
+    assert!(started.elapsed() < Duration::from_secs(15));
+}

@@ -137,6 +137,16 @@ impl Config {
                 "must be above 0 and below imap.autologout_secs".to_string(),
             );
         }
+        if let Some(bad) = imap
+            .trusted_proxies
+            .iter()
+            .find(|n| super::parse_network(n).is_none())
+        {
+            return invalid(
+                "imap.trusted_proxies",
+                format!("{bad:?} is neither an address nor a network (\"10.0.0.0/8\")"),
+            );
+        }
         if imap.max_line < 8192 {
             return invalid("imap.max_line", "must be at least 8192".to_string());
         }
