@@ -683,6 +683,23 @@ fn a_huge_store_is_written_in_chunks() {
     );
     assert_eq!(after - before, 3, "one MODSEQ per chunk of 1,000 messages");
 
+    // EXPUNGE of all 3,000: three writes too, and nothing left.
+    a.ok("STORE 1:* +FLAGS.SILENT (\\Deleted)");
+    let before = modseq(&mut a);
+    a.ok("EXPUNGE");
+    assert_eq!(
+        modseq(&mut a) - before,
+        3,
+        "one MODSEQ per chunk of 1,000 expunged"
+    );
+    for n in 0..20 {
+        let m = msg(n);
+        let tag = a.send(&format!("APPEND INBOX {{{}+}}", m.len()));
+        a.writer.write_all(format!("{m}\r\n").as_bytes()).unwrap();
+        a.until_ok(&tag, |_| {});
+    }
+    a.ok("NOOP");
+
     let many: Vec<String> = (0..5000).map(|i| format!("$x{i}")).collect();
     let tag = a.send(&format!("STORE 1:20 +FLAGS.SILENT ({})", many.join(" ")));
     let mut last = String::new();
