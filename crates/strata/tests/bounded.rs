@@ -826,3 +826,61 @@ fn behind_haproxy_the_client_is_the_one_limits_and_logs_see() {
     assert_eq!(greeting(&bare), "", "no greeting without a header");
     assert!(started.elapsed() < Duration::from_secs(15));
 }
+
+/// CPU seconds (user + system) the process has used, from /proc/<pid>/stat.
+fn cpu_secs(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // Fields after the command name (which is in parentheses): utime is the 14th field of the
+    // line, stime the 15th.
+    let after = &stat[stat.rfind(')').unwrap() + 2..];
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks: u64 = f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap();
+    ticks as f64 / 100.0
+}
+
+/// Out of file descriptors, the accept loop waits instead of spinning: the server runs with
+/// 64 descriptors and clients hold more connections than it can accept; over the next two
+/// seconds it uses a fraction of one core (a loop retrying the failing accept at once uses all
+/// of one), and once the clients let go a new connection is greeted again.
+#[test]
+fn out_of_descriptors_the_accept_loop_waits() {
+    init_tracing();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
+    let (server, port, _) = support::start_limited(&data, log, &[], Some(64));
+    let pid = server.0.id();
+    // More connections than descriptors: the kernel completes them into the backlog; the
+    // server accepts until it has none left.
+    let held: Vec<TcpStream> = (0..80)
+        .filter_map(|_| TcpStream::connect(("127.0.0.1", port)).ok())
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let before = cpu_secs(pid);
+    std::thread::sleep(Duration::from_secs(2));
+    let used = cpu_secs(pid) - before;
+    eprintln!(
+        "{} connections held; server CPU over 2 s: {used:.2} s",
+        held.len()
+    );
+    assert!(
+        used < 0.5,
+        "the server used {used:.2} s of CPU in 2 s while out of descriptors"
+    );
+    drop(held);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut g = String::new();
+        let _ = BufReader::new(s).read_line(&mut g);
+        if g.starts_with("* OK") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "greeted again once descriptors are free"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

@@ -28,7 +28,26 @@ pub fn start(dir: &std::path::Path, log: std::fs::File) -> (Server, u16, u16) {
 
 /// Like [`start`], with extra arguments for `strata serve` (e.g. `--config FILE`).
 pub fn start_with(dir: &std::path::Path, log: std::fs::File, extra: &[&str]) -> (Server, u16, u16) {
-    let child = Command::new(BIN)
+    start_limited(dir, log, extra, None)
+}
+
+/// Like [`start_with`], with at most `nofile` open file descriptors when given (`ulimit -n`
+/// in a shell that then execs the server, so the child's pid is the server's).
+pub fn start_limited(
+    dir: &std::path::Path,
+    log: std::fs::File,
+    extra: &[&str],
+    nofile: Option<u32>,
+) -> (Server, u16, u16) {
+    let mut command = match nofile {
+        Some(n) => {
+            let mut c = Command::new("sh");
+            c.args(["-c", &format!("ulimit -n {n} && exec \"$0\" \"$@\""), BIN]);
+            c
+        }
+        None => Command::new(BIN),
+    };
+    let child = command
         .args(["serve", "--log-format", "json", "--data-dir"])
         .arg(dir)
         .args(["--imap", "127.0.0.1:0", "--imaps", "127.0.0.1:0"])
