@@ -282,13 +282,14 @@ pub(crate) async fn send(
         CommandError::Io(std::io::Error::other(what))
     };
     while left > 0 {
+        // The chunk as stored (sent as it is), or `decoded`.
+        let stored: bytes::Bytes;
         let next: Option<Result<bytes::Bytes, blob_store::BlobError>> = chunks.next().await;
         let octets: &[u8] = match next {
             Some(Ok(chunk)) => match decoder.as_mut() {
                 None => {
-                    decoded.clear();
-                    decoded.extend_from_slice(&chunk);
-                    &decoded
+                    stored = chunk;
+                    &stored
                 }
                 Some(d) => {
                     decoded.clear();

@@ -33,7 +33,8 @@ pub(crate) fn resolve(
 /// A message's facts (stored at APPEND) and as many of its first octets as `reach` asks for
 /// given them (`None`: none; an end at or past the size: all of it), so that a header fetch
 /// reads headers and not attachments. Facts that cannot be read back (a format change) are
-/// computed again from the whole message, read when `reach` asks for any of it.
+/// computed again from the whole message, which is then returned whole: the caller asked for
+/// facts, and facts made from nothing would be wrong ones.
 pub(crate) async fn load(
     shared: &Shared,
     rec: &store::MessageRecord,
@@ -46,12 +47,9 @@ pub(crate) async fn load(
         };
         return Ok((raw, facts));
     }
-    let raw = match reach(no_facts()) {
-        Some(_) => Some(body(shared, rec).await?),
-        None => None,
-    };
-    let facts = mail_model::analyze(raw.as_deref().unwrap_or_default());
-    Ok((raw, facts))
+    let raw = body(shared, rec).await?;
+    let facts = mail_model::analyze(&raw);
+    Ok((Some(raw), facts))
 }
 
 /// For [`load`]: the whole message when `with_body`, else none of it.
@@ -149,24 +147,15 @@ pub(crate) struct Octets<'a> {
 
 impl<'a> Octets<'a> {
     /// The message's facts and its octets for items reaching `reach(facts)` octets into it
-    /// (`None`: no item reads octets). Facts that cannot be read back (a format change) are
-    /// computed again from the whole message, which is then kept.
+    /// (`None`: no item reads octets), as [`load`] gives them, the prefix read only up to
+    /// [`PREFIX_MAX`].
     pub(crate) async fn load(
         shared: &'a Shared,
         rec: &'a store::MessageRecord,
         reach: impl Fn(&mail_model::MessageFacts) -> Option<u64>,
     ) -> Result<(Octets<'a>, mail_model::MessageFacts), CommandError> {
-        let (prefix, facts) = match mail_model::MessageFacts::decode(&rec.facts) {
-            Some(facts) => match reach(&facts).filter(|&end| end <= PREFIX_MAX) {
-                Some(end) => (Some(body_prefix(shared, rec, end).await?), facts),
-                None => (None, facts),
-            },
-            None => {
-                let raw = body(shared, rec).await?;
-                let facts = mail_model::analyze(&raw);
-                (Some(raw), facts)
-            }
-        };
+        let (prefix, facts) =
+            load(shared, rec, |f| reach(f).filter(|&end| end <= PREFIX_MAX)).await?;
         Ok((
             Octets {
                 shared,

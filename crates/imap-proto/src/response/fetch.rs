@@ -152,18 +152,9 @@ impl FetchWriter {
             StreamedKind::Rfc822Text => {
                 w.raw(b"RFC822.TEXT");
             }
-            StreamedKind::Body(section) => {
-                w.raw(b"BODY[");
-                section_spec(w, section);
-                w.raw(b"]");
-            }
-            StreamedKind::Binary(part) => {
-                w.raw(b"BINARY[");
-                part_numbers(w, part);
-                w.raw(b"]");
-            }
+            StreamedKind::Body(section) => body_name(w, section, item.origin),
+            StreamedKind::Binary(part) => binary_name(w, part, item.origin),
         }
-        write_origin(w, item.origin);
         w.sp();
         // BINARY may always be a literal8 (RFC 3516 §8: `nstring / literal8`): the octets
         // need not be scanned for NUL before the head is written.
@@ -184,7 +175,8 @@ impl FetchWriter {
 pub struct StreamedItem {
     /// Which item.
     pub kind: StreamedKind,
-    /// `<origin>`, as for [`FetchItem::BodySection`].
+    /// `<origin>`, as for [`FetchItem::BodySection`] (BODY and BINARY only: the RFC822 items
+    /// have none).
     pub origin: Option<u64>,
     /// How many octets follow the head.
     pub len: u64,
@@ -247,17 +239,11 @@ impl FetchItem {
                 origin,
                 data,
             } => {
-                w.raw(b"BODY[");
-                section_spec(w, section);
-                w.raw(b"]");
-                write_origin(w, *origin);
+                body_name(w, section, *origin);
                 w.sp().nstring(data.as_deref());
             }
             FetchItem::Binary { part, origin, data } => {
-                w.raw(b"BINARY[");
-                part_numbers(w, part);
-                w.raw(b"]");
-                write_origin(w, *origin);
+                binary_name(w, part, *origin);
                 w.sp();
                 match data {
                     Some(d) if d.contains(&0) => {
@@ -309,6 +295,22 @@ impl FetchItem {
             }
         }
     }
+}
+
+/// `BODY[section]<origin>`, of a whole or a streamed item.
+fn body_name(w: &mut Writer, section: &Section, origin: Option<u64>) {
+    w.raw(b"BODY[");
+    section_spec(w, section);
+    w.raw(b"]");
+    write_origin(w, origin);
+}
+
+/// `BINARY[part]<origin>`, of a whole or a streamed item.
+fn binary_name(w: &mut Writer, part: &[u32], origin: Option<u64>) {
+    w.raw(b"BINARY[");
+    part_numbers(w, part);
+    w.raw(b"]");
+    write_origin(w, origin);
 }
 
 /// `<origin>`.

@@ -240,8 +240,10 @@ async fn message(
         recent,
         facts: &facts,
     };
+    // Which items are large, decided once from the facts (the reach above asked the same).
+    let plans: Vec<Option<large::Large>> = attrs.iter().map(|a| large::plan(a, &facts)).collect();
     let mut pieces = Vec::with_capacity(attrs.len());
-    if attrs.iter().any(|a| large::plan(a, &facts).is_some()) {
+    if plans.iter().any(Option::is_some) {
         // A body missing or cut short is refused here, before its response is begun (once
         // begun, a literal can only be completed or the connection closed).
         cx.shared
@@ -250,8 +252,8 @@ async fn message(
             .await
             .map_err(store::bodies::blob_error)?;
     }
-    for a in attrs {
-        pieces.push(match large::plan(a, &facts) {
+    for (a, plan) in attrs.iter().zip(plans) {
+        pieces.push(match plan {
             Some(l) => Some(Piece::Large(large::sized(cx, rec, l).await?)),
             None => match plain_item(a, &source) {
                 Some(item) => Some(Piece::Item(item)),
