@@ -173,25 +173,51 @@ fn mib(b: u64) -> f64 {
     b as f64 / 1048576.0
 }
 
+/// The cheap argon2id costs of every test here but the login flood's.
+const CHEAP_AUTH: &str = "[auth]\nargon2_m_cost = 64\nargon2_t_cost = 1\nargon2_p_cost = 1\n";
+
+/// A temporary directory with `strata.toml` and a data dir holding `users` (all with
+/// [`PASSWORD`]).
+struct Setup {
+    dir: tempfile::TempDir,
+    config: String,
+    data: std::path::PathBuf,
+}
+
+impl Setup {
+    fn new(config: &str, users: &[&str]) -> Setup {
+        init_tracing();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("strata.toml");
+        std::fs::write(&path, config).unwrap();
+        let config = path.to_str().unwrap().to_string();
+        let data = dir.path().join("data");
+        for user in users {
+            add_user_with(&data, user, PASSWORD, &["--config", &config]);
+        }
+        Setup { dir, config, data }
+    }
+
+    /// Where `strata serve` logs.
+    fn log_path(&self) -> std::path::PathBuf {
+        self.dir.path().join("server.log")
+    }
+
+    /// `strata serve` with the config: the server and its two ports.
+    fn start(&self) -> (support::Server, u16, u16) {
+        let log = std::fs::File::create(self.log_path()).unwrap();
+        start_with(&self.data, log, &["--config", &self.config])
+    }
+}
+
 /// One FETCH never holds its response: 100 copies of a 1 MiB `BODY.PEEK[]` in one command,
 /// and `BODY.PEEK[]` of a whole mailbox of 24 MiB, with the client not reading, in cleartext
 /// and under COMPRESS. The server's RSS stays within [`FETCH_HEADROOM`] of its level before
 /// the command, and then every reply arrives with the message's exact octets.
 #[test]
 fn one_fetch_never_holds_its_response() {
-    init_tracing();
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("strata.toml");
-    std::fs::write(
-        &config,
-        "[auth]\nargon2_m_cost = 64\nargon2_t_cost = 1\nargon2_p_cost = 1\n",
-    )
-    .unwrap();
-    let config = config.to_str().unwrap().to_string();
-    let data = dir.path().join("data");
-    add_user_with(&data, USER, PASSWORD, &["--config", &config]);
-    let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
-    let (server, port, imaps) = start_with(&data, log, &["--config", &config]);
+    let setup = Setup::new(CHEAP_AUTH, &[USER]);
+    let (server, port, imaps) = setup.start();
     let pid = server.0.id();
 
     let messages: Vec<Vec<u8>> = (0..MESSAGES).map(message).collect();
@@ -310,19 +336,13 @@ fn folder_bytes(dir: &std::path::Path) -> u64 {
 /// runs the sweep every `sweep_interval_secs`).
 #[test]
 fn refused_and_expunged_mail_leaves_the_disk() {
-    init_tracing();
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("strata.toml");
-    std::fs::write(
-        &config,
-        "[auth]\nargon2_m_cost = 64\nargon2_t_cost = 1\nargon2_p_cost = 1\n\
-         [blobs]\nsweep_interval_secs = 1\nsweep_grace_secs = 2\nkeep_expunged_secs = 1\n",
-    )
-    .unwrap();
-    let config = config.to_str().unwrap().to_string();
-    let data = dir.path().join("data");
-    add_user_with(&data, USER, PASSWORD, &["--config", &config]);
-    add_user_with(&data, "bob@example.org", PASSWORD, &["--config", &config]);
+    let setup = Setup::new(
+        &format!(
+            "{CHEAP_AUTH}[blobs]\nsweep_interval_secs = 1\nsweep_grace_secs = 2\n\
+             keep_expunged_secs = 1\n"
+        ),
+        &[USER, "bob@example.org"],
+    );
     let quota = std::process::Command::new(support::BIN)
         .args([
             "user",
@@ -331,16 +351,15 @@ fn refused_and_expunged_mail_leaves_the_disk() {
             "2000000",
             USER,
             "--config",
-            &config,
+            &setup.config,
         ])
         .arg("--data-dir")
-        .arg(&data)
+        .arg(&setup.data)
         .output()
         .unwrap();
     assert!(quota.status.success(), "{quota:?}");
-    let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
-    let (_server, port, _) = start_with(&data, log, &["--config", &config]);
-    let blobs = data.join("blobs");
+    let (_server, port, _) = setup.start();
+    let blobs = setup.data.join("blobs");
     let empty = folder_bytes(&blobs);
 
     let big = message(0).repeat(4);
@@ -399,28 +418,16 @@ fn refused_and_expunged_mail_leaves_the_disk() {
     );
 }
 
-/// A connection from `source` (a loopback address), blocking.
+/// A blocking connection to the server from `source` (a loopback address).
 fn connect_from(source: [u8; 4], port: u16) -> TcpStream {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let socket = tokio::net::TcpSocket::new_v4().unwrap();
-        socket
-            .bind(std::net::SocketAddr::from((source, 0)))
-            .unwrap();
-        let stream = socket
-            .connect(std::net::SocketAddr::from(([127, 0, 0, 1], port)))
-            .await
-            .unwrap();
-        let stream = stream.into_std().unwrap();
-        stream.set_nonblocking(false).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(120)))
-            .unwrap();
-        stream
-    })
+    via(source, std::net::SocketAddr::from(([127, 0, 0, 1], port)))
+}
+
+/// A blocking connection to `to` from `source`, with a read timeout.
+fn via(source: [u8; 4], to: std::net::SocketAddr) -> TcpStream {
+    let s = support::connect_from(Some(source.into()), to, None).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
+    s
 }
 
 /// Sends one line and reads lines until one starts with `tag`; returns it.
@@ -446,23 +453,14 @@ fn exchange(stream: &TcpStream, line: &str, tag: &str) -> String {
 /// answered as soon as its hash is done.
 #[test]
 fn a_login_flood_from_one_address_does_not_hold_up_another() {
-    init_tracing();
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("strata.toml");
     // Hashes costly enough to queue (4 MiB), no failure delay, no failure limit.
-    std::fs::write(
-        &config,
+    let setup = Setup::new(
         "[auth]\nargon2_m_cost = 4096\nargon2_t_cost = 1\nargon2_p_cost = 1\n\
          failure_delay_ms = 0\nfailures_per_ip_per_minute = 0\n\
          failures_per_account_per_minute = 0\n",
-    )
-    .unwrap();
-    let config = config.to_str().unwrap().to_string();
-    let data = dir.path().join("data");
-    add_user_with(&data, USER, PASSWORD, &["--config", &config]);
-    add_user_with(&data, "bob@example.org", PASSWORD, &["--config", &config]);
-    let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
-    let (_server, port, _) = start_with(&data, log, &["--config", &config]);
+        &[USER, "bob@example.org"],
+    );
+    let (_server, port, _) = setup.start();
 
     const FLOOD: usize = 40;
     let answered = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -516,21 +514,11 @@ fn a_login_flood_from_one_address_does_not_hold_up_another() {
 /// which a new connection is told `* BYE` at once.
 #[test]
 fn connection_limits_per_account_and_address_and_in_all() {
-    init_tracing();
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("strata.toml");
-    std::fs::write(
-        &config,
-        "[imap]\nmax_connections = 12\nmax_connections_per_account_ip = 3\n\
-         [auth]\nargon2_m_cost = 64\nargon2_t_cost = 1\nargon2_p_cost = 1\n",
-    )
-    .unwrap();
-    let config = config.to_str().unwrap().to_string();
-    let data = dir.path().join("data");
-    add_user_with(&data, USER, PASSWORD, &["--config", &config]);
-    add_user_with(&data, "bob@example.org", PASSWORD, &["--config", &config]);
-    let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
-    let (_server, port, _) = start_with(&data, log, &["--config", &config]);
+    let setup = Setup::new(
+        &format!("[imap]\nmax_connections = 12\nmax_connections_per_account_ip = 3\n{CHEAP_AUTH}"),
+        &[USER, "bob@example.org"],
+    );
+    let (_server, port, _) = setup.start();
 
     let greeted = |source: [u8; 4]| {
         let s = connect_from(source, port);
@@ -599,20 +587,8 @@ fn connection_limits_per_account_and_address_and_in_all() {
 /// STORE defining more than the mailbox's 256 keywords is `NO [LIMIT]` at once.
 #[test]
 fn a_huge_store_is_written_in_chunks() {
-    init_tracing();
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("strata.toml");
-    std::fs::write(
-        &config,
-        "[auth]\nargon2_m_cost = 64\nargon2_t_cost = 1\nargon2_p_cost = 1\n",
-    )
-    .unwrap();
-    let config = config.to_str().unwrap().to_string();
-    let data = dir.path().join("data");
-    add_user_with(&data, USER, PASSWORD, &["--config", &config]);
-    add_user_with(&data, "carol@example.net", PASSWORD, &["--config", &config]);
-    let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
-    let (_server, port, _) = start_with(&data, log, &["--config", &config]);
+    let setup = Setup::new(CHEAP_AUTH, &[USER, "carol@example.net"]);
+    let (_server, port, _) = setup.start();
 
     let mut a = Conn::open(port, false);
     let msg = |n: usize| format!("Subject: m{n}\r\n\r\nbody {n}\r\n");
@@ -717,22 +693,15 @@ fn a_huge_store_is_written_in_chunks() {
 /// address without a header is closed after the login timeout, never greeted.
 #[test]
 fn behind_haproxy_the_client_is_the_one_limits_and_logs_see() {
-    init_tracing();
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("strata.toml");
-    std::fs::write(
-        &config,
-        "[imap]\ntrusted_proxies = [\"127.0.0.1\"]\nmax_connections_per_ip = 1\n\
-         login_timeout_secs = 2\n\
-         [auth]\nargon2_m_cost = 64\nargon2_t_cost = 1\nargon2_p_cost = 1\n",
-    )
-    .unwrap();
-    let config = config.to_str().unwrap().to_string();
-    let data = dir.path().join("data");
-    add_user_with(&data, USER, PASSWORD, &["--config", &config]);
-    let log_path = dir.path().join("server.log");
-    let log = std::fs::File::create(&log_path).unwrap();
-    let (_server, port, _) = start_with(&data, log, &["--config", &config]);
+    let setup = Setup::new(
+        &format!(
+            "[imap]\ntrusted_proxies = [\"127.0.0.1\"]\nmax_connections_per_ip = 1\n\
+             login_timeout_secs = 2\n{CHEAP_AUTH}"
+        ),
+        &[USER],
+    );
+    let (_server, port, _) = setup.start();
+    let (dir, log_path) = (&setup.dir, setup.log_path());
 
     let front = support::cluster::free_port();
     let cfg = dir.path().join("haproxy.cfg");
@@ -771,30 +740,14 @@ fn behind_haproxy_the_client_is_the_one_limits_and_logs_see() {
         let _ = BufReader::new(s.try_clone().unwrap()).read_line(&mut g);
         g
     };
-    let via = |source: [u8; 4]| {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let s = rt.block_on(async {
-            let socket = tokio::net::TcpSocket::new_v4().unwrap();
-            socket
-                .bind(std::net::SocketAddr::from((source, 0)))
-                .unwrap();
-            socket.connect(front).await.unwrap().into_std().unwrap()
-        });
-        s.set_nonblocking(false).unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-        s
-    };
-    let a = via([127, 0, 0, 7]);
+    let a = via([127, 0, 0, 7], front);
     assert!(greeting(&a).starts_with("* OK"));
-    let b = via([127, 0, 0, 8]);
+    let b = via([127, 0, 0, 8], front);
     assert!(
         greeting(&b).starts_with("* OK"),
         "another client through the same proxy"
     );
-    let a2 = via([127, 0, 0, 7]);
+    let a2 = via([127, 0, 0, 7], front);
     let g = greeting(&a2);
     assert!(
         g.starts_with("* BYE too many connections"),
@@ -844,11 +797,10 @@ fn cpu_secs(pid: u32) -> f64 {
 /// of one), and once the clients let go a new connection is greeted again.
 #[test]
 fn out_of_descriptors_the_accept_loop_waits() {
-    init_tracing();
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
-    let (server, port, _) = support::start_limited(&data, log, &[], Some(64));
+    let setup = Setup::new(CHEAP_AUTH, &[]);
+    let log = std::fs::File::create(setup.log_path()).unwrap();
+    let (server, port, _) =
+        support::start_limited(&setup.data, log, &["--config", &setup.config], Some(64));
     let pid = server.0.id();
     // More connections than descriptors: the kernel completes them into the backlog; the
     // server accepts until it has none left.

@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use support::{add_user_with, init_tracing, start_with};
+use support::{add_user_with, connect_from, init_tracing, start_with};
 
 const PASSWORD: &str = "hostile pass";
 /// How far above its baseline the server's RSS may go during the battery. The largest thing a
@@ -797,11 +797,7 @@ fn reused_tags(ctx: &Ctx, e: &mut Expect) {
 /// Expected: exactly 200,000 tagged OKs and nothing else; the server's memory stays bounded
 /// (the sampler), so it waited for the socket rather than queueing replies.
 fn noop_flood(ctx: &Ctx, e: &mut Expect) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_io()
-        .build()
-        .unwrap();
-    let stream = connect_from(&rt, None, Some(8 * 1024), ctx.port).unwrap();
+    let stream = connect_from(None, local(ctx.port), Some(8 * 1024)).unwrap();
     let (mut c, _) = Client::over(stream).unwrap();
     c.login("mallory@example.org");
     let written = Arc::new(AtomicUsize::new(0));
@@ -964,18 +960,14 @@ fn unauthenticated_uploads(port: u16, pid: u32, failures: &mut Vec<String>) {
 /// one must be refused with an untagged BYE (RFC 9051 §7.1.5: "the server is not willing to
 /// accept a connection") and closed.
 fn silent_connections(port: u16, failures: &mut Vec<String>) -> (Instant, Vec<Client>) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_io()
-        .build()
-        .unwrap();
-    let open = |rt: &tokio::runtime::Runtime| -> io::Result<(TcpStream, Resp)> {
-        let stream = connect_from(rt, Some(SOURCE), None, port)?;
+    let open = || -> io::Result<(TcpStream, Resp)> {
+        let stream = connect_from(Some(SOURCE), local(port), None)?;
         let (client, greeting) = Client::over(stream)?;
         Ok((client.stream, greeting))
     };
     let (opened, mut silent) = (Instant::now(), Vec::new());
     for i in 0..PER_IP {
-        let stream = connect_from(&rt, Some(SOURCE), None, port).unwrap();
+        let stream = connect_from(Some(SOURCE), local(port), None).unwrap();
         let (client, greeting) = Client::over(stream).unwrap();
         if !greeting.text.starts_with("* OK") {
             failures.push(format!(
@@ -985,7 +977,7 @@ fn silent_connections(port: u16, failures: &mut Vec<String>) -> (Instant, Vec<Cl
         }
         silent.push(client);
     }
-    match open(&rt) {
+    match open() {
         Ok((mut s, greeting)) => {
             if !greeting.text.starts_with("* BYE") {
                 failures.push(format!(
@@ -1027,13 +1019,9 @@ fn check_silent(
         }
     }
     silent.pop();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_io()
-        .build()
-        .unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let stream = connect_from(&rt, Some(SOURCE), None, port).unwrap();
+        let stream = connect_from(Some(SOURCE), local(port), None).unwrap();
         let (_, greeting) = Client::over(stream).unwrap();
         if greeting.text.starts_with("* OK") {
             break;
@@ -1052,29 +1040,9 @@ fn check_silent(
 /// The source address of the silent connections.
 const SOURCE: IpAddr = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2));
 
-/// A connection to the server on 127.0.0.1, from `source` and with a receive buffer of
-/// `recv_buffer` octets if given (std can neither bind nor size the buffer before connecting).
-fn connect_from(
-    rt: &tokio::runtime::Runtime,
-    source: Option<IpAddr>,
-    recv_buffer: Option<u32>,
-    port: u16,
-) -> io::Result<TcpStream> {
-    rt.block_on(async {
-        let socket = tokio::net::TcpSocket::new_v4()?;
-        if let Some(source) = source {
-            socket.bind(SocketAddr::new(source, 0))?;
-        }
-        if let Some(size) = recv_buffer {
-            socket.set_recv_buffer_size(size)?;
-        }
-        let stream = socket
-            .connect(SocketAddr::from(([127, 0, 0, 1], port)))
-            .await?;
-        let stream = stream.into_std()?;
-        stream.set_nonblocking(false)?;
-        Ok(stream)
-    })
+/// The server's address on 127.0.0.1.
+fn local(port: u16) -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], port))
 }
 
 // ---------------------------------------------------------------------------------------------

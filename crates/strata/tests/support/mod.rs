@@ -130,6 +130,31 @@ pub fn python(script: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// A blocking connection to `to` from the loopback address `source` when given, with a
+/// receive buffer of `recv_buffer` octets when given (std can neither bind nor size the
+/// buffer before connecting).
+pub fn connect_from(
+    source: Option<std::net::IpAddr>,
+    to: std::net::SocketAddr,
+    recv_buffer: Option<u32>,
+) -> std::io::Result<std::net::TcpStream> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()?;
+    rt.block_on(async {
+        let socket = tokio::net::TcpSocket::new_v4()?;
+        if let Some(source) = source {
+            socket.bind(std::net::SocketAddr::new(source, 0))?;
+        }
+        if let Some(size) = recv_buffer {
+            socket.set_recv_buffer_size(size)?;
+        }
+        let stream = socket.connect(to).await?.into_std()?;
+        stream.set_nonblocking(false)?;
+        Ok(stream)
+    })
+}
+
 /// The last `n` lines of `text` (a log, a client's output) for a failure message.
 pub fn tail(text: &str, n: usize) -> String {
     let lines: Vec<&str> = text.lines().collect();
